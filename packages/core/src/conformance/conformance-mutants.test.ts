@@ -1,0 +1,222 @@
+/**
+ * Proves the conformance suite has teeth: each mutant is the in-memory store
+ * broken in one way that real stores have shipped, and for each the cases of
+ * the rule it breaks must fail. A rule whose cases pass against its mutant
+ * would be a rule that tests nothing.
+ */
+import { describe, expect, it } from 'vitest';
+import type { RecordedEvent } from '../events/event.js';
+import type { EventStore, ReadAllOptions, ReadStreamOptions, StreamAppend, SubscribeOptions } from '../store/event-store.js';
+import { createInMemoryStore } from '../store/in-memory-store.js';
+import { contextFor, type ConformanceRule } from './case.js';
+import { conformanceCases } from './describe-event-store.js';
+
+type Mutant = { readonly breaks: ConformanceRule; readonly name: string; readonly create: () => EventStore };
+
+function mutate(overrides: (base: EventStore) => Partial<EventStore>): () => EventStore {
+  return () => {
+    const base = createInMemoryStore();
+    return { ...base, ...overrides(base) };
+  };
+}
+
+const pause = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+const mutants: Mutant[] = [
+  {
+    breaks: 'expected-version',
+    name: 'ignores expected versions',
+    create: mutate((base) => ({ append: (id, events) => base.append(id, events, 'any') })),
+  },
+  {
+    breaks: 'expected-version',
+    name: "treats 'stream_exists' as 'any'",
+    create: mutate((base) => ({ append: (id, events, expected) => base.append(id, events, expected === 'stream_exists' ? 'any' : expected) })),
+  },
+  {
+    breaks: 'no-trace-on-reject',
+    name: 'bumps the stream before reporting a conflict',
+    create: mutate((base) => ({
+      async append(id, events, expected) {
+        try {
+          return await base.append(id, events, expected);
+        } catch (error) {
+          await base.append(id, [{ type: '$conflict-marker', data: null }], 'any');
+          throw error;
+        }
+      },
+    })),
+  },
+  {
+    breaks: 'concurrency',
+    name: 'checks the version, then writes in a separate step (read-then-write)',
+    create: mutate((base) => ({
+      async append(id, events, expected) {
+        const version = (await base.getStreamInfo(id))?.version ?? 0;
+        await pause();
+        const ok = expected === 'any' || expected === version || (expected === 'no_stream' && version === 0) || (expected === 'stream_exists' && version > 0);
+        return base.append(id, events, ok ? 'any' : expected);
+      },
+    })),
+  },
+  {
+    breaks: 'multi-stream',
+    name: 'appends the parts of a multi-stream append one by one',
+    create: mutate((base) => ({
+      async appendMulti(appends: readonly StreamAppend[]) {
+        const results = [];
+        for (const part of appends) results.push(await base.append(part.streamId, part.events, part.expectedVersion));
+        return results;
+      },
+    })),
+  },
+  {
+    breaks: 'global-order',
+    name: 'delivers one event of the global log twice',
+    create: mutate((base) => ({
+      async *readAll(options?: ReadAllOptions) {
+        let first = true;
+        for await (const event of base.readAll(options)) {
+          yield event;
+          if (first) yield event;
+          first = false;
+        }
+      },
+    })),
+  },
+  {
+    breaks: 'global-order',
+    name: 'skips the last event of every global page',
+    create: mutate((base) => ({
+      async *readAll(options?: ReadAllOptions) {
+        const page: RecordedEvent[] = [];
+        for await (const event of base.readAll(options)) page.push(event);
+        yield* page.slice(0, Math.max(page.length - 1, 0));
+      },
+    })),
+  },
+  {
+    breaks: 'read-stream',
+    name: 'ignores the backwards direction',
+    create: mutate((base) => ({
+      readStream: (id: string, options?: ReadStreamOptions) => base.readStream(id, { ...options, direction: 'forwards' }),
+    })),
+  },
+  {
+    breaks: 'streaming',
+    name: 'loads the whole stream before yielding',
+    create: mutate((base) => ({
+      async *readStream(id: string, options?: ReadStreamOptions) {
+        const all: RecordedEvent[] = [];
+        for await (const event of base.readStream(id, options)) all.push(event);
+        yield* all;
+      },
+    })),
+  },
+  {
+    breaks: 'payloads',
+    name: 'normalizes unicode and drops NUL characters',
+    create: mutate((base) => ({
+      async *readStream(id: string, options?: ReadStreamOptions) {
+        for await (const event of base.readStream(id, options)) {
+          const data = JSON.parse(JSON.stringify(event.data).normalize('NFC').replaceAll('\\u0000', '')) as unknown;
+          yield { ...event, data };
+        }
+      },
+    })),
+  },
+  {
+    breaks: 'payloads',
+    name: 'loses metadata',
+    create: mutate((base) => ({
+      append: (id, events, expected) => base.append(id, events.map(({ type, data }) => ({ type, data })), expected),
+    })),
+  },
+  {
+    breaks: 'event-identity',
+    name: 'replaces supplied event ids',
+    create: mutate((base) => ({
+      append: (id, events, expected) => base.append(id, events.map(({ eventId: _ignored, ...rest }) => rest), expected),
+    })),
+  },
+  {
+    breaks: 'validation',
+    name: 'accepts empty appends as a no-op',
+    create: mutate((base) => ({
+      async append(id, events, expected) {
+        if (Array.isArray(events) && events.length === 0) return { streamId: id, nextExpectedVersion: 0, globalPosition: 0, events: [] };
+        return base.append(id, events, expected);
+      },
+    })),
+  },
+  {
+    breaks: 'stream-info',
+    name: 'matches prefixes case-insensitively',
+    create: mutate((base) => ({
+      async *listStreams(options) {
+        const prefix = options?.prefix?.toLowerCase() ?? '';
+        let count = 0;
+        for await (const info of base.listStreams({ ...options, prefix: '', limit: undefined })) {
+          if (!info.streamId.toLowerCase().startsWith(prefix)) continue;
+          if (options?.limit !== undefined && count++ >= options.limit) return;
+          yield info;
+        }
+      },
+    })),
+  },
+  {
+    breaks: 'subscribe',
+    name: "starts 'end' subscriptions at the beginning",
+    create: mutate((base) => ({
+      subscribe: (options?: SubscribeOptions) => base.subscribe({ ...options, after: options?.after === 'end' ? 'start' : options?.after }),
+    })),
+  },
+  {
+    breaks: 'immutability',
+    name: 'hands out shared objects',
+    create: mutate((base) => {
+      const cache = new Map<string, RecordedEvent>();
+      return {
+        async *readStream(id: string, options?: ReadStreamOptions) {
+          for await (const event of base.readStream(id, options)) {
+            if (!cache.has(event.eventId)) cache.set(event.eventId, event);
+            yield cache.get(event.eventId)!;
+          }
+        },
+      };
+    }),
+  },
+  {
+    breaks: 'close',
+    name: 'keeps serving after close',
+    create: mutate((base) => ({ close: async () => {} }) satisfies Partial<typeof base>),
+  },
+];
+
+describe('the conformance suite catches broken stores', () => {
+  it('has a mutant for every rule', () => {
+    const covered = new Set(mutants.map((m) => m.breaks));
+    const rules = new Set(conformanceCases.map((c) => c.rule));
+    expect([...rules].filter((rule) => !covered.has(rule))).toEqual([]);
+  });
+
+  for (const mutant of mutants) {
+    it(`[${mutant.breaks}] fails against a store that ${mutant.name}`, { timeout: 120_000 }, async () => {
+      const cases = conformanceCases.filter((c) => c.rule === mutant.breaks);
+      const failures: string[] = [];
+      for (const testCase of cases) {
+        const store = mutant.create();
+        if (testCase.requires?.multiStreamAppend === false) continue;
+        try {
+          await testCase.run(contextFor(store));
+        } catch (error) {
+          if (process.env.CHRONICLE_DEBUG_MUTANTS) console.log(mutant.name, '→', testCase.name, ':', (error as Error).message.slice(0, 160));
+          failures.push(testCase.name);
+        } finally {
+          await store.close();
+        }
+      }
+      expect(failures.length, `no ${mutant.breaks} case failed against a store that ${mutant.name}`).toBeGreaterThan(0);
+    });
+  }
+});

@@ -1,0 +1,117 @@
+import { ChronicleError } from './chronicle-error.js';
+import type { ExpectedVersion } from '../store/event-store.js';
+
+/**
+ * An append's expected version did not match the stream. Nothing of that append
+ * (or of the multi-stream append it belonged to) was stored.
+ */
+export class WrongExpectedVersionError extends ChronicleError {
+  readonly code = 'WRONG_EXPECTED_VERSION';
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedVersion,
+    /** The stream's version when the append was checked, or `'no_stream'`. */
+    readonly actual: number | 'no_stream',
+  ) {
+    super(`${streamId}: expected version ${String(expected)}, found ${String(actual)}`);
+  }
+}
+
+/** The stream does not exist. */
+export class StreamNotFoundError extends ChronicleError {
+  readonly code = 'STREAM_NOT_FOUND';
+  constructor(readonly streamId: string) {
+    super(`stream ${JSON.stringify(streamId)} not found`);
+  }
+}
+
+/** One problem found while validating input. `path` names the field, e.g. `events[2].type`. */
+export type ValidationIssue = { readonly path: string; readonly message: string };
+
+/** Input was rejected before anything was written. */
+export class ValidationError extends ChronicleError {
+  readonly code = 'VALIDATION_FAILED';
+  constructor(readonly issues: readonly ValidationIssue[]) {
+    super(issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '));
+  }
+  /** Shorthand for a single issue. */
+  static of(path: string, message: string): ValidationError {
+    return new ValidationError([{ path, message }]);
+  }
+}
+
+/** An event's serialized size exceeds the store's limit. Nothing was written. */
+export class PayloadTooLargeError extends ChronicleError {
+  readonly code = 'PAYLOAD_TOO_LARGE';
+  constructor(
+    readonly path: string,
+    readonly size: number,
+    readonly limit: number,
+  ) {
+    super(`${path}: ${size} bytes exceeds the limit of ${limit} bytes`);
+  }
+}
+
+/** An appended event carried an `eventId` that is already stored. Nothing was written. */
+export class DuplicateEventIdError extends ChronicleError {
+  readonly code = 'DUPLICATE_EVENT_ID';
+  constructor(readonly eventId: string) {
+    super(`event id ${eventId} is already stored`);
+  }
+}
+
+/** The store does not implement the operation; check `store.info` before calling. */
+export class NotSupportedError extends ChronicleError {
+  readonly code = 'NOT_SUPPORTED';
+  constructor(
+    readonly operation: string,
+    readonly store: string,
+    reason?: string,
+  ) {
+    super(`${store} does not support ${operation}${reason ? `: ${reason}` : ''}`);
+  }
+}
+
+/** The store was closed. */
+export class StoreClosedError extends ChronicleError {
+  readonly code = 'STORE_CLOSED';
+  constructor(readonly store: string) {
+    super(`${store} store is closed`);
+  }
+}
+
+/**
+ * The backing database failed transiently (connection lost, busy, failover).
+ * The operation did not take effect, or its outcome is unknown when
+ * `outcomeUnknown` is true; retrying with the same expected version is safe.
+ */
+export class StoreUnavailableError extends ChronicleError {
+  readonly code = 'STORE_UNAVAILABLE';
+  override readonly retryable = true;
+  constructor(
+    message: string,
+    readonly outcomeUnknown: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * Base for business-rule rejections raised by deciders. Give each rule its own
+ * code so that callers (and the HTTP server, which answers 409) can branch on it.
+ *
+ * @example
+ * class TooManyDrinksError extends DomainError {
+ *   constructor(readonly allowed: number) { super('TOO_MANY_DRINKS', `at most ${allowed} drinks`); }
+ * }
+ */
+export class DomainError extends ChronicleError {
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,14 @@
+export { ChronicleError, isChronicleError } from './chronicle-error.js';
+export { errorCodes, allErrorCodes, type ChronicleErrorCode } from './codes.js';
+export {
+  WrongExpectedVersionError,
+  StreamNotFoundError,
+  ValidationError,
+  PayloadTooLargeError,
+  DuplicateEventIdError,
+  NotSupportedError,
+  StoreClosedError,
+  StoreUnavailableError,
+  DomainError,
+  type ValidationIssue,
+} from './errors.js';

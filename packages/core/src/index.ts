@@ -1,0 +1,66 @@
+// Errors
+export {
+  ChronicleError,
+  isChronicleError,
+  errorCodes,
+  allErrorCodes,
+  WrongExpectedVersionError,
+  StreamNotFoundError,
+  ValidationError,
+  PayloadTooLargeError,
+  DuplicateEventIdError,
+  NotSupportedError,
+  StoreClosedError,
+  StoreUnavailableError,
+  DomainError,
+  type ChronicleErrorCode,
+  type ValidationIssue,
+} from './errors/index.js';
+
+// Event model
+export type { Event, EventMetadata, JsonValue, NewEvent, RecordedEvent } from './events/event.js';
+
+// Store contract and in-memory store
+export type {
+  AppendResult,
+  EventStore,
+  ExpectedVersion,
+  ListStreamsOptions,
+  ReadAllOptions,
+  ReadStreamOptions,
+  StoreInfo,
+  StreamAppend,
+  StreamInfo,
+  SubscribeOptions,
+} from './store/event-store.js';
+export { createInMemoryStore, type InMemoryStoreOptions } from './store/in-memory-store.js';
+
+// Building blocks for adapters
+export { AppendSignal } from './store/append-signal.js';
+export { subscribeToAll, type SubscriptionSource } from './store/subscription.js';
+export {
+  DEFAULT_MAX_EVENT_BYTES,
+  MAX_EVENT_TYPE_LENGTH,
+  MAX_STREAM_ID_LENGTH,
+  assertExpectedVersion,
+  assertListStreamsOptions,
+  assertReadAllOptions,
+  assertReadStreamOptions,
+  assertStreamId,
+  checkExpectedVersion,
+  prepareEvents,
+  prepareMulti,
+  type PreparedEvent,
+} from './store/validation.js';
+
+// Deciders and command handling
+export { decisionEvents, fold, type Decider } from './decider/decider.js';
+export { aggregateStream, type AggregateStreamOptions, type LoadedState } from './decider/aggregate-stream.js';
+export {
+  createCommandHandler,
+  type CommandHandler,
+  type CommandHandlerOptions,
+  type CommandResult,
+  type HandleOptions,
+} from './commands/command-handler.js';
+export { retryDelay, type RetryPolicy } from './commands/retry.js';

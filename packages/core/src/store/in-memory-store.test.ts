@@ -1,0 +1,4 @@
+import { describeEventStore } from '../conformance/index.js';
+import { createInMemoryStore } from './in-memory-store.js';
+
+describeEventStore('in-memory', () => createInMemoryStore());

@@ -1,0 +1,54 @@
+import { ValidationError } from '../errors/errors.js';
+import type { RecordedEvent } from '../events/event.js';
+import type { AppendSignal } from './append-signal.js';
+import type { ReadAllOptions, SubscribeOptions } from './event-store.js';
+
+/** What {@link subscribeToAll} needs from an adapter. */
+export type SubscriptionSource = {
+  /** A gap-safe global-log read (the adapter's own `readAll`). */
+  readonly readAll: (options: ReadAllOptions) => AsyncIterable<RecordedEvent>;
+  readonly headPosition: () => Promise<number>;
+  /** Notified by the adapter after its own commits. */
+  readonly signal: AppendSignal;
+  /** Longest wait before reading again without a notification (commits from other processes). */
+  readonly pollIntervalMs: number;
+  /** Aborted when the store closes. */
+  readonly closed: AbortSignal;
+};
+
+/**
+ * The catch-up-then-live loop every adapter shares: read pages of the global
+ * log after the last delivered position; when a page comes back empty, wait for
+ * a commit notification (or the poll interval) and read again. Correctness
+ * (no skipped, no repeated event) rests on the adapter's `readAll` being
+ * gap-safe; this loop only ever asks for positions after the last one delivered.
+ */
+export async function* subscribeToAll(source: SubscriptionSource, options: SubscribeOptions = {}): AsyncGenerator<RecordedEvent> {
+  const batchSize = options.batchSize ?? 500;
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw ValidationError.of('batchSize', 'must be an integer >= 1');
+  const start = options.after ?? 'start';
+  let position: number;
+  if (start === 'start') position = 0;
+  else if (start === 'end') position = await source.headPosition();
+  else if (typeof start === 'number' && Number.isSafeInteger(start) && start >= 0) position = start;
+  else throw ValidationError.of('after', "must be an integer >= 0, 'start' or 'end'");
+
+  const stop = options.signal ? AbortSignal.any([options.signal, source.closed]) : source.closed;
+  while (!stop.aborted) {
+    const ticket = source.signal.ticket();
+    let count = 0;
+    try {
+      for await (const event of source.readAll({ after: position, limit: batchSize })) {
+        if (stop.aborted) return;
+        position = event.globalPosition;
+        count++;
+        yield event;
+      }
+    } catch (error) {
+      // Closing the store while a page is in flight ends the subscription quietly.
+      if (source.closed.aborted) return;
+      throw error;
+    }
+    if (count < batchSize) await source.signal.wait(ticket, source.pollIntervalMs, stop);
+  }
+}

@@ -1,0 +1,1 @@
+export { spec, type ErrorExpectation, type ThenStep, type WhenStep } from './decider-spec.js';

@@ -1,0 +1,21 @@
+import { defineConfig } from 'vitest/config';
+
+// Workspace packages export their TypeScript sources under the `@chronicle/source`
+// condition, so tests run against `src/` without a build step.
+export default defineConfig({
+  resolve: {
+    conditions: ['@chronicle/source', 'module', 'node', 'import', 'default'],
+  },
+  ssr: {
+    resolve: {
+      conditions: ['@chronicle/source', 'module', 'node', 'import', 'default'],
+      externalConditions: ['@chronicle/source'],
+    },
+  },
+  test: {
+    include: ['packages/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    reporters: ['default'],
+  },
+});
