@@ -1,0 +1,172 @@
+import type { AppendResult } from '@chronicle/core';
+import { busyBackoffMs, busyTimeout } from './busy-retry.js';
+import type { SqliteDatabase } from './sqlite-database.js';
+import { isBusy, isInfrastructureError, toStoreError } from './sqlite-errors.js';
+import type { Statements } from './sql/statements.js';
+import type { AppendWriter, PreparedAppend } from './write-append.js';
+
+/** Most appends coalesced into one transaction; the rest wait for the next. */
+const MAX_GROUP = 500;
+
+type Request = {
+  readonly parts: readonly PreparedAppend[];
+  readonly resolve: (results: AppendResult[]) => void;
+  readonly reject: (error: unknown) => void;
+  readonly enqueuedAt: number;
+};
+
+type Outcome = { readonly results: AppendResult[] } | { readonly error: unknown };
+
+/** What {@link createGroupCommit} needs. */
+export type GroupCommitOptions = {
+  readonly db: SqliteDatabase;
+  readonly statements: Statements;
+  readonly write: AppendWriter;
+  readonly busyTimeoutMs: number;
+  /** Called after each successful COMMIT, before any caller is resolved. */
+  readonly onCommit: () => void;
+};
+
+/** The store's single writer. */
+export type GroupCommit = {
+  /** Queues an append; resolves with its results once they are committed (durably, under synchronous=FULL). */
+  submit(parts: readonly PreparedAppend[]): Promise<AppendResult[]>;
+  /** Resolves when every submitted append has settled. */
+  idle(): Promise<void>;
+};
+
+/** Why the group must be tried again later, without any of it having been stored. */
+const RETRY = Symbol('retry');
+
+/**
+ * Group commit: appends submitted during one event-loop turn are written in
+ * one `BEGIN IMMEDIATE` transaction, so that many concurrent appends share one
+ * fsync. Each append runs in its own savepoint with its own expected-version
+ * check: a conflicting or failing append is rolled back alone and rejected,
+ * the others commit. Callers are resolved only after COMMIT returned.
+ *
+ * While another process holds the write lock, the group waits (with backoff,
+ * on timers, never blocking the event loop) and absorbs appends that arrive
+ * meanwhile; appends that waited longer than `busyTimeoutMs` fail with
+ * `STORE_UNAVAILABLE`.
+ */
+export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
+  const { db, statements, write, busyTimeoutMs, onCommit } = options;
+  const { begin, commit, rollback, savepoint, release, rollbackToSavepoint } = statements;
+  const queue: Request[] = [];
+  let scheduled = false;
+  let busyAttempts = 0;
+  let idleWaiters: (() => void)[] = [];
+
+  function schedule(delayMs?: number): void {
+    if (scheduled) return;
+    scheduled = true;
+    if (delayMs === undefined) setImmediate(flush);
+    else setTimeout(flush, delayMs);
+  }
+
+  function rollbackQuietly(): boolean {
+    try {
+      if (db.inTransaction) rollback.run();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Runs one append in the open transaction; only errors of the append itself are returned as an outcome. */
+  function attempt(request: Request, own: boolean): Outcome {
+    if (own) savepoint.run();
+    try {
+      const results = write(request.parts);
+      if (own) release.run();
+      return { results };
+    } catch (error) {
+      // An I/O error or a transaction SQLite already rolled back dooms the whole group.
+      if (isInfrastructureError(error) || !db.inTransaction) throw error;
+      if (own) {
+        rollbackToSavepoint.run();
+        release.run();
+      }
+      return { error };
+    }
+  }
+
+  function commitGroup(group: readonly Request[]): typeof RETRY | undefined {
+    try {
+      begin.run();
+    } catch (error) {
+      if (isBusy(error)) return RETRY;
+      for (const request of group) request.reject(toStoreError(error, 'append', false));
+      return undefined;
+    }
+    let outcomes: Outcome[];
+    try {
+      // A lone append needs no savepoint: the transaction is its savepoint.
+      const alone = group.length === 1;
+      outcomes = group.map((request) => attempt(request, !alone));
+      if (alone && 'error' in outcomes[0]!) rollback.run();
+    } catch (error) {
+      rollbackQuietly();
+      if (isBusy(error)) return RETRY;
+      for (const request of group) request.reject(toStoreError(error, 'append', false));
+      return undefined;
+    }
+    if (db.inTransaction) {
+      try {
+        commit.run();
+      } catch (error) {
+        // If our own ROLLBACK succeeded nothing was stored; otherwise the commit may or may not have reached the disk.
+        const rolledBack = rollbackQuietly();
+        if (isBusy(error) && rolledBack) return RETRY;
+        const failure = toStoreError(error, 'commit', !rolledBack);
+        group.forEach((request, i) => request.reject('error' in outcomes[i]! ? (outcomes[i] as { error: unknown }).error : failure));
+        return undefined;
+      }
+      onCommit();
+    }
+    group.forEach((request, i) => {
+      const outcome = outcomes[i]!;
+      if ('error' in outcome) request.reject(outcome.error);
+      else request.resolve(outcome.results);
+    });
+    return undefined;
+  }
+
+  function flush(): void {
+    scheduled = false;
+    const group = queue.splice(0, MAX_GROUP);
+    if (group.length > 0 && commitGroup(group) === RETRY) {
+      const now = Date.now();
+      const waiting = group.filter((request) => {
+        const waited = now - request.enqueuedAt;
+        if (waited < busyTimeoutMs) return true;
+        request.reject(busyTimeout('append', waited, undefined));
+        return false;
+      });
+      queue.unshift(...waiting);
+      if (queue.length > 0) schedule(busyBackoffMs(busyAttempts++));
+    } else {
+      busyAttempts = 0;
+      if (queue.length > 0) schedule();
+    }
+    if (!scheduled) {
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      for (const wake of waiters) wake();
+    }
+  }
+
+  return {
+    submit(parts) {
+      return new Promise<AppendResult[]>((resolve, reject) => {
+        queue.push({ parts, resolve, reject, enqueuedAt: Date.now() });
+        schedule();
+      });
+    },
+    idle() {
+      if (!scheduled && queue.length === 0) return Promise.resolve();
+      return new Promise((resolve) => idleWaiters.push(resolve));
+    },
+  };
+}

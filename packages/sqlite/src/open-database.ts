@@ -1,0 +1,60 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { LOCK_WAIT_SLICE_MS } from './busy-retry.js';
+import type { SqliteDatabase } from './sqlite-database.js';
+import { migrate } from './sql/migrate.js';
+import { migrations as releasedMigrations, type Migration } from './sql/migrations.js';
+
+/** How to open and configure the connection. */
+export type OpenOptions = {
+  readonly path: string;
+  readonly synchronous: 'FULL' | 'NORMAL';
+  readonly busyTimeoutMs: number;
+  /** Schema steps; tests substitute their own list. */
+  readonly migrations?: readonly Migration[];
+};
+
+/** True for a private in-memory database. */
+export function isMemoryPath(path: string): boolean {
+  return path === ':memory:';
+}
+
+const SYNCHRONOUS_LEVEL = { NORMAL: 1, FULL: 2 } as const;
+
+/**
+ * Opens the store's one connection and configures it once: busy timeout first
+ * (so every later step waits for other processes instead of failing), WAL
+ * journal (verified, it is what lets readers run beside the writer), the
+ * durability level, then the schema migrations. While opening, SQLite may
+ * block for up to `busyTimeoutMs`; afterwards it waits only briefly and the
+ * store retries without blocking the event loop.
+ */
+export function openDatabase(options: OpenOptions): SqliteDatabase {
+  const memory = isMemoryPath(options.path);
+  if (!memory) mkdirSync(dirname(options.path), { recursive: true });
+  const db: SqliteDatabase = new Database(options.path);
+  try {
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
+    if (!memory) {
+      // journal_mode is stored in the file: switch only when needed, since switching takes an exclusive lock.
+      const mode = db.pragma('journal_mode', { simple: true });
+      const now = mode === 'wal' ? mode : db.pragma('journal_mode = WAL', { simple: true });
+      if (now !== 'wal') throw new Error(`sqlite: could not switch ${options.path} to WAL mode (journal_mode is ${String(now)})`);
+    }
+    db.pragma(`synchronous = ${options.synchronous}`);
+    const level = db.pragma('synchronous', { simple: true });
+    if (level !== SYNCHRONOUS_LEVEL[options.synchronous]) throw new Error(`sqlite: synchronous=${options.synchronous} did not take effect`);
+    db.pragma('foreign_keys = ON');
+    // Savepoint journals stay in memory instead of temporary files.
+    db.pragma('temp_store = MEMORY');
+    // After a checkpoint, truncate a WAL that grew during a burst back to 64 MiB.
+    db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+    migrate(db, options.migrations ?? releasedMigrations, options.path);
+    db.pragma(`busy_timeout = ${Math.min(LOCK_WAIT_SLICE_MS, options.busyTimeoutMs)}`);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}

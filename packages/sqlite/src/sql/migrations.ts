@@ -1,0 +1,51 @@
+/**
+ * One step of the schema. Steps run in order, each once, inside one write
+ * transaction together with the record of the version it reached.
+ */
+export type Migration = {
+  /** 1, 2, 3, ... in list order, never reused or changed once released. */
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+};
+
+/**
+ * The schema, as the list of every migration ever released. Later features
+ * (checkpoints, snapshots, idempotency records, outbox, stream metadata) append
+ * to it; a released entry is never edited.
+ *
+ * - `events.global_position` is the rowid, so a global read is a range scan of
+ *   the table itself and commit order equals position order (one writer at a
+ *   time). Positions are never reused because Chronicle never deletes the newest row.
+ * - `data` and `metadata` are the exact JSON text the caller's values serialized to.
+ * - `streams` keeps each stream's version, so the expected-version check is one
+ *   primary-key lookup however long the stream is.
+ * - Text columns use the default BINARY collation: stream ids sort by UTF-8 bytes.
+ */
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'events and streams',
+    sql: `
+      CREATE TABLE events (
+        global_position INTEGER PRIMARY KEY,
+        stream_id       TEXT    NOT NULL,
+        stream_position INTEGER NOT NULL,
+        event_id        TEXT    NOT NULL,
+        type            TEXT    NOT NULL,
+        data            TEXT    NOT NULL,
+        metadata        TEXT    NOT NULL,
+        recorded_at     INTEGER NOT NULL,
+        CONSTRAINT events_stream_position UNIQUE (stream_id, stream_position),
+        CONSTRAINT events_event_id UNIQUE (event_id)
+      );
+      CREATE TABLE streams (
+        stream_id TEXT    NOT NULL PRIMARY KEY,
+        version   INTEGER NOT NULL CHECK (version >= 1)
+      ) WITHOUT ROWID;
+    `,
+  },
+];
+
+/** The schema version this build writes and understands. */
+export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

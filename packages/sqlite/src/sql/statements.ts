@@ -1,0 +1,102 @@
+import type { SqliteDatabase, SqliteStatement } from '../sqlite-database.js';
+
+/** Columns of a stream read, in this order (rows come back as arrays). */
+const STREAM_COLUMNS = 'global_position, stream_position, event_id, type, data, metadata, recorded_at';
+/** Columns of a global read, in this order. */
+const GLOBAL_COLUMNS = 'global_position, stream_id, stream_position, event_id, type, data, metadata, recorded_at';
+
+/** A stream row: see {@link STREAM_COLUMNS}. */
+export type StreamRow = [globalPosition: number, streamPosition: number, eventId: string, type: string, data: string, metadata: string, recordedAt: number];
+/** A global-log row: see {@link GLOBAL_COLUMNS}. */
+export type GlobalRow = [
+  globalPosition: number,
+  streamId: string,
+  streamPosition: number,
+  eventId: string,
+  type: string,
+  data: string,
+  metadata: string,
+  recordedAt: number,
+];
+/** A stream listing row. */
+export type StreamInfoRow = [streamId: string, version: number];
+
+/**
+ * Every statement the store runs, prepared once when it opens and reused.
+ * Reads return arrays (`raw`), which is cheaper than building row objects.
+ */
+export type Statements = {
+  readonly begin: SqliteStatement;
+  readonly commit: SqliteStatement;
+  readonly rollback: SqliteStatement;
+  readonly savepoint: SqliteStatement;
+  readonly release: SqliteStatement;
+  readonly rollbackToSavepoint: SqliteStatement;
+  /** (stream_id) → version, or undefined. */
+  readonly streamVersion: SqliteStatement;
+  /** (stream_id, stream_position, event_id, type, data, metadata, recorded_at) */
+  readonly insertEvent: SqliteStatement;
+  /** (stream_id, version) */
+  readonly insertStream: SqliteStatement;
+  /** (version, stream_id) */
+  readonly updateStream: SqliteStatement;
+  /** (stream_id, from position inclusive, limit) → StreamRow[] ascending. */
+  readonly readForwards: SqliteStatement;
+  /** (stream_id, from position inclusive, limit) → StreamRow[] descending. */
+  readonly readBackwards: SqliteStatement;
+  /** (after global position, limit) → GlobalRow[] ascending. */
+  readonly readAll: SqliteStatement;
+  /** () → newest global position, 0 when empty. */
+  readonly headPosition: SqliteStatement;
+  /** Listing pages; see {@link listStreamsStatement}. */
+  readonly listStreams: ReadonlyMap<string, SqliteStatement>;
+};
+
+/** Which bounds a stream-listing page has. */
+export type ListBounds = { readonly lowerInclusive: boolean; readonly upper: boolean };
+
+function listKey(bounds: ListBounds): string {
+  return `${bounds.lowerInclusive ? '>=' : '>'}${bounds.upper ? '<' : ''}`;
+}
+
+/** Prepares every statement once. */
+export function prepareStatements(db: SqliteDatabase): Statements {
+  const listStreams = new Map<string, SqliteStatement>();
+  for (const lowerInclusive of [true, false]) {
+    for (const upper of [true, false]) {
+      // A byte range, never LIKE: '%' and '_' in a prefix are literal characters.
+      const sql = `SELECT stream_id, version FROM streams WHERE stream_id ${lowerInclusive ? '>=' : '>'} ?${
+        upper ? ' AND stream_id < ?' : ''
+      } ORDER BY stream_id LIMIT ?`;
+      listStreams.set(listKey({ lowerInclusive, upper }), db.prepare(sql).raw());
+    }
+  }
+  return {
+    begin: db.prepare('BEGIN IMMEDIATE'),
+    commit: db.prepare('COMMIT'),
+    rollback: db.prepare('ROLLBACK'),
+    savepoint: db.prepare('SAVEPOINT chronicle_append'),
+    release: db.prepare('RELEASE chronicle_append'),
+    rollbackToSavepoint: db.prepare('ROLLBACK TO chronicle_append'),
+    streamVersion: db.prepare('SELECT version FROM streams WHERE stream_id = ?').pluck(),
+    insertEvent: db.prepare(
+      'INSERT INTO events (stream_id, stream_position, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    insertStream: db.prepare('INSERT INTO streams (stream_id, version) VALUES (?, ?)'),
+    updateStream: db.prepare('UPDATE streams SET version = ? WHERE stream_id = ?'),
+    readForwards: db
+      .prepare(`SELECT ${STREAM_COLUMNS} FROM events WHERE stream_id = ? AND stream_position >= ? ORDER BY stream_position LIMIT ?`)
+      .raw(),
+    readBackwards: db
+      .prepare(`SELECT ${STREAM_COLUMNS} FROM events WHERE stream_id = ? AND stream_position <= ? ORDER BY stream_position DESC LIMIT ?`)
+      .raw(),
+    readAll: db.prepare(`SELECT ${GLOBAL_COLUMNS} FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?`).raw(),
+    headPosition: db.prepare('SELECT coalesce(max(global_position), 0) FROM events').pluck(),
+    listStreams,
+  };
+}
+
+/** The listing statement for a page with the given bounds. */
+export function listStreamsStatement(statements: Statements, bounds: ListBounds): SqliteStatement {
+  return statements.listStreams.get(listKey(bounds))!;
+}
