@@ -33,7 +33,7 @@ export type {
   StreamInfo,
   SubscribeOptions,
 } from './store/event-store.js';
-export { createInMemoryStore, type InMemoryStoreOptions } from './store/in-memory-store.js';
+export { createInMemoryStore, type InMemoryEventStore, type InMemoryStoreOptions } from './store/in-memory-store.js';
 
 // Building blocks for adapters
 export { AppendSignal } from './store/append-signal.js';
@@ -62,5 +62,9 @@ export {
   type CommandHandlerOptions,
   type CommandResult,
   type HandleOptions,
+  type ReactionError,
 } from './commands/command-handler.js';
 export { retryDelay, type RetryPolicy } from './commands/retry.js';
+
+// Projections, reactors, outbox
+export * from './projections/index.js';

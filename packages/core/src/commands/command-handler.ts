@@ -5,12 +5,24 @@ import { decisionEvents, fold, type Decider } from '../decider/decider.js';
 import type { EventStore, ExpectedVersion } from '../store/event-store.js';
 import { assertExpectedVersion } from '../store/validation.js';
 import { retryDelay, sleep, type RetryPolicy } from './retry.js';
+import { causedBy, type Reactor } from '../projections/reactor.js';
 
 /** Options of {@link createCommandHandler}. */
 export type CommandHandlerOptions = {
   /** Retries after `WRONG_EXPECTED_VERSION` on fresh state (default: 5 attempts). */
   readonly retry?: RetryPolicy;
+  /**
+   * Synchronous reactors: run after the append committed and before the
+   * handler returns, once per new event of their types, in order. They run at
+   * most once; a failure does not undo the command (the events are stored) and
+   * is reported in `CommandResult.reactionErrors`. Use async reactors
+   * (`createReactorRunner`) for retried, durable reactions.
+   */
+  readonly reactors?: readonly Reactor[];
 };
+
+/** A synchronous reaction that failed after its command committed. */
+export type ReactionError = { readonly reactor: string; readonly eventId: string; readonly error: unknown };
 
 /** Per-call options of a command handler. */
 export type HandleOptions = {
@@ -38,6 +50,8 @@ export type CommandResult<E extends Event, State> = {
   readonly globalPosition: number | undefined;
   /** How many times the command was decided (> 1 after conflicts). */
   readonly attempts: number;
+  /** Synchronous reactors that threw (empty when all succeeded). */
+  readonly reactionErrors: readonly ReactionError[];
 };
 
 /** Handles one command against one stream. */
@@ -84,7 +98,7 @@ export function createCommandHandler<Command, E extends Event, State>(
       const { state, version } = await aggregateStream(store, streamId, decider);
       const decided = decisionEvents(decider.decide(command, state));
       if (decided.length === 0) {
-        return { streamId, newEvents: [], newState: state, nextExpectedVersion: version, globalPosition: undefined, attempts: attempt };
+        return { streamId, newEvents: [], newState: state, nextExpectedVersion: version, globalPosition: undefined, attempts: attempt, reactionErrors: [] };
       }
       const toAppend: NewEvent[] = decided.map((event) => {
         const own = (event as NewEvent).metadata;
@@ -94,6 +108,7 @@ export function createCommandHandler<Command, E extends Event, State>(
       try {
         const result = await store.append(streamId, toAppend, expected);
         const newEvents = result.events as readonly RecordedEvent<E['type'], E['data']>[];
+        const reactionErrors = await react(options.reactors ?? [], result.events);
         return {
           streamId,
           newEvents,
@@ -101,6 +116,7 @@ export function createCommandHandler<Command, E extends Event, State>(
           nextExpectedVersion: result.nextExpectedVersion,
           globalPosition: result.globalPosition,
           attempts: attempt,
+          reactionErrors,
         };
       } catch (error) {
         const retry = error instanceof WrongExpectedVersionError && handleOptions.expectedVersion === undefined && attempt < maxAttempts;
@@ -109,4 +125,19 @@ export function createCommandHandler<Command, E extends Event, State>(
       }
     }
   };
+}
+
+async function react(reactors: readonly Reactor[], events: readonly RecordedEvent[]): Promise<ReactionError[]> {
+  const errors: ReactionError[] = [];
+  for (const event of events) {
+    for (const reactor of reactors) {
+      if (reactor.eventTypes && !reactor.eventTypes.includes(event.type)) continue;
+      try {
+        await reactor.react(event, { attempt: 1, metadata: causedBy(event) });
+      } catch (error) {
+        errors.push({ reactor: reactor.name, eventId: event.eventId, error });
+      }
+    }
+  }
+  return errors;
 }

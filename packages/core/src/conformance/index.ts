@@ -9,3 +9,6 @@ export {
   type ConformanceContext,
   type ConformanceRule,
 } from './case.js';
+export { describeProjectionStore, projectionCases } from './projections/describe-projection-store.js';
+export type { ProjectionCase, ProjectionCaseContext, ProjectionStore, ProjectionStoreFactory } from './projections/context.js';
+export { countingProjection } from './projections/inline-cases.js';
