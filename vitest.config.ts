@@ -8,7 +8,10 @@ export default defineConfig({
   },
   ssr: {
     resolve: {
-      conditions: ['@chronicle/source', 'module', 'node', 'import', 'default'],
+      // Vitest passes these to Node as --conditions. 'import' there would make
+      // require() inside CommonJS packages (pg requiring pg-pool) load the ESM
+      // build, so it is left to Node, which applies it to imports by itself.
+      conditions: ['@chronicle/source', 'module', 'node', 'default'],
       externalConditions: ['@chronicle/source'],
     },
   },
