@@ -1,0 +1,40 @@
+import type { PgPoolLike } from './pg-types.js';
+
+/** Options of {@link createPostgresStore}. Give either `pool` or `connectionString`. */
+export type PostgresStoreOptions = {
+  /**
+   * A pool to use, e.g. `new pg.Pool(...)`. The store never ends it; its owner
+   * does, after closing the store. Attach an `error` listener to it (as `pg`
+   * requires for any pool), since idle connections can fail.
+   */
+  readonly pool?: PgPoolLike;
+  /** Or a connection string: the store creates, configures and ends its own pool. */
+  readonly connectionString?: string;
+  /** Size of the store's own pool (with `connectionString`); default 10. */
+  readonly maxConnections?: number;
+  /** `application_name` of the store's own connections (with `connectionString`); default `chronicle`. */
+  readonly applicationName?: string;
+  /**
+   * Schema holding every table, sequence and function of this store; created
+   * if missing. Default `chronicle`. Stores in different schemas are independent.
+   */
+  readonly schema?: string;
+  /** Largest accepted event in bytes of type + data + metadata JSON (default 1 MiB). */
+  readonly maxEventBytes?: number;
+  /** Source of `recordedAt` (millisecond precision); inject a fake clock in tests. */
+  readonly clock?: () => Date;
+  /**
+   * Longest time a subscription waits before reading again without a
+   * notification (default 1000 ms). Notifications normally wake it at once;
+   * polling covers a lost listener connection, a writer that died between
+   * COMMIT and NOTIFY, and a long transaction elsewhere holding back the
+   * gap-safe horizon.
+   */
+  readonly pollIntervalMs?: number;
+  /**
+   * `true` (default): create the schema and apply pending migrations at
+   * start-up, under an advisory lock. `false`: only verify the schema is at the
+   * version this package expects (for deployments that migrate separately).
+   */
+  readonly migrate?: boolean;
+};

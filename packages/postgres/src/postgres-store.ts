@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import {
+  AppendSignal,
+  DEFAULT_MAX_EVENT_BYTES,
+  NotSupportedError,
+  StoreClosedError,
+  ValidationError,
+  assertExpectedVersion,
+  prepareEvents,
+  prepareMulti,
+  subscribeToAll,
+  type AppendResult,
+  type EventStore,
+  type ExpectedVersion,
+  type NewEvent,
+  type RecordedEvent,
+  type StoreInfo,
+  type StreamAppend,
+  type SubscribeOptions,
+} from '@chronicle/core';
+import { createAppender, type AppendHook } from './append.js';
+import { createListener } from './listener.js';
+import { migrateSchema } from './migrate.js';
+import { createNotifier } from './notifier.js';
+import type { PostgresStoreOptions } from './options.js';
+import { resolvePool } from './own-pool.js';
+import { createReaders } from './readers.js';
+import { queries } from './sql/queries.js';
+import { schemaNames } from './sql/schema-names.js';
+
+/** Internal extension points for sibling features (inline projections); not part of the public API yet. */
+export type StoreInternals = {
+  /** Run inside every append transaction, in order, before COMMIT. */
+  readonly onAppend?: readonly AppendHook[];
+};
+
+function positiveInteger(value: number | undefined, fallback: number, path: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 1) throw ValidationError.of(path, 'must be an integer >= 1');
+  return value;
+}
+
+/**
+ * Opens an event store on PostgreSQL: creates or migrates its schema, then
+ * returns a store that implements the full {@link EventStore} contract with
+ * gap-safe global order (see the package README).
+ *
+ * @example
+ * const store = await createPostgresStore({ connectionString: 'postgres://postgres@127.0.0.1:5432/app' });
+ * await store.append('order-1', [{ type: 'OrderPlaced', data: { total: 42 } }], 'no_stream');
+ * await store.close();
+ *
+ * @throws ValidationError on bad options; StoreUnavailableError when the
+ *   database cannot be reached; NotSupportedError when the schema was
+ *   migrated by a newer version of this package.
+ */
+export function createPostgresStore(options: PostgresStoreOptions): Promise<EventStore> {
+  return openPostgresStore(options, {});
+}
+
+/** {@link createPostgresStore} with internal extension points. */
+export async function openPostgresStore(options: PostgresStoreOptions, internals: StoreInternals): Promise<EventStore> {
+  const names = schemaNames(options.schema ?? 'chronicle');
+  const maxEventBytes = positiveInteger(options.maxEventBytes, DEFAULT_MAX_EVENT_BYTES, 'maxEventBytes');
+  const pollIntervalMs = positiveInteger(options.pollIntervalMs, 1_000, 'pollIntervalMs');
+  const { pool, owned } = resolvePool(options);
+  try {
+    await migrateSchema(pool, names, { apply: options.migrate !== false });
+  } catch (error) {
+    if (owned) await pool.end();
+    throw error;
+  }
+
+  const info: StoreInfo = { name: 'postgres', multiStreamAppend: true, maxEventBytes };
+  const sql = queries(names);
+  const signal = new AppendSignal();
+  const closing = new AbortController();
+  const instanceId = randomUUID();
+  const notifier = createNotifier(pool, names.channel, instanceId);
+  const listener = createListener({ pool, channel: names.channel, ownPayload: instanceId, onWake: () => signal.notify() });
+  const write = createAppender({
+    pool,
+    queries: sql,
+    clock: options.clock ?? (() => new Date()),
+    hooks: internals.onAppend ?? [],
+    onCommit: () => {
+      signal.notify();
+      notifier.poke();
+    },
+  });
+  const assertOpen = (): void => {
+    if (closing.signal.aborted) throw new StoreClosedError(info.name);
+  };
+  const readers = createReaders({ pool, queries: sql, closed: closing.signal, storeName: info.name });
+  let closed: Promise<void> | undefined;
+
+  return {
+    info,
+
+    async append(streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
+      assertOpen();
+      assertExpectedVersion(expected);
+      const prepared = prepareEvents(streamId, events, info.maxEventBytes, randomUUID);
+      return (await write([{ streamId, expectedVersion: expected, events: prepared }]))[0]!;
+    },
+
+    async appendMulti(appends: readonly StreamAppend[]): Promise<readonly AppendResult[]> {
+      assertOpen();
+      if (!info.multiStreamAppend) throw new NotSupportedError('appendMulti', info.name);
+      return write(prepareMulti(appends, info.maxEventBytes, randomUUID));
+    },
+
+    readStream: readers.readStream,
+    readAll: readers.readAll,
+
+    subscribe(subscribeOptions?: SubscribeOptions): AsyncIterable<RecordedEvent> {
+      assertOpen();
+      return (async function* subscription() {
+        const release = listener.acquire();
+        try {
+          yield* subscribeToAll(
+            { readAll: readers.readAllRetrying, headPosition: readers.headPosition, signal, pollIntervalMs, closed: closing.signal },
+            subscribeOptions,
+          );
+        } finally {
+          release();
+        }
+      })();
+    },
+
+    getStreamInfo: readers.getStreamInfo,
+    listStreams: readers.listStreams,
+    headPosition: readers.headPosition,
+
+    close(): Promise<void> {
+      closed ??= (async () => {
+        closing.abort();
+        signal.notify();
+        listener.close();
+        await notifier.idle();
+        if (owned) await pool.end();
+      })();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,153 @@
+import {
+  StoreClosedError,
+  assertListStreamsOptions,
+  assertReadAllOptions,
+  assertReadStreamOptions,
+  assertStreamId,
+  type ListStreamsOptions,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type StreamInfo,
+} from '@chronicle/core';
+import { isTransient, toStoreError } from './errors.js';
+import { paginate } from './paginate.js';
+import type { PgPoolLike, PgQueryConfig } from './pg-types.js';
+import { toNumber, toRecordedEvent } from './rows.js';
+import type { Queries } from './sql/queries.js';
+import { cursorWithoutNul, prefixUpperBound } from './stream-ids.js';
+
+/** Rows per page: large enough to amortize round trips, small enough to keep reads streaming. */
+const PAGE_SIZE = 1_000;
+const LIST_PAGE_SIZE = 500;
+const MAX_POSITION = Number.MAX_SAFE_INTEGER;
+/** How long subscription reads retry a lost connection before giving up. */
+const RETRY_WINDOW_MS = 30_000;
+
+type Row = readonly unknown[];
+
+export type ReaderDeps = {
+  readonly pool: PgPoolLike;
+  readonly queries: Queries;
+  readonly closed: AbortSignal;
+  readonly storeName: string;
+};
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** The store's read side: every query runs on the pool, errors mapped to Chronicle's. */
+export function createReaders({ pool, queries, closed, storeName }: ReaderDeps) {
+  const assertOpen = (): void => {
+    if (closed.aborted) throw new StoreClosedError(storeName);
+  };
+
+  async function rows(query: PgQueryConfig, values: unknown[]): Promise<Row[]> {
+    assertOpen();
+    try {
+      return (await pool.query({ ...query, values, rowMode: 'array' })).rows as Row[];
+    } catch (error) {
+      if (closed.aborted) throw new StoreClosedError(storeName);
+      throw toStoreError(error, false);
+    }
+  }
+
+  /** `rows`, retrying transient failures for a while (used by subscriptions, which should ride out a reconnect). */
+  async function rowsRetrying(query: PgQueryConfig, values: unknown[]): Promise<Row[]> {
+    const deadline = Date.now() + RETRY_WINDOW_MS;
+    for (let delay = 50; ; delay = Math.min(delay * 2, 2_000)) {
+      try {
+        return await rows(query, values);
+      } catch (error) {
+        if (!isTransient(error) || closed.aborted || Date.now() + delay > deadline) throw error;
+        await sleep(delay, closed);
+      }
+    }
+  }
+
+  async function* events(source: AsyncGenerator<Row>): AsyncGenerator<RecordedEvent> {
+    for await (const row of source) yield toRecordedEvent(row);
+  }
+
+  function globalLog(options: ReadAllOptions | undefined, fetch: typeof rows): AsyncGenerator<RecordedEvent> {
+    assertReadAllOptions(options);
+    const source = {
+      fetch: (after: number, size: number) => fetch(queries.readAll, [after, size]),
+      advance: (last: Row) => toNumber(last[0]),
+    };
+    return events(paginate(source, options?.after ?? 0, options?.limit ?? Number.POSITIVE_INFINITY, PAGE_SIZE));
+  }
+
+  async function headPosition(): Promise<number> {
+    const [row] = await rows(queries.headPosition, []);
+    return toNumber(row![0]);
+  }
+
+  return {
+    async *readStream(streamId: string, options?: ReadStreamOptions): AsyncGenerator<RecordedEvent> {
+      assertOpen();
+      assertReadStreamOptions(streamId, options);
+      const limit = options?.limit ?? Number.POSITIVE_INFINITY;
+      if (options?.direction === 'backwards') {
+        const source = {
+          fetch: (from: number, size: number) => rows(queries.readBackwards, [streamId, from, size]),
+          advance: (last: Row) => (toNumber(last[2]) > 1 ? toNumber(last[2]) - 1 : undefined),
+        };
+        const from = options.from ?? MAX_POSITION;
+        if (from >= 1) yield* events(paginate(source, from, limit, PAGE_SIZE));
+      } else {
+        const source = {
+          fetch: (from: number, size: number) => rows(queries.readForwards, [streamId, from, size]),
+          advance: (last: Row) => toNumber(last[2]) + 1,
+        };
+        yield* events(paginate(source, Math.max(options?.from ?? 1, 1), limit, PAGE_SIZE));
+      }
+    },
+
+    /** Gap-safe: never returns an event while an earlier position may still commit. */
+    async *readAll(options?: ReadAllOptions): AsyncGenerator<RecordedEvent> {
+      assertOpen();
+      yield* globalLog(options, rows);
+    },
+
+    /** `readAll` for subscriptions: rides out connection loss for a while. */
+    readAllRetrying(options: ReadAllOptions): AsyncGenerator<RecordedEvent> {
+      return globalLog(options, rowsRetrying);
+    },
+
+    headPosition,
+
+    async getStreamInfo(streamId: string): Promise<StreamInfo | undefined> {
+      assertOpen();
+      assertStreamId(streamId);
+      const [row] = await rows(queries.streamInfo, [streamId]);
+      return row ? { streamId, version: toNumber(row[0]) } : undefined;
+    },
+
+    async *listStreams(options?: ListStreamsOptions): AsyncGenerator<StreamInfo> {
+      assertOpen();
+      assertListStreamsOptions(options);
+      const prefix = options?.prefix ?? '';
+      if (prefix.includes('\u0000')) return; // no stored id contains NUL
+      const bound = prefixUpperBound(prefix);
+      const query = queries.listStreams(bound !== undefined);
+      const source = {
+        fetch: (after: string, size: number) => rows(query, bound === undefined ? [prefix, after, size] : [prefix, after, size, bound]),
+        advance: (last: Row) => last[0] as string,
+      };
+      const start = cursorWithoutNul(options?.after ?? '');
+      for await (const row of paginate(source, start, options?.limit ?? Number.POSITIVE_INFINITY, LIST_PAGE_SIZE)) {
+        yield { streamId: row[0] as string, version: toNumber(row[1]) };
+      }
+    },
+  };
+}
