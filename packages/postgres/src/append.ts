@@ -26,8 +26,11 @@ export type AppenderDeps = {
   readonly queries: Queries;
   readonly clock: () => Date;
   readonly hooks: readonly AppendHook[];
-  /** Called after every commit (wakes subscribers). */
-  readonly onCommit: () => void;
+  /**
+   * Called after every append attempt, committed or rolled back: either can
+   * move the gap-safe horizon, so subscribers are woken for both.
+   */
+  readonly onSettled: () => void;
 };
 
 function encodeExpected(expected: ExpectedVersion): number {
@@ -134,17 +137,16 @@ export function createAppender(deps: AppenderDeps): (parts: readonly PreparedApp
     const build = (returned: unknown[]): AppendResult[] => results(parts, returned, recordedAt);
     // A single-statement append commits as it runs; with hooks only COMMIT does.
     const state = { committing: hooks.length === 0 };
-    let appended: AppendResult[];
     try {
-      appended = await withClient(pool, async (client, discard) => {
+      return await withClient(pool, async (client, discard) => {
         if (hooks.length > 0) return inTransaction(client, discard, values, build, state);
         const result = await client.query({ ...queries.append, values, rowMode: 'array' });
         return build((result.rows[0] as unknown[])[0] as unknown[]);
       });
     } catch (error) {
       throw conflict(parts, error) ?? toStoreError(error, state.committing);
+    } finally {
+      deps.onSettled();
     }
-    deps.onCommit();
-    return appended;
   };
 }

@@ -83,7 +83,7 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
     queries: sql,
     clock: options.clock ?? (() => new Date()),
     hooks: internals.onAppend ?? [],
-    onCommit: () => {
+    onSettled: () => {
       signal.notify();
       notifier.poke();
     },
