@@ -64,6 +64,38 @@ export {
   type HandleOptions,
   type ReactionError,
 } from './commands/command-handler.js';
+export {
+  REQUEST_COLLECTION,
+  ReplayedRejectionError,
+  builtInInlineProjections,
+  findOutcome,
+  requestIndex,
+  type RequestOutcome,
+  type RequestPart,
+} from './commands/idempotency.js';
+
+// Snapshots, event versioning, time travel
+export {
+  SNAPSHOT_COLLECTION,
+  createAggregateLoader,
+  type AggregateLoader,
+  type LoadStats,
+  type Snapshot,
+  type SnapshotPolicy,
+} from './snapshots/aggregate-loader.js';
+export {
+  SCHEMA_VERSION_KEY,
+  storedVersion,
+  upcast,
+  validateData,
+  type DataSchema,
+  type EventSchemas,
+  type EventTypeSchema,
+  type UpcastEvent,
+  type Upcaster,
+} from './upcasting/event-schemas.js';
+export { withEventSchemas } from './upcasting/with-event-schemas.js';
+export { readAllUntil, stateAt } from './store/time-travel.js';
 export { retryDelay, type RetryPolicy } from './commands/retry.js';
 
 // Projections, reactors, outbox

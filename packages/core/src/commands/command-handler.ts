@@ -1,14 +1,18 @@
-import { ValidationError, WrongExpectedVersionError } from '../errors/errors.js';
+import { ChronicleError } from '../errors/chronicle-error.js';
+import { NotSupportedError, ValidationError, WrongExpectedVersionError } from '../errors/errors.js';
 import type { Event, EventMetadata, NewEvent, RecordedEvent } from '../events/event.js';
-import { aggregateStream } from '../decider/aggregate-stream.js';
+import { aggregateStream, type LoadedState } from '../decider/aggregate-stream.js';
 import { decisionEvents, fold, type Decider } from '../decider/decider.js';
 import type { EventStore, ExpectedVersion } from '../store/event-store.js';
 import { assertExpectedVersion } from '../store/validation.js';
-import { retryDelay, sleep, type RetryPolicy } from './retry.js';
+import type { ProjectionHost } from '../projections/host.js';
 import { causedBy, type Reactor } from '../projections/reactor.js';
+import { createAggregateLoader, type SnapshotPolicy } from '../snapshots/aggregate-loader.js';
+import { findOutcome, recordOutcome, rejectionOf, ReplayedRejectionError, type RequestOutcome } from './idempotency.js';
+import { retryDelay, sleep, type RetryPolicy } from './retry.js';
 
 /** Options of {@link createCommandHandler}. */
-export type CommandHandlerOptions = {
+export type CommandHandlerOptions<State> = {
   /** Retries after `WRONG_EXPECTED_VERSION` on fresh state (default: 5 attempts). */
   readonly retry?: RetryPolicy;
   /**
@@ -19,6 +23,8 @@ export type CommandHandlerOptions = {
    * (`createReactorRunner`) for retried, durable reactions.
    */
   readonly reactors?: readonly Reactor[];
+  /** Load state through snapshots (the store must host projections, e.g. `store.projections`). */
+  readonly snapshots?: SnapshotPolicy<State>;
 };
 
 /** A synchronous reaction that failed after its command committed. */
@@ -33,7 +39,14 @@ export type HandleOptions = {
   readonly expectedVersion?: ExpectedVersion;
   /** Id of this command: becomes the events' `causationId` (and `correlationId` when none is given). */
   readonly commandId?: string;
-  /** Metadata merged into every new event (e.g. `correlationId`, `requestId`, user id). */
+  /**
+   * The client's request id. A request id that was handled before returns the
+   * original outcome — the same events and positions, the same no-op, or the
+   * same rejection — without appending, across restarts and under races. Needs
+   * a store that hosts projections. Stored as the events' `requestId` metadata.
+   */
+  readonly requestId?: string;
+  /** Metadata merged into every new event (e.g. `correlationId`, user id). */
   readonly metadata?: EventMetadata;
 };
 
@@ -48,8 +61,10 @@ export type CommandResult<E extends Event, State> = {
   readonly nextExpectedVersion: number;
   /** Global position of the last appended event; undefined on a no-op. */
   readonly globalPosition: number | undefined;
-  /** How many times the command was decided (> 1 after conflicts). */
+  /** How many times the command was decided (> 1 after conflicts; 0 when replayed). */
   readonly attempts: number;
+  /** True when this is the recorded outcome of an earlier request with the same request id. */
+  readonly replayed: boolean;
   /** Synchronous reactors that threw (empty when all succeeded). */
   readonly reactionErrors: readonly ReactionError[];
 };
@@ -61,8 +76,11 @@ export type CommandHandler<Command, E extends Event, State> = (
   options?: HandleOptions,
 ) => Promise<CommandResult<E, State>>;
 
+type Host = Pick<ProjectionHost<unknown>, 'transaction' | 'documents'>;
+
 function eventMetadata(options: HandleOptions): EventMetadata {
   const metadata: Record<string, unknown> = { ...options.metadata };
+  if (options.requestId !== undefined) metadata.requestId = options.requestId;
   if (options.commandId !== undefined) {
     metadata.causationId ??= options.commandId;
     metadata.correlationId ??= options.commandId;
@@ -70,13 +88,18 @@ function eventMetadata(options: HandleOptions): EventMetadata {
   return metadata;
 }
 
+function hostOf(store: object): Host | undefined {
+  const host = (store as { projections?: Host }).projections;
+  return host && typeof host.transaction === 'function' ? host : undefined;
+}
+
 /**
  * Builds the standard command-handling loop over a store: read the stream and
- * fold it, `decide`, then append with the version read as the expectation.
- * A conflict means someone else wrote first: the handler reloads and decides
- * again, up to `retry.maxAttempts` times, then throws the conflict. A decision
- * with no events appends nothing. A rejection thrown by `decide` propagates
- * unchanged.
+ * fold it (through snapshots when configured), `decide`, then append with the
+ * version read as the expectation. A conflict means someone else wrote first:
+ * the handler reloads and decides again, up to `retry.maxAttempts` times, then
+ * throws the conflict. A decision with no events appends nothing. A rejection
+ * thrown by `decide` propagates unchanged.
  *
  * @example
  * const handle = createCommandHandler(store, tableDecider);
@@ -85,20 +108,60 @@ function eventMetadata(options: HandleOptions): EventMetadata {
 export function createCommandHandler<Command, E extends Event, State>(
   store: Pick<EventStore, 'readStream' | 'append'>,
   decider: Decider<Command, E, State>,
-  options: CommandHandlerOptions = {},
+  options: CommandHandlerOptions<State> = {},
 ): CommandHandler<Command, E, State> {
   const maxAttempts = options.retry?.maxAttempts ?? 5;
   if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1) throw ValidationError.of('retry.maxAttempts', 'must be an integer >= 1');
+  const host = hostOf(store);
+  if (options.snapshots && !host) throw new NotSupportedError('snapshots', 'this store', 'it hosts no projections');
+  const loader = options.snapshots && host ? createAggregateLoader({ readStream: store.readStream.bind(store), projections: host }, decider, options.snapshots) : undefined;
+  const load = (streamId: string): Promise<LoadedState<State>> => (loader ? loader.load(streamId) : aggregateStream(store, streamId, decider));
+
+  async function replay(streamId: string, outcome: RequestOutcome): Promise<CommandResult<E, State>> {
+    if (outcome.kind === 'rejected') throw new ReplayedRejectionError(outcome.error);
+    if (outcome.kind === 'noop') {
+      const { state } = await aggregateStream(store, outcome.streamId, decider, { toVersion: outcome.version });
+      return { streamId, newEvents: [], newState: state, nextExpectedVersion: outcome.version, globalPosition: undefined, attempts: 0, replayed: true, reactionErrors: [] };
+    }
+    const part = outcome.parts.find((p) => p.streamId === streamId) ?? outcome.parts[0]!;
+    const newEvents: RecordedEvent[] = [];
+    for await (const event of store.readStream(part.streamId, { from: part.from, limit: part.to - part.from + 1 })) newEvents.push(event);
+    const { state } = await aggregateStream(store, part.streamId, decider, { toVersion: part.to });
+    return {
+      streamId: part.streamId,
+      newEvents: newEvents as readonly RecordedEvent<E['type'], E['data']>[],
+      newState: state,
+      nextExpectedVersion: part.to,
+      globalPosition: part.globalPosition,
+      attempts: 0,
+      replayed: true,
+      reactionErrors: [],
+    };
+  }
 
   return async (streamId, command, handleOptions = {}) => {
     if (handleOptions.expectedVersion !== undefined) assertExpectedVersion(handleOptions.expectedVersion);
+    const { requestId } = handleOptions;
+    if (requestId !== undefined) {
+      if (typeof requestId !== 'string' || requestId.length === 0 || requestId.length > 256) throw ValidationError.of('requestId', 'must be a string of 1 to 256 characters');
+      if (!host) throw new NotSupportedError('request ids', 'this store', 'it hosts no projections to remember them');
+      const known = await findOutcome(host, requestId);
+      if (known) return replay(streamId, known);
+    }
     const metadata = eventMetadata(handleOptions);
     const hasMetadata = Object.keys(metadata).length > 0;
     for (let attempt = 1; ; attempt++) {
-      const { state, version } = await aggregateStream(store, streamId, decider);
-      const decided = decisionEvents(decider.decide(command, state));
+      const { state, version } = await load(streamId);
+      let decided: readonly E[];
+      try {
+        decided = decisionEvents(decider.decide(command, state));
+      } catch (error) {
+        if (requestId !== undefined && host && error instanceof ChronicleError) await recordOutcome(host, requestId, rejectionOf(error));
+        throw error;
+      }
       if (decided.length === 0) {
-        return { streamId, newEvents: [], newState: state, nextExpectedVersion: version, globalPosition: undefined, attempts: attempt, reactionErrors: [] };
+        if (requestId !== undefined && host) await recordOutcome(host, requestId, { kind: 'noop', streamId, version });
+        return { streamId, newEvents: [], newState: state, nextExpectedVersion: version, globalPosition: undefined, attempts: attempt, replayed: false, reactionErrors: [] };
       }
       const toAppend: NewEvent[] = decided.map((event) => {
         const own = (event as NewEvent).metadata;
@@ -116,11 +179,17 @@ export function createCommandHandler<Command, E extends Event, State>(
           nextExpectedVersion: result.nextExpectedVersion,
           globalPosition: result.globalPosition,
           attempts: attempt,
+          replayed: false,
           reactionErrors,
         };
       } catch (error) {
-        const retry = error instanceof WrongExpectedVersionError && handleOptions.expectedVersion === undefined && attempt < maxAttempts;
-        if (!retry) throw error;
+        if (!(error instanceof WrongExpectedVersionError)) throw error;
+        // An identical request may have won the race: its outcome is ours.
+        if (requestId !== undefined && host) {
+          const known = await findOutcome(host, requestId);
+          if (known) return replay(streamId, known);
+        }
+        if (handleOptions.expectedVersion !== undefined || attempt >= maxAttempts) throw error;
         await sleep(retryDelay(options.retry ?? {}, attempt));
       }
     }

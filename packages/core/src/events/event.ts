@@ -53,6 +53,12 @@ export type RecordedEvent<Type extends string = string, Data = unknown, Metadata
   readonly globalPosition: number;
   /** When the store accepted the event (millisecond precision). */
   readonly recordedAt: Date;
+  /**
+   * Present when the event was upcast on read: the type and schema version it
+   * is stored as. `metadata.schemaVersion` then holds the version it was
+   * upcast to.
+   */
+  readonly storedAs?: { readonly type: string; readonly schemaVersion: number };
 };
 
 /** The shape a decider works with: a type and its data. `NewEvent` and `RecordedEvent` both fit. */

@@ -18,6 +18,7 @@ import { subscribeToAll } from './subscription.js';
 import { createInMemoryProjectionHost, type InMemoryProjectionHost } from '../projections/in-memory-host.js';
 import { applyProjection, type Projection } from '../projections/projection.js';
 import type { StoreWithProjections } from '../projections/host.js';
+import { builtInInlineProjections } from '../commands/idempotency.js';
 import {
   DEFAULT_MAX_EVENT_BYTES,
   assertExpectedVersion,
@@ -95,7 +96,7 @@ export function createInMemoryStore(options: InMemoryStoreOptions = {}): InMemor
   const signal = new AppendSignal();
   const closing = new AbortController();
   const host = createInMemoryProjectionHost(clock);
-  const inline = options.projections ?? [];
+  const inline = [...builtInInlineProjections, ...(options.projections ?? [])];
 
   function assertOpen(): void {
     if (closing.signal.aborted) throw new StoreClosedError(info.name);
@@ -127,10 +128,8 @@ export function createInMemoryStore(options: InMemoryStoreOptions = {}): InMemor
         }));
         return { streamId: part.streamId, rows, events: rows.map(toRecorded) };
       });
-      if (inline.length > 0) {
-        const recorded = staged.flatMap((part) => part.events);
-        for (const projection of inline) await applyProjection(projection, recorded, tx);
-      }
+      const recorded = staged.flatMap((part) => part.events);
+      for (const projection of inline) await applyProjection(projection, recorded, tx);
       onCommit(() => {
         for (const part of staged) {
           let stream = streams.get(part.streamId);

@@ -2,10 +2,11 @@ import { describe, it } from 'vitest';
 import { documentCases } from './document-cases.js';
 import { inlineCases } from './inline-cases.js';
 import { runnerCases } from './runner-cases.js';
+import { versioningCases } from './versioning-cases.js';
 import { projectionContextFor, type ProjectionCase, type ProjectionStoreFactory } from './context.js';
 
 /** Every case of the projection-host contract. */
-export const projectionCases: readonly ProjectionCase[] = [...documentCases, ...inlineCases, ...runnerCases];
+export const projectionCases: readonly ProjectionCase[] = [...documentCases, ...inlineCases, ...runnerCases, ...versioningCases];
 
 /**
  * Registers the projection conformance suite for a store: documents and
@@ -14,6 +15,8 @@ export const projectionCases: readonly ProjectionCase[] = [...documentCases, ...
  * reactors with parking, the outbox, and blue-green rebuilds.
  */
 export function describeProjectionStore(name: string, factory: ProjectionStoreFactory, options: { readonly skip?: Readonly<Record<string, string>> } = {}): void {
+  const unknownSkips = Object.keys(options.skip ?? {}).filter((skipped) => !projectionCases.some((c) => c.name === skipped));
+  if (unknownSkips.length > 0) throw new Error(`describeProjectionStore(${name}): unknown case names in skip: ${unknownSkips.join(', ')}`);
   describe(`projection conformance: ${name}`, () => {
     for (const testCase of projectionCases) {
       const reason = options.skip?.[testCase.name];
