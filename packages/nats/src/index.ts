@@ -1,1 +1,5 @@
-export {};
+export { createNatsStore, type NatsEventStore } from './nats-store.js';
+export { DEFAULT_NATS_URL, natsUrlFromEnv, type NatsStoreOptions } from './options.js';
+export type { DurableFeed, DurableFeedOptions } from './durable-feed.js';
+export { EVENTS_PER_MESSAGE, globalPosition, messageOf } from './positions.js';
+export { encodeStreamId, decodeStreamId } from './subjects.js';

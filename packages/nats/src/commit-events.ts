@@ -1,0 +1,74 @@
+import type { RecordedEvent } from '@chronicle/core';
+import type { JsMsg, StoredMsg } from '@nats-io/jetstream';
+import type { MsgHdrs } from '@nats-io/transport-node';
+import { decodeEvents, readCommitHeader, type CommitHeader, type StoredEventJson } from './commit.js';
+import { globalPosition } from './positions.js';
+import type { StoreContext } from './store-context.js';
+
+/** A commit message, however it was fetched. */
+export type CommitMessage = {
+  readonly subject: string;
+  readonly seq: number;
+  readonly header: CommitHeader;
+  readonly data: Uint8Array;
+};
+
+function commit(subject: string, seq: number, headers: MsgHdrs | undefined, data: Uint8Array): CommitMessage {
+  return { subject, seq, header: readCommitHeader(headers), data };
+}
+
+/** A commit fetched with `STREAM.MSG.GET`. */
+export function storedCommit(message: StoredMsg): CommitMessage {
+  return commit(message.subject, message.seq, message.header, message.data);
+}
+
+/** A commit delivered by a consumer. */
+export function deliveredCommit(message: JsMsg): CommitMessage {
+  return commit(message.subject, message.seq, message.headers, message.data);
+}
+
+/** Stream position of the commit's first event. */
+export function firstPosition(message: CommitMessage): number {
+  return message.header.version - message.header.count + 1;
+}
+
+async function loadChunk(context: StoreContext, message: CommitMessage, index: number): Promise<StoredEventJson[]> {
+  const subject = context.layout.chunkSubject(message.header.appendId, index);
+  const chunk = await context.io.getMessage(context.layout.auxStream, { last_by_subj: subject });
+  if (!chunk) throw new Error(`commit ${message.seq} of ${message.subject}: chunk ${subject} is missing`);
+  return decodeEvents(chunk.data);
+}
+
+/** The commit's stored events, in order: its body, or its chunks one at a time. */
+async function* storedEvents(context: StoreContext, message: CommitMessage): AsyncGenerator<StoredEventJson> {
+  if (message.header.chunks === 0) {
+    yield* decodeEvents(message.data);
+    return;
+  }
+  for (let index = 0; index < message.header.chunks; index++) yield* await loadChunk(context, message, index);
+}
+
+/**
+ * The events of one commit as the store returns them. Chunks are loaded one
+ * at a time, so memory stays at one message's worth.
+ */
+export async function* commitEvents(context: StoreContext, message: CommitMessage): AsyncGenerator<RecordedEvent> {
+  const streamId = context.layout.streamIdOf(message.subject);
+  const first = firstPosition(message);
+  const recordedAt = message.header.recordedAt;
+  let index = 0;
+  for await (const event of storedEvents(context, message)) {
+    yield {
+      eventId: event.id,
+      type: event.type,
+      data: event.data,
+      metadata: event.metadata as RecordedEvent['metadata'],
+      streamId,
+      streamPosition: first + index,
+      globalPosition: globalPosition(message.seq, index),
+      recordedAt: new Date(recordedAt),
+    };
+    index++;
+  }
+  if (index !== message.header.count) throw new Error(`commit ${message.seq} of ${message.subject}: ${index} events, header says ${message.header.count}`);
+}

@@ -1,0 +1,111 @@
+import type { PreparedEvent } from '@chronicle/core';
+import { headers, type MsgHdrs } from '@nats-io/transport-node';
+
+/**
+ * One append is one JetStream message on the stream's subject: a *commit*.
+ * Its headers carry the stream version after the append, the number of events,
+ * the sequence of the stream's previous commit (a back link for backwards
+ * reads) and the recording time. Its body is a JSON array of events whose
+ * `data`/`metadata` are the exact JSON text `prepareEvents` produced. An append
+ * too large for one message keeps its events in chunk messages on the aux
+ * stream; the commit then says how many (`Chronicle-Chunks`) and has an empty body.
+ */
+export const HEADER = {
+  appendId: 'Nats-Msg-Id',
+  version: 'Chronicle-Version',
+  count: 'Chronicle-Count',
+  previous: 'Chronicle-Prev',
+  recordedAt: 'Chronicle-Time',
+  chunks: 'Chronicle-Chunks',
+} as const;
+
+/** What a commit's headers say. */
+export type CommitHeader = {
+  readonly appendId: string;
+  /** Stream version after this append: the position of its last event. */
+  readonly version: number;
+  readonly count: number;
+  /** Sequence of the stream's previous commit, 0 for its first. */
+  readonly previous: number;
+  readonly recordedAt: number;
+  /** Number of chunk messages holding the events (0: they are in the body). */
+  readonly chunks: number;
+};
+
+/** An event as stored inside a commit or chunk body. */
+export type StoredEventJson = {
+  readonly id: string;
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata: Record<string, unknown>;
+};
+
+/** Builds a commit's headers. */
+export function commitHeaders(header: CommitHeader): MsgHdrs {
+  const h = headers();
+  h.set(HEADER.version, String(header.version));
+  h.set(HEADER.count, String(header.count));
+  h.set(HEADER.previous, String(header.previous));
+  h.set(HEADER.recordedAt, String(header.recordedAt));
+  if (header.chunks > 0) h.set(HEADER.chunks, String(header.chunks));
+  return h;
+}
+
+function integer(h: MsgHdrs | undefined, name: string, fallback?: number): number {
+  const text = h?.get(name) ?? '';
+  if (text === '' && fallback !== undefined) return fallback;
+  const value = Number(text);
+  if (text === '' || !Number.isSafeInteger(value) || value < 0) throw new Error(`not a Chronicle commit: header ${name} is ${JSON.stringify(text)}`);
+  return value;
+}
+
+/** Reads a commit's headers; throws on a message Chronicle did not write. */
+export function readCommitHeader(h: MsgHdrs | undefined): CommitHeader {
+  return {
+    appendId: h?.get(HEADER.appendId) ?? '',
+    version: integer(h, HEADER.version),
+    count: integer(h, HEADER.count),
+    previous: integer(h, HEADER.previous),
+    recordedAt: integer(h, HEADER.recordedAt),
+    chunks: integer(h, HEADER.chunks, 0),
+  };
+}
+
+function eventJson(event: PreparedEvent): string {
+  // String concatenation keeps data and metadata byte-for-byte as prepared.
+  return `{"id":"${event.eventId}","type":${JSON.stringify(event.type)},"data":${event.data},"metadata":${event.metadata}}`;
+}
+
+/**
+ * Serializes an append's events: one body when it fits `maxBodyBytes`,
+ * otherwise bodies of at most `maxBodyBytes` each, in order, for chunk messages.
+ */
+export function encodeEvents(events: readonly PreparedEvent[], maxBodyBytes: number): { readonly bodies: readonly string[] } {
+  const bodies: string[] = [];
+  let parts: string[] = [];
+  let size = 2;
+  for (const event of events) {
+    const json = eventJson(event);
+    const bytes = Buffer.byteLength(json) + 1;
+    if (bytes + 2 > maxBodyBytes) throw new Error(`event ${event.eventId} does not fit one message (${bytes} bytes)`);
+    if (parts.length > 0 && size + bytes > maxBodyBytes) {
+      bodies.push(`[${parts.join(',')}]`);
+      parts = [];
+      size = 2;
+    }
+    parts.push(json);
+    size += bytes;
+  }
+  bodies.push(`[${parts.join(',')}]`);
+  return { bodies };
+}
+
+const decoder = new TextDecoder();
+
+/** Parses a commit or chunk body. */
+export function decodeEvents(body: Uint8Array): StoredEventJson[] {
+  if (body.length === 0) return [];
+  const parsed: unknown = JSON.parse(decoder.decode(body));
+  if (!Array.isArray(parsed)) throw new Error('not a Chronicle commit: body is not a JSON array');
+  return parsed as StoredEventJson[];
+}

@@ -1,0 +1,57 @@
+import { JetStreamApiCodes, JetStreamApiError, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import type { Layout } from './subjects.js';
+
+/** Deduplication window of both streams; appends retry with the same `Nats-Msg-Id` well inside it. */
+export const DUPLICATE_WINDOW_MS = 120_000;
+
+const STREAM_NAME_IN_USE = 10058;
+
+/** How the store's JetStream streams are created when missing. */
+export type StreamSettings = {
+  readonly replicas: number;
+  readonly storage: 'file' | 'memory';
+  readonly create: boolean;
+};
+
+type NamedConfig = Partial<StreamConfig> & { readonly name: string; readonly subjects: string[] };
+
+function configs(layout: Layout, settings: StreamSettings): NamedConfig[] {
+  const common = {
+    storage: settings.storage === 'memory' ? StorageType.Memory : StorageType.File,
+    num_replicas: settings.replicas,
+    duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+  };
+  return [
+    // The event log is append-only: the server refuses message deletes and purges.
+    { ...common, name: layout.eventsStream, subjects: [layout.allEvents], deny_delete: true, deny_purge: true },
+    { ...common, name: layout.auxStream, subjects: [layout.allAux], max_msgs_per_subject: 1 },
+  ];
+}
+
+async function ensure(jsm: JetStreamManager, config: NamedConfig, create: boolean): Promise<void> {
+  try {
+    const info = await jsm.streams.info(config.name);
+    const subject = config.subjects[0]!;
+    if (!info.config.subjects?.includes(subject)) {
+      throw new Error(`JetStream stream ${config.name} exists but does not capture ${subject} (it has ${info.config.subjects?.join(', ')})`);
+    }
+    return;
+  } catch (error) {
+    if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound)) throw error;
+  }
+  if (!create) throw new Error(`JetStream stream ${config.name} does not exist (createStreams is false)`);
+  try {
+    await jsm.streams.add(config);
+  } catch (error) {
+    // Another store instance created it first.
+    if (!(error instanceof JetStreamApiError && error.code === STREAM_NAME_IN_USE)) throw error;
+  }
+}
+
+/** Makes sure the events and aux streams exist, creating them if allowed. */
+export async function ensureStreams(jsm: JetStreamManager, layout: Layout, settings: StreamSettings): Promise<void> {
+  for (const config of configs(layout, settings)) {
+    await ensure(jsm, config, settings.create);
+  }
+}

@@ -1,0 +1,79 @@
+import { StoreClosedError, StoreUnavailableError, isChronicleError } from '@chronicle/core';
+import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
+import { ConnectionError, NoRespondersError, RequestError, TimeoutError } from '@nats-io/transport-node';
+
+/** True when a publish failed its `Nats-Expected-Last-Subject-Sequence` check: someone else appended first. */
+export function isWrongLastSequence(error: unknown): boolean {
+  return (
+    error instanceof JetStreamApiError &&
+    (error.code === JetStreamApiCodes.StreamWrongLastSequence || error.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
+  );
+}
+
+/** True when the request never reached a stream leader (nothing happened). */
+function neverArrived(error: unknown): boolean {
+  return (
+    error instanceof NoRespondersError ||
+    // The client reports "no responders" on a JetStream subject as JetStreamNotEnabled (not exported).
+    (error instanceof Error && error.name === 'JetStreamNotEnabled') ||
+    (error instanceof RequestError && error.isNoResponders()) ||
+    (error instanceof JetStreamApiError && error.status === 503)
+  );
+}
+
+/** True for failures that may pass by themselves: timeouts, leader elections, reconnects. */
+export function isTransient(error: unknown): boolean {
+  return neverArrived(error) || error instanceof TimeoutError || error instanceof ConnectionError || error instanceof RequestError;
+}
+
+/** How to retry one JetStream operation. */
+export type RetryPolicy = {
+  /** Give up at this `Date.now()`. */
+  readonly deadline: number;
+  /** Aborted when the store closes. */
+  readonly closed: AbortSignal;
+  readonly storeName: string;
+  /** The operation writes: a timed-out attempt may have taken effect. */
+  readonly writes?: boolean;
+};
+
+function isProgrammingError(error: unknown): boolean {
+  return error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError || error instanceof ReferenceError;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/**
+ * Runs `operation`, retrying transient failures with backoff until the
+ * deadline. Chronicle errors pass through; anything else becomes
+ * `STORE_UNAVAILABLE` (or `STORE_CLOSED` once the store is closed). Only
+ * idempotent operations may be retried this way: appends carry a `Nats-Msg-Id`.
+ */
+export async function retrying<T>(operation: () => Promise<T>, policy: RetryPolicy): Promise<T> {
+  let outcomeUnknown = false;
+  for (let attempt = 0; ; attempt++) {
+    if (policy.closed.aborted) throw new StoreClosedError(policy.storeName);
+    try {
+      return await operation();
+    } catch (error) {
+      if (isChronicleError(error) || isWrongLastSequence(error) || isProgrammingError(error)) throw error;
+      if (policy.closed.aborted) throw new StoreClosedError(policy.storeName);
+      if (policy.writes && !neverArrived(error)) outcomeUnknown = true;
+      if (!isTransient(error) || Date.now() >= policy.deadline) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new StoreUnavailableError(`NATS JetStream: ${reason}`, outcomeUnknown, { cause: error });
+      }
+      await sleep(Math.min(1_000, 25 * 2 ** attempt), policy.closed);
+    }
+  }
+}

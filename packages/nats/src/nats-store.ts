@@ -1,0 +1,112 @@
+import { NotSupportedError, ValidationError, assertStreamId, type EventStore, type StoreInfo, type StreamAppend, type AppendResult } from '@chronicle/core';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { appendToStream } from './append.js';
+import { connectToNats } from './connect.js';
+import { createDurableFeed, type DurableFeed } from './durable-feed.js';
+import { DUPLICATE_WINDOW_MS, ensureStreams } from './ensure-streams.js';
+import { HeadCache } from './head-cache.js';
+import { createJetStreamIo } from './jetstream-io.js';
+import { listStreams } from './list-streams.js';
+import { natsUrlFromEnv, type NatsStoreOptions } from './options.js';
+import { headPosition, readAll } from './read-all.js';
+import { readStream } from './read-stream.js';
+import { assertOpen, type StoreContext } from './store-context.js';
+import { lastCommit } from './stream-head.js';
+import { subscribe } from './subscribe.js';
+import { createLayout } from './subjects.js';
+
+/** Room left in a message for headers. */
+const HEADER_BYTES = 16 * 1024;
+/** Room left per event for its id, type and JSON envelope. */
+const ENVELOPE_BYTES = 8 * 1024;
+
+/** The event store on NATS JetStream, plus what only JetStream offers. */
+export type NatsEventStore = EventStore & {
+  /** A named, resumable feed of the global log with a durable checkpoint in JetStream. */
+  feed(name: string): DurableFeed;
+  /** Version of the server the store is connected to, e.g. `2.10.27`. */
+  readonly serverVersion: string;
+};
+
+function positiveInteger(value: number | undefined, fallback: number, name: string): number {
+  const resolved = value ?? fallback;
+  if (!Number.isSafeInteger(resolved) || resolved < 1) throw ValidationError.of(name, 'must be an integer >= 1');
+  return resolved;
+}
+
+/**
+ * Opens an event store on NATS JetStream: one JetStream stream for the events
+ * (one message per append, subject `<prefix>.e.<stream id>`), one for
+ * claims, chunks and checkpoints. Creates both if missing, with the given
+ * replication and storage. `appendMulti` is not supported (JetStream before
+ * 2.12 cannot publish to several subjects atomically).
+ *
+ * @example
+ * const store = await createNatsStore({ servers: 'nats://127.0.0.1:4222', replicas: 3 });
+ */
+export async function createNatsStore(options: NatsStoreOptions = {}): Promise<NatsEventStore> {
+  const layout = createLayout(options.stream ?? 'CHRONICLE', options.subjectPrefix ?? 'chronicle');
+  const requestTimeoutMs = positiveInteger(options.requestTimeoutMs, 2_000, 'requestTimeoutMs');
+  const retryForMs = positiveInteger(options.retryForMs, 15_000, 'retryForMs');
+  if (retryForMs > DUPLICATE_WINDOW_MS / 2) throw ValidationError.of('retryForMs', `must be at most ${DUPLICATE_WINDOW_MS / 2} (half the deduplication window)`);
+  const replicas = positiveInteger(options.replicas, 1, 'replicas');
+  const ownsConnection = options.connection === undefined;
+  const nc: NatsConnection = options.connection ?? (await connectToNats(options.servers ?? natsUrlFromEnv(), requestTimeoutMs));
+  try {
+    const jsm = await jetstreamManager(nc, { timeout: requestTimeoutMs });
+    const js = jetstream(nc, { timeout: requestTimeoutMs });
+    await ensureStreams(jsm, layout, { replicas, storage: options.storage ?? 'file', create: options.createStreams ?? true });
+    const maxPayload = nc.info?.max_payload ?? 1024 * 1024;
+    const largest = maxPayload - HEADER_BYTES - ENVELOPE_BYTES;
+    const maxEventBytes = positiveInteger(options.maxEventBytes, largest, 'maxEventBytes');
+    if (maxEventBytes > largest) throw ValidationError.of('maxEventBytes', `must be at most ${largest} (server max_payload ${maxPayload} minus envelope)`);
+    const closing = new AbortController();
+    const storeName = 'nats';
+    const io = createJetStreamIo({ js, jsm, requestTimeoutMs, retryForMs, closed: closing.signal, storeName });
+    const context: StoreContext = {
+      storeName,
+      layout,
+      js,
+      jsm,
+      io,
+      heads: new HeadCache(),
+      closed: closing.signal,
+      clock: options.clock ?? (() => new Date()),
+      maxBodyBytes: maxPayload - HEADER_BYTES,
+      maxEventBytes,
+      claimAllEventIds: options.eventIdIndex === 'all',
+      retryForMs,
+    };
+    const info: StoreInfo = { name: storeName, multiStreamAppend: false, maxEventBytes };
+    return {
+      info,
+      serverVersion: nc.info?.version ?? 'unknown',
+      append: (streamId, events, expected) => appendToStream(context, streamId, events, expected),
+      async appendMulti(_appends: readonly StreamAppend[]): Promise<readonly AppendResult[]> {
+        assertOpen(context);
+        throw new NotSupportedError('appendMulti', storeName, 'JetStream before 2.12 cannot publish to several subjects atomically');
+      },
+      readStream: (streamId, readOptions) => readStream(context, streamId, readOptions),
+      readAll: (readOptions) => readAll(context, readOptions),
+      subscribe: (subscribeOptions) => subscribe(context, subscribeOptions),
+      async getStreamInfo(streamId) {
+        assertOpen(context);
+        assertStreamId(streamId);
+        const last = await lastCommit(context, streamId);
+        return last ? { streamId, version: last.header.version } : undefined;
+      },
+      listStreams: (listOptions) => listStreams(context, listOptions),
+      headPosition: () => headPosition(context),
+      feed: (name) => createDurableFeed(context, name),
+      async close() {
+        if (closing.signal.aborted) return;
+        closing.abort();
+        if (ownsConnection) await nc.close();
+      },
+    };
+  } catch (error) {
+    if (ownsConnection) await nc.close();
+    throw error;
+  }
+}
