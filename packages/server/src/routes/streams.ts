@@ -1,0 +1,177 @@
+import { StreamNotFoundError, ValidationError, stateAt, type EventStore, type ExpectedVersion, type NewEvent, type RecordedEvent } from '@chronicle/core';
+import type { FastifyInstance } from 'fastify';
+import { readGuard, writeGuard, type AuthOptions } from '../auth.js';
+import { HttpProblem } from '../problem.js';
+import { categoryOf, type StateModels } from '../state-models.js';
+import { problemSchema, toWire, wireEventSchema } from '../wire.js';
+
+const streamIdParam = {
+  type: 'object',
+  required: ['streamId'],
+  properties: { streamId: { type: 'string', minLength: 1, maxLength: 256, description: 'URL-encoded stream id (encode `/` as %2F)' } },
+} as const;
+
+const appendBody = {
+  type: 'object',
+  required: ['events'],
+  additionalProperties: false,
+  properties: {
+    events: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 1000,
+      items: {
+        type: 'object',
+        required: ['type', 'data'],
+        additionalProperties: false,
+        properties: {
+          type: { type: 'string', minLength: 1, maxLength: 256 },
+          data: {},
+          metadata: { type: 'object', additionalProperties: true },
+          eventId: { type: 'string', format: 'uuid' },
+        },
+      },
+    },
+    expectedVersion: {
+      anyOf: [
+        { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+        { type: 'string', enum: ['any', 'no_stream', 'stream_exists'] },
+      ],
+    },
+  },
+} as const;
+
+const readQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    from: { type: 'integer', minimum: 0, description: 'First stream position to return (inclusive)' },
+    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+    direction: { type: 'string', enum: ['forwards', 'backwards'], default: 'forwards' },
+  },
+} as const;
+
+const stateQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    version: { type: 'integer', minimum: 0, description: 'State after this many events' },
+    at: { type: 'string', format: 'date-time', description: 'State as of this instant (ISO 8601)' },
+  },
+} as const;
+
+type AppendBody = { events: NewEvent[]; expectedVersion?: ExpectedVersion };
+type ReadQuery = { from?: number; limit: number; direction: 'forwards' | 'backwards' };
+
+/** Stream routes: append, read (paged), and state at a version or time. */
+export function streamRoutes(app: FastifyInstance, options: { store: EventStore; auth: AuthOptions; stateModels: StateModels }): void {
+  const { store, auth, stateModels } = options;
+
+  app.post<{ Params: { streamId: string }; Body: AppendBody }>(
+    '/v1/streams/:streamId',
+    {
+      preHandler: writeGuard(auth),
+      schema: {
+        tags: ['streams'],
+        summary: 'Append events to a stream',
+        params: streamIdParam,
+        body: appendBody,
+        security: [{ bearer: [] }],
+        response: {
+          201: { type: 'object', properties: { nextExpectedVersion: { type: 'integer' }, globalPosition: { type: 'integer' } } },
+          '4xx': problemSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { events, expectedVersion = 'any' } = request.body;
+      const result = await store.append(request.params.streamId, events, expectedVersion);
+      return reply.code(201).send({ nextExpectedVersion: result.nextExpectedVersion, globalPosition: result.globalPosition });
+    },
+  );
+
+  app.get<{ Params: { streamId: string }; Querystring: ReadQuery }>(
+    '/v1/streams/:streamId',
+    {
+      preHandler: readGuard(auth),
+      schema: {
+        tags: ['streams'],
+        summary: "Read a stream's events, a page at a time",
+        params: streamIdParam,
+        querystring: readQuery,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              streamId: { type: 'string' },
+              version: { type: 'integer' },
+              events: { type: 'array', items: wireEventSchema },
+              next: { type: ['integer', 'null'], description: 'Pass as `from` for the next page; null at the end' },
+            },
+          },
+          '4xx': problemSchema,
+        },
+      },
+    },
+    async (request) => {
+      const { streamId } = request.params;
+      const { from, limit, direction } = request.query;
+      const info = await store.getStreamInfo(streamId);
+      if (!info) throw new StreamNotFoundError(streamId);
+      const events: RecordedEvent[] = [];
+      for await (const event of store.readStream(streamId, { direction, limit: limit + 1, ...(from === undefined ? {} : { from }) })) events.push(event);
+      const page = events.slice(0, limit);
+      const following = events[limit];
+      return { streamId, version: info.version, events: page.map(toWire), next: following ? following.streamPosition : null };
+    },
+  );
+
+  app.get<{ Params: { streamId: string }; Querystring: { version?: number; at?: string } }>(
+    '/v1/streams/:streamId/state',
+    {
+      preHandler: readGuard(auth),
+      schema: {
+        tags: ['streams'],
+        summary: 'The folded state of a stream, now or at a version or instant (time travel)',
+        params: streamIdParam,
+        querystring: stateQuery,
+        response: { '4xx': problemSchema },
+      },
+    },
+    async (request) => {
+      const { streamId } = request.params;
+      const { version, at } = request.query;
+      if (version !== undefined && at !== undefined) throw ValidationError.of('querystring', 'give either version or at, not both');
+      const model = stateModels[categoryOf(streamId)];
+      if (!model) throw new HttpProblem(404, 'STATE_NOT_AVAILABLE', `no state model is registered for streams of category "${categoryOf(streamId)}"`);
+      const info = await store.getStreamInfo(streamId);
+      if (!info) throw new StreamNotFoundError(streamId);
+      const when = at === undefined ? undefined : new Date(at);
+      const loaded = await stateAt(store, streamId, model, { ...(version === undefined ? {} : { version }), ...(when ? { at: when } : {}) });
+      return { streamId, version: loaded.version, currentVersion: info.version, state: loaded.state, ...(when ? { at: when.toISOString() } : {}) };
+    },
+  );
+
+  app.get<{ Querystring: { prefix?: string; after?: string; limit: number } }>(
+    '/v1/streams',
+    {
+      preHandler: readGuard(auth),
+      schema: {
+        tags: ['streams'],
+        summary: 'List streams by id prefix',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { prefix: { type: 'string' }, after: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+        },
+      },
+    },
+    async (request) => {
+      const { prefix, after, limit } = request.query;
+      const streams = [];
+      for await (const info of store.listStreams({ limit: limit + 1, ...(prefix ? { prefix } : {}), ...(after ? { after } : {}) })) streams.push(info);
+      const page = streams.slice(0, limit);
+      return { streams: page, next: streams.length > limit ? page[page.length - 1]!.streamId : null };
+    },
+  );
+}

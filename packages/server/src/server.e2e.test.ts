@@ -1,0 +1,199 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Decider, Event } from '@chronicle/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { allServerCodes, statusByCode } from './problem.js';
+import { startTestServer, type TestServer } from './test-server.js';
+
+type Counted = Event<'Counted', { n: number }>;
+const counter: Pick<Decider<never, Counted, { total: number }>, 'initialState' | 'evolve'> = {
+  initialState: () => ({ total: 0 }),
+  evolve: (state, event) => ({ total: state.total + event.data.n }),
+};
+
+let server: TestServer;
+afterEach(async () => server?.close());
+
+const counted = (n: number) => ({ type: 'Counted', data: { n } });
+
+function expectProblem(response: { status: number; headers: Headers; body: any }, status: number, code: string): void {
+  expect(response.status, JSON.stringify(response.body)).toBe(status);
+  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  expect(response.body).toMatchObject({ status, code, type: `/problems/${code}` });
+  expect(typeof response.body.title).toBe('string');
+  expect(typeof response.body.detail).toBe('string');
+}
+
+describe('generic HTTP API', () => {
+  it('appends and reads a stream, with paging in both directions', async () => {
+    server = await startTestServer();
+    const created = await server.request('POST', '/v1/streams/counter-1', { body: { events: [counted(1), counted(2), counted(3)], expectedVersion: 'no_stream' } });
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual({ nextExpectedVersion: 3, globalPosition: 3 });
+    const page = await server.request('GET', '/v1/streams/counter-1?limit=2');
+    expect(page.status).toBe(200);
+    expect(page.body.events.map((e: any) => e.streamPosition)).toEqual([1, 2]);
+    expect(page.body.next).toBe(3);
+    expect(page.body.events[0]).toMatchObject({ type: 'Counted', data: { n: 1 }, streamId: 'counter-1', globalPosition: 1 });
+    expect(page.body.events[0].recordedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    const rest = await server.request('GET', `/v1/streams/counter-1?from=${page.body.next}&limit=2`);
+    expect(rest.body).toMatchObject({ next: null, version: 3 });
+    const backwards = await server.request('GET', '/v1/streams/counter-1?direction=backwards&limit=2');
+    expect(backwards.body.events.map((e: any) => e.streamPosition)).toEqual([3, 2]);
+    expect(backwards.body.next).toBe(1);
+  });
+
+  it('answers a conflict with 409 WRONG_EXPECTED_VERSION and writes nothing', async () => {
+    server = await startTestServer();
+    await server.request('POST', '/v1/streams/counter-1', { body: { events: [counted(1)] } });
+    const conflict = await server.request('POST', '/v1/streams/counter-1', { body: { events: [counted(2)], expectedVersion: 0 } });
+    expectProblem(conflict, 409, 'WRONG_EXPECTED_VERSION');
+    expect(conflict.body).toMatchObject({ streamId: 'counter-1', expected: 0, actual: 1 });
+    expect(await server.store.headPosition()).toBe(1);
+  });
+
+  it('requires the bearer token for writes; reads are open', async () => {
+    server = await startTestServer();
+    expectProblem(await server.request('POST', '/v1/streams/s-1', { body: { events: [counted(1)] }, token: null }), 401, 'UNAUTHORIZED');
+    expectProblem(await server.request('POST', '/v1/streams/s-1', { body: { events: [counted(1)] }, token: 'wrong' }), 401, 'UNAUTHORIZED');
+    expect(await server.store.headPosition()).toBe(0);
+    await server.request('POST', '/v1/streams/s-1', { body: { events: [counted(1)] } });
+    expect((await server.request('GET', '/v1/streams/s-1', { token: null })).status).toBe(200);
+  });
+
+  it('can require the token for reads', async () => {
+    server = await startTestServer({ auth: { token: 'test-token', readsRequireToken: true } });
+    expectProblem(await server.request('GET', '/v1/all', { token: null }), 401, 'UNAUTHORIZED');
+    expect((await server.request('GET', '/v1/all')).status).toBe(200);
+  });
+
+  it('rejects bad input with 4xx problem+json and leaves the store unchanged', async () => {
+    server = await startTestServer({ bodyLimit: 64 * 1024 });
+    await server.request('POST', '/v1/streams/existing', { body: { events: [counted(1)] } });
+    const head = await server.store.headPosition();
+    const cases: [string, () => Promise<{ status: number; headers: Headers; body: any }>, number, string][] = [
+      ['malformed JSON', () => server.request('POST', '/v1/streams/x', { rawBody: '{"events": [' }), 400, 'VALIDATION_FAILED'],
+      ['empty body', () => server.request('POST', '/v1/streams/x', { rawBody: '' }), 400, 'VALIDATION_FAILED'],
+      ['events not an array', () => server.request('POST', '/v1/streams/x', { body: { events: 'nope' } }), 400, 'VALIDATION_FAILED'],
+      ['missing events', () => server.request('POST', '/v1/streams/x', { body: {} }), 400, 'VALIDATION_FAILED'],
+      ['empty events', () => server.request('POST', '/v1/streams/x', { body: { events: [] } }), 400, 'VALIDATION_FAILED'],
+      ['missing type', () => server.request('POST', '/v1/streams/x', { body: { events: [{ data: {} }] } }), 400, 'VALIDATION_FAILED'],
+      ['missing data', () => server.request('POST', '/v1/streams/x', { body: { events: [{ type: 'T' }] } }), 400, 'VALIDATION_FAILED'],
+      ['type not a string', () => server.request('POST', '/v1/streams/x', { body: { events: [{ type: 5, data: {} }] } }), 400, 'VALIDATION_FAILED'],
+      ['unknown top-level field', () => server.request('POST', '/v1/streams/x', { body: { events: [counted(1)], extra: true } }), 400, 'VALIDATION_FAILED'],
+      ['unknown event field', () => server.request('POST', '/v1/streams/x', { body: { events: [{ ...counted(1), when: 'now' }] } }), 400, 'VALIDATION_FAILED'],
+      ['metadata not an object', () => server.request('POST', '/v1/streams/x', { body: { events: [{ ...counted(1), metadata: [1] }] } }), 400, 'VALIDATION_FAILED'],
+      ['negative expectedVersion', () => server.request('POST', '/v1/streams/x', { body: { events: [counted(1)], expectedVersion: -1 } }), 400, 'VALIDATION_FAILED'],
+      ['fractional expectedVersion', () => server.request('POST', '/v1/streams/x', { body: { events: [counted(1)], expectedVersion: 1.5 } }), 400, 'VALIDATION_FAILED'],
+      ['unknown expectedVersion', () => server.request('POST', '/v1/streams/x', { body: { events: [counted(1)], expectedVersion: 'latest' } }), 400, 'VALIDATION_FAILED'],
+      ['expectedVersion as string number', () => server.request('POST', '/v1/streams/x', { body: { events: [counted(1)], expectedVersion: '1' } }), 400, 'VALIDATION_FAILED'],
+      ['stream id with control character', () => server.request('POST', '/v1/streams/bad%01id', { body: { events: [counted(1)] } }), 400, 'VALIDATION_FAILED'],
+      ['stream id too long', () => server.request('POST', `/v1/streams/${'s'.repeat(300)}`, { body: { events: [counted(1)] } }), 400, 'VALIDATION_FAILED'],
+      ['stream id with spaces around', () => server.request('POST', '/v1/streams/%20padded%20', { body: { events: [counted(1)] } }), 400, 'VALIDATION_FAILED'],
+      ['huge body', () => server.request('POST', '/v1/streams/x', { body: { events: [{ type: 'Big', data: 'x'.repeat(100_000) }] } }), 413, 'BODY_TOO_LARGE'],
+      ['not JSON', () => server.request('POST', '/v1/streams/x', { rawBody: 'hello', headers: { 'content-type': 'text/plain' } }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+      ['bad read limit', () => server.request('GET', '/v1/streams/existing?limit=0'), 400, 'VALIDATION_FAILED'],
+      ['bad read direction', () => server.request('GET', '/v1/streams/existing?direction=up'), 400, 'VALIDATION_FAILED'],
+      ['unknown read parameter', () => server.request('GET', '/v1/streams/existing?sort=asc'), 400, 'VALIDATION_FAILED'],
+      ['non-numeric from', () => server.request('GET', '/v1/all?from=abc'), 400, 'VALIDATION_FAILED'],
+      ['unknown stream', () => server.request('GET', '/v1/streams/nobody'), 404, 'STREAM_NOT_FOUND'],
+      ['unknown route', () => server.request('GET', '/v1/nothing-here'), 404, 'NOT_FOUND'],
+    ];
+    for (const [label, send, status, code] of cases) {
+      const response = await send();
+      try {
+        expectProblem(response, status, code);
+      } catch (error) {
+        throw new Error(`${label}: ${(error as Error).message}`);
+      }
+    }
+    expect(await server.store.headPosition()).toBe(head);
+  });
+
+  it('folds state at the current version, a past version, or a past instant', async () => {
+    server = await startTestServer({ stateModels: { counter: counter as never } });
+    await server.request('POST', '/v1/streams/counter-7', { body: { events: [counted(1), counted(2)] } });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const middle = new Date().toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await server.request('POST', '/v1/streams/counter-7', { body: { events: [counted(10)] } });
+    expect((await server.request('GET', '/v1/streams/counter-7/state')).body).toEqual({ streamId: 'counter-7', version: 3, currentVersion: 3, state: { total: 13 } });
+    expect((await server.request('GET', '/v1/streams/counter-7/state?version=1')).body).toMatchObject({ version: 1, state: { total: 1 } });
+    expect((await server.request('GET', `/v1/streams/counter-7/state?at=${encodeURIComponent(middle)}`)).body).toMatchObject({ version: 2, state: { total: 3 } });
+    expectProblem(await server.request('GET', '/v1/streams/other-1/state'), 404, 'STATE_NOT_AVAILABLE');
+    expectProblem(await server.request('GET', '/v1/streams/counter-404/state'), 404, 'STREAM_NOT_FOUND');
+    expectProblem(await server.request('GET', '/v1/streams/counter-7/state?at=yesterday'), 400, 'VALIDATION_FAILED');
+    expectProblem(await server.request('GET', '/v1/streams/counter-7/state?version=1&at=2020-01-01T00:00:00Z'), 400, 'VALIDATION_FAILED');
+  });
+
+  it('pages the global log and lists streams; stream ids may contain encoded slashes', async () => {
+    server = await startTestServer();
+    for (const id of ['a-1', 'a-2', 'b/1']) await server.request('POST', `/v1/streams/${encodeURIComponent(id)}`, { body: { events: [counted(1), counted(2)] } });
+    const first = await server.request('GET', '/v1/all?limit=4');
+    expect(first.body.events.map((e: any) => e.globalPosition)).toEqual([1, 2, 3, 4]);
+    expect(first.body).toMatchObject({ next: 5, head: 6 });
+    const second = await server.request('GET', `/v1/all?from=${first.body.next}&limit=4`);
+    expect(second.body.events.map((e: any) => e.streamId)).toEqual(['b/1', 'b/1']);
+    expect(second.body.next).toBeNull();
+    expect((await server.request('GET', '/v1/streams?prefix=a-')).body.streams).toEqual([
+      { streamId: 'a-1', version: 2 },
+      { streamId: 'a-2', version: 2 },
+    ]);
+    expect((await server.request('GET', `/v1/streams/${encodeURIComponent('b/1')}`)).body.version).toBe(2);
+  });
+
+  it('streams the global log over Server-Sent Events: catch-up, then live within 2 s', async () => {
+    server = await startTestServer();
+    await server.request('POST', '/v1/streams/live-1', { body: { events: [counted(1)] } });
+    const controller = new AbortController();
+    const response = await fetch(`${server.url}/v1/subscribe?from=1`, { signal: controller.signal });
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    const nextEvent = async (): Promise<any> => {
+      for (;;) {
+        const match = /id: (\d+)\nevent: event\ndata: (.*)\n\n/.exec(buffer);
+        if (match) {
+          buffer = buffer.slice(match.index + match[0].length);
+          return JSON.parse(match[2]!);
+        }
+        const { value, done } = await reader.read();
+        if (done) throw new Error('stream ended');
+        buffer += decoder.decode(value, { stream: true });
+      }
+    };
+    expect((await nextEvent()).globalPosition).toBe(1);
+    const appendedAt = Date.now();
+    await server.request('POST', '/v1/streams/live-2', { body: { events: [counted(5)] } });
+    const live = await nextEvent();
+    expect(Date.now() - appendedAt).toBeLessThan(2_000);
+    expect(live).toMatchObject({ streamId: 'live-2', data: { n: 5 }, globalPosition: 2 });
+    controller.abort();
+  });
+
+  it('serves health, Prometheus metrics, OpenAPI docs and problem types', async () => {
+    server = await startTestServer();
+    await server.request('POST', '/v1/streams/m-1', { body: { events: [counted(1)] } });
+    const health = await server.request('GET', '/health');
+    expect(health).toMatchObject({ status: 200, body: { status: 'ok', head: 1 } });
+    const metrics = await server.request('GET', '/metrics');
+    expect(metrics.body).toContain('chronicle_http_requests_total{method="POST",route="/v1/streams/:streamId",status="201"} 1');
+    expect(metrics.body).toContain('chronicle_store_head_position 1');
+    const spec = await server.request('GET', '/docs/json');
+    expect(spec.body.openapi).toMatch(/^3\./);
+    expect(Object.keys(spec.body.paths)).toEqual(expect.arrayContaining(['/v1/streams/{streamId}', '/v1/all', '/v1/subscribe', '/v1/projections']));
+    expect((await server.request('GET', '/docs')).status).toBe(200);
+    expect((await server.request('GET', '/problems/WRONG_EXPECTED_VERSION')).body).toMatchObject({ status: 409 });
+    expect(health.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await server.request('GET', '/health', { headers: { 'x-request-id': 'abc-123' } })).headers.get('x-request-id')).toBe('abc-123');
+  });
+
+  it('every error code has an HTTP status and a line in the README', () => {
+    const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+    for (const code of allServerCodes) {
+      expect(statusByCode[code as keyof typeof statusByCode], code).toBeGreaterThanOrEqual(400);
+      expect(readme, `README documents ${code}`).toMatch(new RegExp(`\\|\\s*\`${code}\`\\s*\\|\\s*${statusByCode[code as keyof typeof statusByCode]}\\s*\\|`));
+    }
+  });
+});
