@@ -42,3 +42,30 @@ export async function retryWhileBusy<T>(operation: () => T, action: string, time
     }
   }
 }
+
+/** Runs a synchronous read now; only when SQLITE_BUSY interrupts it does the result become a promise. */
+export type Query = <T>(run: () => T, action: string) => T | Promise<T>;
+
+/**
+ * Builds the store's {@link Query}: checks the store is open, runs the read,
+ * maps errors, and retries SQLITE_BUSY (rare for WAL readers, e.g. while
+ * another process recovers the WAL) without blocking the event loop.
+ */
+export function createQuery(assertOpen: () => void, timeoutMs: number): Query {
+  return <T>(run: () => T, action: string): T | Promise<T> => {
+    assertOpen();
+    try {
+      return run();
+    } catch (error) {
+      if (!isBusy(error)) throw toStoreError(error, action, false);
+      return retryWhileBusy(
+        () => {
+          assertOpen();
+          return run();
+        },
+        action,
+        timeoutMs,
+      );
+    }
+  };
+}

@@ -2,9 +2,6 @@ import type { RecordedEvent } from '@chronicle/core';
 import type { GlobalRow, StreamRow } from './sql/statements.js';
 import { parseMetadata } from './write-append.js';
 
-/** Rows fetched per query while paging; a page is fully read before it is yielded, so no statement stays open across an `await`. */
-export const READ_PAGE_SIZE = 512;
-
 /** A stream row as a recorded event (parsing gives every reader its own copy). */
 export function streamRowToEvent(row: StreamRow, streamId: string): RecordedEvent {
   return {

@@ -2,8 +2,6 @@ import {
   AppendSignal,
   StoreClosedError,
   assertExpectedVersion,
-  assertListStreamsOptions,
-  assertReadAllOptions,
   assertReadStreamOptions,
   prepareEvents,
   prepareMulti,
@@ -21,39 +19,40 @@ import {
   type StreamInfo,
   type SubscribeOptions,
 } from '@chronicle/core';
-import { retryWhileBusy } from './busy-retry.js';
+import { createQuery } from './busy-retry.js';
 import { createGroupCommit } from './group-commit.js';
 import { openDatabase } from './open-database.js';
-import { READ_PAGE_SIZE, globalRowToEvent, prefixUpperBound, streamRowToEvent } from './read-rows.js';
+import { GlobalReader, StreamLister, StreamReader, type ReadContext } from './readers.js';
+import type { SqliteDatabase } from './sqlite-database.js';
 import { resolveOptions, type SqliteStoreOptions } from './sqlite-store-options.js';
-import { isBusy, toStoreError } from './sqlite-errors.js';
-import { listStreamsStatement, prepareStatements, type GlobalRow, type StreamInfoRow, type StreamRow } from './sql/statements.js';
+import { toStoreError } from './sqlite-errors.js';
 import type { Migration } from './sql/migrations.js';
+import { prepareStatements } from './sql/statements.js';
 import { uuidV7 } from './uuid-v7.js';
 import { createAppendWriter } from './write-append.js';
 
 /**
  * An event store in one SQLite file: the embedded default. Durable by default
  * (WAL, synchronous=FULL), safe to share between processes, with group commit
- * so concurrent appends share one fsync. Opens (and creates or migrates) the
- * file synchronously.
+ * so that concurrent appends share one fsync. Opens (creating or migrating)
+ * the file synchronously; call `close()` when done.
  *
  * @example
  * const store = createSqliteStore({ path: 'data/chronicle.db' });
  * await store.append('table-7', [{ type: 'TableOpened', data: { seats: 4 } }], 'no_stream');
  *
- * @throws UnsupportedSchemaVersionError when the file was written by a newer version.
+ * @throws UnsupportedSchemaVersionError when the file was written by a newer `@chronicle/sqlite`.
+ * @throws StoreUnavailableError when the file cannot be opened (I/O error, or locked past `busyTimeoutMs`).
  */
 export function createSqliteStore(options: SqliteStoreOptions): EventStore {
   return openSqliteStore(options);
 }
 
-/** {@link createSqliteStore} with a substitute migration list (tests of the migration path). */
+/** {@link createSqliteStore} with a substitute migration list, for tests of the migration path. */
 export function openSqliteStore(options: SqliteStoreOptions, migrations?: readonly Migration[]): EventStore {
   const settings = resolveOptions(options);
-  const { busyTimeoutMs } = settings;
   const info: StoreInfo = { name: 'sqlite', multiStreamAppend: true, maxEventBytes: settings.maxEventBytes };
-  let db;
+  let db: SqliteDatabase;
   try {
     db = openDatabase({ ...settings, ...(migrations ? { migrations } : {}) });
   } catch (error) {
@@ -62,91 +61,20 @@ export function openSqliteStore(options: SqliteStoreOptions, migrations?: readon
   const statements = prepareStatements(db);
   const signal = new AppendSignal();
   const closing = new AbortController();
+  const assertOpen = (): void => {
+    if (closing.signal.aborted) throw new StoreClosedError(info.name);
+  };
+  const query = createQuery(assertOpen, settings.busyTimeoutMs);
+  const readContext: ReadContext = { statements, query, assertOpen };
+  const readAll = (readOptions?: ReadAllOptions): AsyncIterable<RecordedEvent> => new GlobalReader(readContext, readOptions);
   const writer = createGroupCommit({
     db,
     statements,
     write: createAppendWriter(db, statements, settings.clock, settings.onAppend),
-    busyTimeoutMs,
+    busyTimeoutMs: settings.busyTimeoutMs,
     onCommit: () => signal.notify(),
   });
   let closed: Promise<void> | undefined;
-
-  function assertOpen(): void {
-    if (closing.signal.aborted) throw new StoreClosedError(info.name);
-  }
-
-  /** Runs a read; SQLITE_BUSY (rare for WAL readers) is retried off the event loop. */
-  function query<T>(run: () => T, action: string): T | Promise<T> {
-    assertOpen();
-    try {
-      return run();
-    } catch (error) {
-      if (!isBusy(error)) throw toStoreError(error, action, false);
-      return retryWhileBusy(() => {
-        assertOpen();
-        return run();
-      }, action, busyTimeoutMs);
-    }
-  }
-
-  async function* readStream(streamId: string, readOptions?: ReadStreamOptions): AsyncGenerator<RecordedEvent> {
-    assertOpen();
-    assertReadStreamOptions(streamId, readOptions);
-    const backwards = readOptions?.direction === 'backwards';
-    const statement = backwards ? statements.readBackwards : statements.readForwards;
-    let remaining = readOptions?.limit ?? Number.POSITIVE_INFINITY;
-    let from = backwards ? (readOptions?.from ?? Number.MAX_SAFE_INTEGER) : Math.max(readOptions?.from ?? 1, 1);
-    while (remaining > 0) {
-      const size = Math.min(remaining, READ_PAGE_SIZE);
-      const rows = (await query(() => statement.all(streamId, from, size), 'reading a stream')) as StreamRow[];
-      for (const row of rows) yield streamRowToEvent(row, streamId);
-      if (rows.length < size) return;
-      remaining -= rows.length;
-      from = rows[rows.length - 1]![1] + (backwards ? -1 : 1);
-    }
-  }
-
-  async function* readAll(readOptions?: ReadAllOptions): AsyncGenerator<RecordedEvent> {
-    assertOpen();
-    assertReadAllOptions(readOptions);
-    let remaining = readOptions?.limit ?? Number.POSITIVE_INFINITY;
-    let after = readOptions?.after ?? 0;
-    while (remaining > 0) {
-      const size = Math.min(remaining, READ_PAGE_SIZE);
-      const rows = (await query(() => statements.readAll.all(after, size), 'reading the global log')) as GlobalRow[];
-      for (const row of rows) yield globalRowToEvent(row);
-      if (rows.length < size) return;
-      remaining -= rows.length;
-      after = rows[rows.length - 1]![0];
-    }
-  }
-
-  async function* listStreams(listOptions?: ListStreamsOptions): AsyncGenerator<StreamInfo> {
-    assertOpen();
-    assertListStreamsOptions(listOptions);
-    const prefix = listOptions?.prefix ?? '';
-    const upper = prefixUpperBound(prefix);
-    // Start after the cursor when it lies inside the prefix range, else at the prefix itself.
-    let lower = prefix;
-    let lowerInclusive = true;
-    const after = listOptions?.after;
-    if (after !== undefined && Buffer.compare(Buffer.from(after), Buffer.from(prefix)) >= 0) {
-      lower = after;
-      lowerInclusive = false;
-    }
-    let remaining = listOptions?.limit ?? Number.POSITIVE_INFINITY;
-    while (remaining > 0) {
-      const size = Math.min(remaining, READ_PAGE_SIZE);
-      const statement = listStreamsStatement(statements, { lowerInclusive, upper: upper !== undefined });
-      const params = upper === undefined ? [lower, size] : [lower, upper, size];
-      const rows = (await query(() => statement.all(...params), 'listing streams')) as StreamInfoRow[];
-      for (const [streamId, version] of rows) yield { streamId, version };
-      if (rows.length < size) return;
-      remaining -= rows.length;
-      lower = rows[rows.length - 1]![0];
-      lowerInclusive = false;
-    }
-  }
 
   async function headPosition(): Promise<number> {
     return (await query(() => statements.headPosition.get(), 'reading the head position')) as number;
@@ -167,7 +95,7 @@ export function openSqliteStore(options: SqliteStoreOptions, migrations?: readon
       return writer.submit(prepareMulti(appends, info.maxEventBytes, uuidV7));
     },
 
-    readStream,
+    readStream: (streamId: string, readOptions?: ReadStreamOptions) => new StreamReader(readContext, streamId, readOptions),
     readAll,
 
     subscribe(subscribeOptions?: SubscribeOptions): AsyncIterable<RecordedEvent> {
@@ -185,7 +113,7 @@ export function openSqliteStore(options: SqliteStoreOptions, migrations?: readon
       return version === undefined ? undefined : { streamId, version };
     },
 
-    listStreams,
+    listStreams: (listOptions?: ListStreamsOptions) => new StreamLister(readContext, listOptions),
     headPosition,
 
     close(): Promise<void> {
@@ -197,7 +125,7 @@ export function openSqliteStore(options: SqliteStoreOptions, migrations?: readon
         try {
           db.pragma('optimize');
         } catch {
-          // Best effort: statistics only.
+          // Best effort: it only refreshes planner statistics.
         }
         db.close();
       })();

@@ -1,5 +1,19 @@
 import type { SqliteDatabase, SqliteStatement } from '../sqlite-database.js';
 
+/**
+ * Rows fetched per query while paging. A page is read completely before it is
+ * yielded, so no statement stays open across an `await`. It is written into
+ * the SQL as a literal: SQLite runs `LIMIT 512` measurably faster than `LIMIT ?`.
+ */
+export const READ_PAGE_SIZE = 512;
+
+/** A page statement in two forms: a full page (limit in the SQL) and a shorter last page (limit as the final parameter). */
+export type PageStatement = { readonly full: SqliteStatement; readonly limited: SqliteStatement };
+
+function pageStatement(db: SqliteDatabase, sql: string): PageStatement {
+  return { full: db.prepare(`${sql} LIMIT ${READ_PAGE_SIZE}`).raw(), limited: db.prepare(`${sql} LIMIT ?`).raw() };
+}
+
 /** Columns of a stream read, in this order (rows come back as arrays). */
 const STREAM_COLUMNS = 'global_position, stream_position, event_id, type, data, metadata, recorded_at';
 /** Columns of a global read, in this order. */
@@ -40,16 +54,16 @@ export type Statements = {
   readonly insertStream: SqliteStatement;
   /** (version, stream_id) */
   readonly updateStream: SqliteStatement;
-  /** (stream_id, from position inclusive, limit) → StreamRow[] ascending. */
-  readonly readForwards: SqliteStatement;
-  /** (stream_id, from position inclusive, limit) → StreamRow[] descending. */
-  readonly readBackwards: SqliteStatement;
-  /** (after global position, limit) → GlobalRow[] ascending. */
-  readonly readAll: SqliteStatement;
+  /** (stream_id, from position inclusive[, limit]) → StreamRow[] ascending. */
+  readonly readForwards: PageStatement;
+  /** (stream_id, from position inclusive[, limit]) → StreamRow[] descending. */
+  readonly readBackwards: PageStatement;
+  /** (after global position[, limit]) → GlobalRow[] ascending. */
+  readonly readAll: PageStatement;
   /** () → newest global position, 0 when empty. */
   readonly headPosition: SqliteStatement;
   /** Listing pages; see {@link listStreamsStatement}. */
-  readonly listStreams: ReadonlyMap<string, SqliteStatement>;
+  readonly listStreams: ReadonlyMap<string, PageStatement>;
 };
 
 /** Which bounds a stream-listing page has. */
@@ -61,14 +75,14 @@ function listKey(bounds: ListBounds): string {
 
 /** Prepares every statement once. */
 export function prepareStatements(db: SqliteDatabase): Statements {
-  const listStreams = new Map<string, SqliteStatement>();
+  const listStreams = new Map<string, PageStatement>();
   for (const lowerInclusive of [true, false]) {
     for (const upper of [true, false]) {
       // A byte range, never LIKE: '%' and '_' in a prefix are literal characters.
       const sql = `SELECT stream_id, version FROM streams WHERE stream_id ${lowerInclusive ? '>=' : '>'} ?${
         upper ? ' AND stream_id < ?' : ''
-      } ORDER BY stream_id LIMIT ?`;
-      listStreams.set(listKey({ lowerInclusive, upper }), db.prepare(sql).raw());
+      } ORDER BY stream_id`;
+      listStreams.set(listKey({ lowerInclusive, upper }), pageStatement(db, sql));
     }
   }
   return {
@@ -84,19 +98,18 @@ export function prepareStatements(db: SqliteDatabase): Statements {
     ),
     insertStream: db.prepare('INSERT INTO streams (stream_id, version) VALUES (?, ?)'),
     updateStream: db.prepare('UPDATE streams SET version = ? WHERE stream_id = ?'),
-    readForwards: db
-      .prepare(`SELECT ${STREAM_COLUMNS} FROM events WHERE stream_id = ? AND stream_position >= ? ORDER BY stream_position LIMIT ?`)
-      .raw(),
-    readBackwards: db
-      .prepare(`SELECT ${STREAM_COLUMNS} FROM events WHERE stream_id = ? AND stream_position <= ? ORDER BY stream_position DESC LIMIT ?`)
-      .raw(),
-    readAll: db.prepare(`SELECT ${GLOBAL_COLUMNS} FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?`).raw(),
+    readForwards: pageStatement(db, `SELECT ${STREAM_COLUMNS} FROM events WHERE stream_id = ? AND stream_position >= ? ORDER BY stream_position`),
+    readBackwards: pageStatement(
+      db,
+      `SELECT ${STREAM_COLUMNS} FROM events WHERE stream_id = ? AND stream_position <= ? ORDER BY stream_position DESC`,
+    ),
+    readAll: pageStatement(db, `SELECT ${GLOBAL_COLUMNS} FROM events WHERE global_position > ? ORDER BY global_position`),
     headPosition: db.prepare('SELECT coalesce(max(global_position), 0) FROM events').pluck(),
     listStreams,
   };
 }
 
 /** The listing statement for a page with the given bounds. */
-export function listStreamsStatement(statements: Statements, bounds: ListBounds): SqliteStatement {
+export function listStreamsStatement(statements: Statements, bounds: ListBounds): PageStatement {
   return statements.listStreams.get(listKey(bounds))!;
 }

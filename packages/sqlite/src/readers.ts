@@ -1,0 +1,177 @@
+import {
+  assertListStreamsOptions,
+  assertReadAllOptions,
+  assertReadStreamOptions,
+  type ListStreamsOptions,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type StreamInfo,
+} from '@chronicle/core';
+import type { Query } from './busy-retry.js';
+import { PagedIterator, type Page } from './paged-iterable.js';
+import { globalRowToEvent, prefixUpperBound, streamRowToEvent } from './read-rows.js';
+import {
+  READ_PAGE_SIZE,
+  listStreamsStatement,
+  type GlobalRow,
+  type PageStatement,
+  type Statements,
+  type StreamInfoRow,
+  type StreamRow,
+} from './sql/statements.js';
+
+/** What every reader needs from the store. */
+export type ReadContext = {
+  readonly statements: Statements;
+  readonly query: Query;
+  readonly assertOpen: () => void;
+};
+
+/**
+ * Keyset paging: each page is one indexed range query starting after the last
+ * row of the previous page, so memory stays flat however long the stream, no
+ * statement stays open between pages, and appends interleave with a long read.
+ * Committed events never change, so pages read at different moments fit
+ * together; global positions are assigned under the single write lock and
+ * become visible in order, so paging the global log never skips an event.
+ */
+abstract class KeysetReader<Row, Item> extends PagedIterator<Row, Item> {
+  protected remaining = Number.POSITIVE_INFINITY;
+
+  constructor(protected readonly context: ReadContext) {
+    super();
+  }
+
+  /** Runs one page query (a full page, or the shorter last page a `limit` asks for) and moves the cursor. */
+  protected page(statement: PageStatement, params: readonly unknown[], action: string): Page<Row> | Promise<Page<Row>> {
+    if (this.remaining <= 0) return { rows: [], last: true };
+    const size = Math.min(this.remaining, READ_PAGE_SIZE);
+    const result = this.context.query(
+      () => (size === READ_PAGE_SIZE ? statement.full.all(...params) : statement.limited.all(...params, size)) as Row[],
+      action,
+    );
+    return result instanceof Promise ? result.then((rows) => this.advance(rows, size)) : this.advance(result, size);
+  }
+
+  private advance(rows: Row[], size: number): Page<Row> {
+    this.remaining -= rows.length;
+    const last = rows.length < size || this.remaining <= 0;
+    if (!last) this.moveAfter(rows[rows.length - 1]!);
+    return { rows, last };
+  }
+
+  /** Moves the cursor past `row`, the last of a full page. */
+  protected abstract moveAfter(row: Row): void;
+}
+
+/** {@link EventStore.readStream}. */
+export class StreamReader extends KeysetReader<StreamRow, RecordedEvent> {
+  private from = 0;
+
+  constructor(
+    context: ReadContext,
+    private readonly streamId: string,
+    private readonly options: ReadStreamOptions | undefined,
+  ) {
+    super(context);
+  }
+
+  protected start(): void {
+    this.context.assertOpen();
+    assertReadStreamOptions(this.streamId, this.options);
+    this.remaining = this.options?.limit ?? Number.POSITIVE_INFINITY;
+    this.from = this.backwards ? (this.options?.from ?? Number.MAX_SAFE_INTEGER) : Math.max(this.options?.from ?? 1, 1);
+  }
+
+  private get backwards(): boolean {
+    return this.options?.direction === 'backwards';
+  }
+
+  protected fetch(): Page<StreamRow> | Promise<Page<StreamRow>> {
+    const { readBackwards, readForwards } = this.context.statements;
+    return this.page(this.backwards ? readBackwards : readForwards, [this.streamId, this.from], 'reading a stream');
+  }
+
+  protected moveAfter(row: StreamRow): void {
+    this.from = row[1] + (this.backwards ? -1 : 1);
+  }
+
+  protected convert(row: StreamRow): RecordedEvent {
+    return streamRowToEvent(row, this.streamId);
+  }
+}
+
+/** {@link EventStore.readAll}. */
+export class GlobalReader extends KeysetReader<GlobalRow, RecordedEvent> {
+  private after = 0;
+
+  constructor(
+    context: ReadContext,
+    private readonly options: ReadAllOptions | undefined,
+  ) {
+    super(context);
+  }
+
+  protected start(): void {
+    this.context.assertOpen();
+    assertReadAllOptions(this.options);
+    this.remaining = this.options?.limit ?? Number.POSITIVE_INFINITY;
+    this.after = this.options?.after ?? 0;
+  }
+
+  protected fetch(): Page<GlobalRow> | Promise<Page<GlobalRow>> {
+    return this.page(this.context.statements.readAll, [this.after], 'reading the global log');
+  }
+
+  protected moveAfter(row: GlobalRow): void {
+    this.after = row[0];
+  }
+
+  protected convert(row: GlobalRow): RecordedEvent {
+    return globalRowToEvent(row);
+  }
+}
+
+/** {@link EventStore.listStreams}: a byte range over the streams table, never LIKE. */
+export class StreamLister extends KeysetReader<StreamInfoRow, StreamInfo> {
+  private lower = '';
+  private lowerInclusive = true;
+  private upper: string | undefined;
+
+  constructor(
+    context: ReadContext,
+    private readonly options: ListStreamsOptions | undefined,
+  ) {
+    super(context);
+  }
+
+  protected start(): void {
+    this.context.assertOpen();
+    assertListStreamsOptions(this.options);
+    const prefix = this.options?.prefix ?? '';
+    this.remaining = this.options?.limit ?? Number.POSITIVE_INFINITY;
+    this.upper = prefixUpperBound(prefix);
+    this.lower = prefix;
+    // Start after the cursor when it lies inside the prefix range, else at the prefix itself.
+    const after = this.options?.after;
+    if (after !== undefined && Buffer.compare(Buffer.from(after), Buffer.from(prefix)) >= 0) {
+      this.lower = after;
+      this.lowerInclusive = false;
+    }
+  }
+
+  protected fetch(): Page<StreamInfoRow> | Promise<Page<StreamInfoRow>> {
+    const statement = listStreamsStatement(this.context.statements, { lowerInclusive: this.lowerInclusive, upper: this.upper !== undefined });
+    return this.page(statement, this.upper === undefined ? [this.lower] : [this.lower, this.upper], 'listing streams');
+  }
+
+  protected moveAfter(row: StreamInfoRow): void {
+    this.lower = row[0];
+    this.lowerInclusive = false;
+  }
+
+  protected convert([streamId, version]: StreamInfoRow): StreamInfo {
+    return { streamId, version };
+  }
+}
