@@ -1,6 +1,6 @@
-import { StoreClosedError, StoreUnavailableError } from '@chronicle/core';
+import { StoreClosedError } from '@chronicle/core';
 import { deliveredCommit, storedCommit, type CommitMessage } from './commit-events.js';
-import { retrying } from './jetstream-errors.js';
+import { orderedMessages } from './ordered-messages.js';
 import type { StoreContext } from './store-context.js';
 
 /** Commits fetched one request each before switching to a consumer: most streams are short. */
@@ -20,31 +20,22 @@ export type CommitRange = {
 };
 
 async function* viaConsumer(context: StoreContext, range: CommitRange): AsyncGenerator<CommitMessage> {
-  const policy = { deadline: Date.now() + context.retryForMs, closed: context.closed, storeName: context.storeName };
-  const consumer = await retrying(
-    () => context.js.consumers.get(context.layout.eventsStream, { opt_start_seq: range.from, ...(range.subject ? { filter_subjects: range.subject } : {}) }),
-    policy,
-  );
-  let last = range.from - 1;
-  let idleSince = Date.now();
+  const done = new AbortController();
+  const messages = orderedMessages(context, {
+    from: range.from,
+    ...(range.subject ? { subject: range.subject } : {}),
+    pull: { max_messages: PREFETCH_MESSAGES },
+    stop: done.signal,
+    idleTimeoutMs: context.retryForMs,
+  });
   try {
-    while (last < range.to) {
-      if (context.closed.aborted) throw new StoreClosedError(context.storeName);
-      const batch = await retrying(() => consumer.fetch({ max_messages: PREFETCH_MESSAGES, expires: 1_000 }), policy);
-      let received = 0;
-      for await (const message of batch) {
-        received++;
-        last = message.seq;
-        yield deliveredCommit(message);
-        if (last >= range.to) break;
-      }
-      if (received > 0) idleSince = Date.now();
-      else if (Date.now() - idleSince > context.retryForMs) {
-        throw new StoreUnavailableError(`reading ${context.layout.eventsStream}: no message after sequence ${last}, expected up to ${range.to}`, false);
-      }
+    for await (const message of messages) {
+      yield deliveredCommit(message);
+      if (message.seq >= range.to) return;
     }
+    if (context.closed.aborted) throw new StoreClosedError(context.storeName);
   } finally {
-    consumer.delete().catch(() => undefined);
+    done.abort();
   }
 }
 

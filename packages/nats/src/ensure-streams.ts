@@ -1,5 +1,6 @@
 import { JetStreamApiCodes, JetStreamApiError, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
+import { retrying, type RetryPolicy } from './jetstream-errors.js';
 import type { Layout } from './subjects.js';
 
 /** Deduplication window of both streams; appends retry with the same `Nats-Msg-Id` well inside it. */
@@ -49,9 +50,9 @@ async function ensure(jsm: JetStreamManager, config: NamedConfig, create: boolea
   }
 }
 
-/** Makes sure the events and aux streams exist, creating them if allowed. */
-export async function ensureStreams(jsm: JetStreamManager, layout: Layout, settings: StreamSettings): Promise<void> {
+/** Makes sure the events and aux streams exist, creating them if allowed; retries through leader elections. */
+export async function ensureStreams(jsm: JetStreamManager, layout: Layout, settings: StreamSettings, retry: RetryPolicy): Promise<void> {
   for (const config of configs(layout, settings)) {
-    await ensure(jsm, config, settings.create);
+    await retrying(() => ensure(jsm, config, settings.create), retry);
   }
 }

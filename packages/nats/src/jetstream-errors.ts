@@ -1,6 +1,6 @@
 import { StoreClosedError, StoreUnavailableError, isChronicleError } from '@chronicle/core';
-import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
-import { ConnectionError, NoRespondersError, RequestError, TimeoutError } from '@nats-io/transport-node';
+import { JetStreamApiCodes, JetStreamApiError, JetStreamError } from '@nats-io/jetstream';
+import { ConnectionError, NoRespondersError, RequestError, TimeoutError, errors as natsErrors } from '@nats-io/transport-node';
 
 /** True when a publish failed its `Nats-Expected-Last-Subject-Sequence` check: someone else appended first. */
 export function isWrongLastSequence(error: unknown): boolean {
@@ -37,8 +37,11 @@ export type RetryPolicy = {
   readonly writes?: boolean;
 };
 
-function isProgrammingError(error: unknown): boolean {
-  return error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError || error instanceof ReferenceError;
+const NATS_ERRORS: readonly (abstract new (...args: never[]) => Error)[] = [JetStreamApiError, JetStreamError, ...Object.values(natsErrors)];
+
+/** Errors raised by the NATS client or server, as opposed to bugs and configuration mistakes. */
+function fromNats(error: unknown): boolean {
+  return neverArrived(error) || NATS_ERRORS.some((type) => error instanceof type);
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -55,8 +58,9 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 
 /**
  * Runs `operation`, retrying transient failures with backoff until the
- * deadline. Chronicle errors pass through; anything else becomes
- * `STORE_UNAVAILABLE` (or `STORE_CLOSED` once the store is closed). Only
+ * deadline. Other NATS errors, and transient ones past the deadline, become
+ * `STORE_UNAVAILABLE` (or `STORE_CLOSED` once the store is closed); anything
+ * else (Chronicle errors, bugs) passes through. Only
  * idempotent operations may be retried this way: appends carry a `Nats-Msg-Id`.
  */
 export async function retrying<T>(operation: () => Promise<T>, policy: RetryPolicy): Promise<T> {
@@ -66,14 +70,14 @@ export async function retrying<T>(operation: () => Promise<T>, policy: RetryPoli
     try {
       return await operation();
     } catch (error) {
-      if (isChronicleError(error) || isWrongLastSequence(error) || isProgrammingError(error)) throw error;
+      if (isChronicleError(error) || isWrongLastSequence(error) || !fromNats(error)) throw error;
       if (policy.closed.aborted) throw new StoreClosedError(policy.storeName);
       if (policy.writes && !neverArrived(error)) outcomeUnknown = true;
       if (!isTransient(error) || Date.now() >= policy.deadline) {
         const reason = error instanceof Error ? error.message : String(error);
         throw new StoreUnavailableError(`NATS JetStream: ${reason}`, outcomeUnknown, { cause: error });
       }
-      await sleep(Math.min(1_000, 25 * 2 ** attempt), policy.closed);
+      await sleep(Math.min(250, 25 * 2 ** attempt), policy.closed);
     }
   }
 }

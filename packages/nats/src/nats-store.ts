@@ -56,13 +56,14 @@ export async function createNatsStore(options: NatsStoreOptions = {}): Promise<N
   try {
     const jsm = await jetstreamManager(nc, { timeout: requestTimeoutMs });
     const js = jetstream(nc, { timeout: requestTimeoutMs });
-    await ensureStreams(jsm, layout, { replicas, storage: options.storage ?? 'file', create: options.createStreams ?? true });
+    const closing = new AbortController();
+    const storeName = 'nats';
+    const settings = { replicas, storage: options.storage ?? 'file', create: options.createStreams ?? true } as const;
+    await ensureStreams(jsm, layout, settings, { deadline: Date.now() + retryForMs, closed: closing.signal, storeName });
     const maxPayload = nc.info?.max_payload ?? 1024 * 1024;
     const largest = maxPayload - HEADER_BYTES - ENVELOPE_BYTES;
     const maxEventBytes = positiveInteger(options.maxEventBytes, largest, 'maxEventBytes');
     if (maxEventBytes > largest) throw ValidationError.of('maxEventBytes', `must be at most ${largest} (server max_payload ${maxPayload} minus envelope)`);
-    const closing = new AbortController();
-    const storeName = 'nats';
     const io = createJetStreamIo({ js, jsm, requestTimeoutMs, retryForMs, closed: closing.signal, storeName });
     const context: StoreContext = {
       storeName,

@@ -1,8 +1,8 @@
-import { StoreUnavailableError, ValidationError, type RecordedEvent, type SubscribeOptions } from '@chronicle/core';
+import { ValidationError, type RecordedEvent, type SubscribeOptions } from '@chronicle/core';
 import type { ConsumeOptions } from '@nats-io/jetstream';
 import { commitEvents, deliveredCommit } from './commit-events.js';
 import { PREFETCH_MESSAGES } from './commit-scan.js';
-import { retrying } from './jetstream-errors.js';
+import { orderedMessages } from './ordered-messages.js';
 import { firstSequenceAfter } from './positions.js';
 import { headPosition } from './read-all.js';
 import { assertOpen, type StoreContext } from './store-context.js';
@@ -26,9 +26,9 @@ function consumeOptions(batchSize: number | undefined): ConsumeOptions {
  * `EventStore.subscribe` on an ordered JetStream consumer: it starts at the
  * commit holding the start position and stays open, so catch-up and live
  * delivery are one stream of messages in stream-sequence order, pushed by the
- * server (no polling). The client library recreates the consumer after
- * reconnects or missed heartbeats, resuming after the last delivered message.
- * Ends when `options.signal` aborts or the store closes.
+ * server (no polling). After reconnects, server restarts and failovers the
+ * consumer is recreated after the last delivered message (see
+ * {@link orderedMessages}). Ends when `options.signal` aborts or the store closes.
  */
 export async function* subscribe(context: StoreContext, options: SubscribeOptions = {}): AsyncGenerator<RecordedEvent> {
   assertOpen(context);
@@ -42,13 +42,8 @@ export async function* subscribe(context: StoreContext, options: SubscribeOption
     throw error;
   }
   if (stop.aborted) return;
-  const policy = { deadline: Date.now() + context.retryForMs, closed: context.closed, storeName: context.storeName };
-  const consumer = await retrying(() => context.js.consumers.get(context.layout.eventsStream, { opt_start_seq: firstSequenceAfter(position) }), policy);
-  const messages = await consumer.consume(pull);
-  const onStop = (): void => messages.stop();
-  stop.addEventListener('abort', onStop, { once: true });
   try {
-    for await (const message of messages) {
+    for await (const message of orderedMessages(context, { from: firstSequenceAfter(position), pull, stop })) {
       for await (const event of commitEvents(context, deliveredCommit(message))) {
         if (stop.aborted) return;
         if (event.globalPosition <= position) continue;
@@ -56,13 +51,8 @@ export async function* subscribe(context: StoreContext, options: SubscribeOption
         yield event;
       }
     }
-    if (!stop.aborted) throw new StoreUnavailableError('subscription ended: the NATS connection closed', false);
   } catch (error) {
-    if (stop.aborted) return;
-    throw error;
-  } finally {
-    stop.removeEventListener('abort', onStop);
-    messages.stop();
-    consumer.delete().catch(() => undefined);
+    // Closing the store while a chunk is being fetched ends the subscription quietly too.
+    if (!stop.aborted) throw error;
   }
 }
