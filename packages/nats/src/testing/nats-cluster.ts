@@ -1,0 +1,164 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StorageType, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+
+/** One node of a {@link NatsCluster}. */
+export type NatsClusterNode = {
+  readonly name: string;
+  readonly url: string;
+  readonly storeDir: string;
+  readonly logFile: string;
+};
+
+/** A throwaway JetStream cluster on loopback ports, for tests and benchmarks. */
+export type NatsCluster = {
+  readonly nodes: readonly NatsClusterNode[];
+  /** Client URLs of every node. */
+  readonly urls: readonly string[];
+  /** Whether the node's process is running. */
+  running(name: string): boolean;
+  /** Sends `signal` (default SIGKILL) to a node and waits for it to exit. */
+  kill(name: string, signal?: NodeJS.Signals): Promise<void>;
+  /** Starts a stopped node again with the same ports and storage; resolves once it accepts clients. */
+  restart(name: string): Promise<void>;
+  /** Stops every node and deletes the storage. */
+  stop(): Promise<void>;
+};
+
+/** Options of {@link startNatsCluster}. */
+export type NatsClusterOptions = {
+  /** Path of a nats-server >= 2.10 (see `findNatsServer`). */
+  readonly binary: string;
+  /** Number of nodes (default 3; 1 starts a standalone server). */
+  readonly size?: number;
+  /** Resolve once JetStream can place a stream on every node; default true. */
+  readonly waitForJetStream?: boolean;
+};
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await sleep(100);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+/** True once a stream replicated on every node can be created: a meta leader exists and knows all peers. */
+async function jetStreamReady(urls: readonly string[]): Promise<boolean | undefined> {
+  const nc = await connect({ servers: [...urls], timeout: 1_000 });
+  try {
+    const jsm = await jetstreamManager(nc, { timeout: 2_000 });
+    const name = `READY_PROBE_${process.pid}`;
+    await jsm.streams.add({ name, subjects: [`ready-probe.${process.pid}`], num_replicas: urls.length, storage: StorageType.Memory });
+    await jsm.streams.delete(name);
+    return true;
+  } finally {
+    await nc.close();
+  }
+}
+
+/**
+ * Starts a JetStream cluster of `size` nodes on free loopback ports, each with
+ * its own storage directory under a fresh temp folder and a log file there.
+ *
+ * @example
+ * const cluster = await startNatsCluster({ binary: findNatsServer()!.path });
+ * const store = await createNatsStore({ servers: cluster.urls, replicas: 3 });
+ */
+export async function startNatsCluster(options: NatsClusterOptions): Promise<NatsCluster> {
+  const size = options.size ?? 3;
+  const root = await mkdtemp(join(tmpdir(), 'chronicle-nats-cluster-'));
+  const ports = await Promise.all(Array.from({ length: size * 2 }, freePort));
+  const nodes = Array.from({ length: size }, (_, i) => ({
+    name: `n${i + 1}`,
+    url: `nats://127.0.0.1:${ports[i]}`,
+    clientPort: ports[i]!,
+    routePort: ports[size + i]!,
+    storeDir: join(root, `n${i + 1}`),
+    logFile: join(root, `n${i + 1}.log`),
+  }));
+  const processes = new Map<string, ChildProcess>();
+
+  function launch(node: (typeof nodes)[number]): void {
+    const routes = nodes.filter((n) => n !== node).map((n) => `nats://127.0.0.1:${n.routePort}`);
+    const args = ['-a', '127.0.0.1', '-p', String(node.clientPort), '-n', node.name, '-js', '-sd', node.storeDir];
+    if (size > 1) args.push('--cluster_name', 'chronicle-test', '--cluster', `nats://127.0.0.1:${node.routePort}`, '--routes', routes.join(','));
+    const child = spawn(options.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const log = createWriteStream(node.logFile, { flags: 'a' });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    processes.set(node.name, child);
+  }
+
+  function nodeNamed(name: string): (typeof nodes)[number] {
+    const node = nodes.find((n) => n.name === name);
+    if (!node) throw new Error(`no node ${name}`);
+    return node;
+  }
+
+  async function kill(name: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = processes.get(name);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(signal);
+    await exited;
+  }
+
+  const cluster: NatsCluster = {
+    nodes: nodes.map(({ name, url, storeDir, logFile }) => ({ name, url, storeDir, logFile })),
+    urls: nodes.map((n) => n.url),
+    running: (name) => {
+      const child = processes.get(name);
+      return child !== undefined && child.exitCode === null && child.signalCode === null;
+    },
+    kill,
+    async restart(name) {
+      const node = nodeNamed(name);
+      await kill(name);
+      launch(node);
+      await until(`${name} to accept clients`, 20_000, async () => {
+        const nc = await connect({ servers: node.url, timeout: 500, maxReconnectAttempts: 0 });
+        await nc.close();
+        return true;
+      });
+    },
+    async stop() {
+      await Promise.all(nodes.map((n) => kill(n.name)));
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+
+  try {
+    for (const node of nodes) launch(node);
+    if (options.waitForJetStream ?? true) await until('the JetStream meta leader', 30_000, () => jetStreamReady(cluster.urls));
+    return cluster;
+  } catch (error) {
+    await cluster.stop();
+    throw error;
+  }
+}
