@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Socket } from 'node:net';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { natsUrlFromEnv } from '../options.js';
+import { createNatsStore, type NatsEventStore } from '../nats-store.js';
+import { natsUrlFromEnv, type NatsStoreOptions } from '../options.js';
 
 /** True when something accepts TCP connections at the NATS URL's host and port. */
 export function reachable(url: string, timeoutMs = 1_000): Promise<boolean> {
@@ -47,4 +48,32 @@ export async function deleteStreams(servers: string | string[], stream: string):
   } finally {
     await nc.close();
   }
+}
+
+/** Stores on the machine's NATS for one test file, sharing a fresh layout; deleted after the file. */
+export type MachineStores = {
+  readonly url: string;
+  readonly layout: { readonly stream: string; readonly subjectPrefix: string };
+  open(options?: Omit<NatsStoreOptions, 'servers' | 'stream' | 'subjectPrefix'>): Promise<NatsEventStore>;
+  /** Closes every opened store and deletes the streams. */
+  dispose(): Promise<void>;
+};
+
+/** Opens stores on a fresh layout of the machine's NATS at `url`. */
+export function machineStores(url: string, label: string): MachineStores {
+  const layout = uniqueLayout(label);
+  const opened: NatsEventStore[] = [];
+  return {
+    url,
+    layout,
+    async open(options = {}) {
+      const store = await createNatsStore({ ...options, servers: url, ...layout });
+      opened.push(store);
+      return store;
+    },
+    async dispose() {
+      await Promise.all(opened.map((s) => s.close()));
+      await deleteStreams(url, layout.stream);
+    },
+  };
 }
