@@ -69,6 +69,8 @@ export {
   ReplayedRejectionError,
   builtInInlineProjections,
   findOutcome,
+  recordOutcomeOnce,
+  rejectionOf,
   requestIndex,
   type RequestOutcome,
   type RequestPart,

@@ -8,7 +8,7 @@ import { assertExpectedVersion } from '../store/validation.js';
 import type { ProjectionHost } from '../projections/host.js';
 import { causedBy, type Reactor } from '../projections/reactor.js';
 import { createAggregateLoader, type SnapshotPolicy } from '../snapshots/aggregate-loader.js';
-import { findOutcome, recordOutcome, rejectionOf, ReplayedRejectionError, type RequestOutcome } from './idempotency.js';
+import { findOutcome, recordOutcomeOnce, rejectionOf, ReplayedRejectionError, type RequestOutcome } from './idempotency.js';
 import { retryDelay, sleep, type RetryPolicy } from './retry.js';
 
 /** Options of {@link createCommandHandler}. */
@@ -156,11 +156,11 @@ export function createCommandHandler<Command, E extends Event, State>(
       try {
         decided = decisionEvents(decider.decide(command, state));
       } catch (error) {
-        if (requestId !== undefined && host && error instanceof ChronicleError) await recordOutcome(host, requestId, rejectionOf(error));
+        if (requestId !== undefined && host && error instanceof ChronicleError) await recordOutcomeOnce(host, requestId, rejectionOf(error));
         throw error;
       }
       if (decided.length === 0) {
-        if (requestId !== undefined && host) await recordOutcome(host, requestId, { kind: 'noop', streamId, version });
+        if (requestId !== undefined && host) await recordOutcomeOnce(host, requestId, { kind: 'noop', streamId, version });
         return { streamId, newEvents: [], newState: state, nextExpectedVersion: version, globalPosition: undefined, attempts: attempt, replayed: false, reactionErrors: [] };
       }
       const toAppend: NewEvent[] = decided.map((event) => {

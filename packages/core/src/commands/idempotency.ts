@@ -56,12 +56,12 @@ export const builtInInlineProjections: readonly Projection[] = [requestIndex];
 type Host = Pick<ProjectionHost<unknown>, 'transaction' | 'documents'>;
 
 /** The recorded outcome of a request, if it was handled before. */
-export function findOutcome(host: Host, requestId: string): Promise<RequestOutcome | undefined> {
+export function findOutcome(host: Pick<ProjectionHost<unknown>, 'documents'>, requestId: string): Promise<RequestOutcome | undefined> {
   return host.documents.get<RequestOutcome>(REQUEST_COLLECTION, requestId);
 }
 
 /** Records a rejection or no-op, unless an outcome is already recorded (first one wins). */
-export async function recordOutcome(host: Host, requestId: string, outcome: RequestOutcome): Promise<void> {
+export async function recordOutcomeOnce(host: Host, requestId: string, outcome: RequestOutcome): Promise<void> {
   await host.transaction(async (tx) => {
     if ((await tx.documents.get(REQUEST_COLLECTION, requestId)) === undefined) await tx.documents.put(REQUEST_COLLECTION, requestId, outcome);
   });

@@ -1,0 +1,118 @@
+import path from 'node:path';
+import {
+  consoleLogger,
+  createProjectionRunner,
+  documentProjection,
+  type Consumer,
+  type EventStore,
+  type Logger,
+  type ProjectionHost,
+  type StoreWithProjections,
+} from '@chronicle/core';
+import { createServer, type RegisteredProjection, type StateModels } from '@chronicle/server';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { accountDecider } from './domain/account.js';
+import { downloadedDecider } from './domain/downloaded.js';
+import { downloadsCodeStatus } from './domain/errors.js';
+import { licenseDecider } from './domain/license.js';
+import { FallbackJournal } from './fallback.js';
+import { downloadsRoutes } from './http/routes.js';
+import { fileRules, type RulesSource } from './rules.js';
+import { DownloadsService } from './service.js';
+
+/** State models for time travel over the three aggregates. */
+export const downloadsStateModels: StateModels = {
+  license: licenseDecider as never,
+  account: accountDecider as never,
+  downloaded: downloadedDecider as never,
+};
+
+/** Downloads per title across all customers: an async read model, for the projections page. */
+export const titlePopularity = documentProjection<{ titleId: string; downloads: number }>({
+  name: 'title-popularity',
+  collection: 'title-popularity',
+  eventTypes: ['TitleDownloaded'],
+  documentId: (event) => event.streamId.slice(event.streamId.indexOf('/') + 1),
+  evolve: (doc, event) => ({ titleId: event.streamId.slice(event.streamId.indexOf('/') + 1), downloads: (doc?.downloads ?? 0) + 1 }),
+});
+
+/** Options of {@link createDownloadsApp}. */
+export type DownloadsAppOptions = {
+  readonly store: EventStore & StoreWithProjections<unknown>;
+  readonly token: string;
+  readonly readsRequireToken?: boolean;
+  readonly dataDir: string;
+  readonly rules?: RulesSource;
+  readonly allowClockOverride?: boolean;
+  readonly logger?: FastifyServerOptions['loggerInstance'] | false;
+  readonly appLogger?: Logger;
+  /** Extra server plugins (the explorer adds itself this way). */
+  readonly plugins?: Parameters<typeof createServer>[0]['plugins'];
+  /** How often pending fallback licenses are written back (default 5 s). */
+  readonly reconcileEveryMs?: number;
+};
+
+/** The running Downloads service. */
+export type DownloadsApp = {
+  readonly app: FastifyInstance;
+  readonly service: DownloadsService;
+  readonly journal: FallbackJournal;
+  readonly rules: RulesSource;
+  readonly runners: readonly Consumer[];
+  /** Writes pending fallback licenses to the store now. */
+  reconcile(): Promise<number>;
+  /** Stops runners and timers and closes the server (not the store). */
+  close(): Promise<void>;
+};
+
+/**
+ * Wires the Downloads service onto a store: the Chronicle HTTP API, the
+ * Downloads routes, time-travel state models, an async read model, the
+ * fallback journal and its reconciler.
+ */
+export async function createDownloadsApp(options: DownloadsAppOptions): Promise<DownloadsApp> {
+  const host = options.store.projections as ProjectionHost<unknown>;
+  const appLogger = options.appLogger ?? consoleLogger;
+  const rules = options.rules ?? fileRules(path.join(options.dataDir, 'rules.json'), (error) => appLogger.error({ err: error.message }, 'invalid rules file'));
+  const service = new DownloadsService(options.store, host, rules);
+  const journal = new FallbackJournal(path.join(options.dataDir, 'fallback-journal.ndjson'));
+  const popularity = createProjectionRunner({ store: options.store, host, projection: titlePopularity, logger: appLogger });
+  const projections: RegisteredProjection[] = [
+    {
+      name: 'title-popularity',
+      kind: 'projection',
+      status: () => popularity.status(),
+    },
+  ];
+  const { app } = await createServer({
+    store: options.store,
+    auth: { token: options.token, readsRequireToken: options.readsRequireToken ?? false },
+    stateModels: downloadsStateModels,
+    projections,
+    codeStatus: downloadsCodeStatus,
+    logger: options.logger ?? false,
+    plugins: [downloadsRoutes({ service, host, rules, journal, allowClockOverride: options.allowClockOverride ?? false, logger: appLogger }), ...(options.plugins ?? [])],
+  });
+  const reconcile = (): Promise<number> => journal.reconcile(service.repository, host, appLogger);
+  let reconciling = Promise.resolve(0);
+  const timer = setInterval(() => {
+    if (journal.pending().length === 0) return;
+    reconciling = reconciling.then(reconcile, reconcile).catch(() => 0);
+  }, options.reconcileEveryMs ?? 5_000);
+  timer.unref();
+  popularity.start();
+  return {
+    app,
+    service,
+    journal,
+    rules,
+    runners: [popularity],
+    reconcile,
+    async close() {
+      clearInterval(timer);
+      await reconciling;
+      await popularity.stop();
+      await app.close();
+    },
+  };
+}

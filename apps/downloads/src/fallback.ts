@@ -1,0 +1,124 @@
+import { appendFileSync, closeSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { findOutcome, isChronicleError, type ProjectionHost } from '@chronicle/core';
+import type { Logger } from '@chronicle/core';
+import { accountStream } from './domain/account.js';
+import { downloadedStream } from './domain/downloaded.js';
+import { licenseStream } from './domain/license.js';
+import { DAY_MS } from './domain/time.js';
+import type { DownloadsRepository } from './repository.js';
+import type { RulesSource } from './rules.js';
+
+/** A license granted while the store was down, waiting to be written. */
+export type FallbackEntry = {
+  readonly licenseId: string;
+  readonly customerId: string;
+  readonly deviceId: string;
+  readonly titleId: string;
+  readonly studioId: string;
+  readonly acquiredAt: string;
+  readonly expiresAt: string;
+  /** The client's Idempotency-Key, so a retry during the outage gets the same license. */
+  readonly idempotencyKey?: string;
+};
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', '53300', 'SQLITE_BUSY', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_READONLY', 'SQLITE_FULL']);
+
+/** True when `error` means the store cannot be used right now (as opposed to a rejection or bad input). */
+export function isStoreOutage(error: unknown): boolean {
+  if (isChronicleError(error)) return error.code === 'STORE_UNAVAILABLE' || error.code === 'STORE_CLOSED';
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (CONNECTION_CODES.has(code) || code.startsWith('SQLITE_IOERR'));
+}
+
+/**
+ * The fallback of seed 003: when the store is down, grant the license anyway
+ * (as if the customer had no downloads — in their favour), remember it in an
+ * fsync'ed local journal, and write it to the store once the store is back.
+ */
+export class FallbackJournal {
+  constructor(private readonly file: string) {}
+
+  /** Grants and journals a license; returns the grant. */
+  grant(request: Omit<FallbackEntry, 'licenseId' | 'acquiredAt' | 'expiresAt'>, now: Date, rules: RulesSource): FallbackEntry {
+    if (request.idempotencyKey) {
+      const earlier = this.pending().find((e) => e.idempotencyKey === request.idempotencyKey);
+      if (earlier) return earlier;
+    }
+    const entry: FallbackEntry = {
+      ...request,
+      licenseId: randomUUID(),
+      acquiredAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + rules.current().licenseDays * DAY_MS).toISOString(),
+    };
+    appendFileSync(this.file, `${JSON.stringify(entry)}\n`);
+    const fd = openSync(this.file, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    return entry;
+  }
+
+  /** Entries not yet written to the store. */
+  pending(): FallbackEntry[] {
+    let text = '';
+    try {
+      text = readFileSync(this.file, 'utf8');
+    } catch {
+      return [];
+    }
+    return text
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .flatMap((line) => {
+        try {
+          return [JSON.parse(line) as FallbackEntry];
+        } catch {
+          return []; // a torn last line from a crash mid-write: that grant was never answered
+        }
+      });
+  }
+
+  /**
+   * Writes pending grants to the store, each exactly once (its request id
+   * `fallback:<licenseId>` is recorded with the events), bypassing the limits:
+   * the customer was already promised the license. Returns how many were written.
+   */
+  async reconcile(repository: DownloadsRepository, host: Pick<ProjectionHost<unknown>, 'documents'>, logger: Logger): Promise<number> {
+    const entries = this.pending();
+    let written = 0;
+    const remaining: FallbackEntry[] = [];
+    for (const [index, entry] of entries.entries()) {
+      const requestId = entry.idempotencyKey ?? `fallback:${entry.licenseId}`;
+      try {
+        if (!(await findOutcome(host, requestId))) {
+          const at = entry.acquiredAt;
+          await repository.save(
+            [
+              { streamId: accountStream(entry.customerId), events: [{ type: 'LicenseActivated', data: { licenseId: entry.licenseId, deviceId: entry.deviceId, titleId: entry.titleId, studioId: entry.studioId, at } }], expectedVersion: 'any' },
+              { streamId: downloadedStream(entry.customerId, entry.titleId), events: [{ type: 'TitleDownloaded', data: { licenseId: entry.licenseId, deviceId: entry.deviceId, at } }], expectedVersion: 'any' },
+              {
+                streamId: licenseStream(entry.licenseId),
+                events: [{ type: 'LicenseAcquired', data: { licenseId: entry.licenseId, customerId: entry.customerId, deviceId: entry.deviceId, titleId: entry.titleId, studioId: entry.studioId, acquiredAt: at, expiresAt: entry.expiresAt } }],
+                expectedVersion: 'no_stream',
+              },
+            ],
+            { requestId, customerId: entry.customerId, fallback: true, reconciledAt: new Date().toISOString() },
+          );
+          written++;
+        }
+      } catch (error) {
+        logger.warn({ licenseId: entry.licenseId, err: (error as Error).message }, 'fallback reconciliation failed; will retry');
+        remaining.push(...entries.slice(index));
+        break;
+      }
+    }
+    const temp = `${this.file}.tmp`;
+    writeFileSync(temp, remaining.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    renameSync(temp, this.file);
+    if (written > 0) logger.info({ written, remaining: remaining.length }, 'fallback licenses reconciled');
+    return written;
+  }
+}

@@ -1,0 +1,169 @@
+import { ValidationError, type Logger, type ProjectionHost } from '@chronicle/core';
+import { problemSchema, writeGuard, type AuthOptions, type ServerContext } from '@chronicle/server';
+import type { FastifyInstance } from 'fastify';
+import { Counter, Gauge } from 'prom-client';
+import { ZodError } from 'zod';
+import { FallbackJournal, isStoreOutage } from '../fallback.js';
+import type { RulesSource } from '../rules.js';
+import type { DownloadsService } from '../service.js';
+import { toWire } from '@chronicle/server';
+import { requestClock } from './clock.js';
+import { idempotentResponse } from './idempotency.js';
+
+const id = { type: 'string', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9._:@-]+$' } as const;
+const licenseParams = { type: 'object', required: ['licenseId'], properties: { licenseId: id } } as const;
+const customerParams = { type: 'object', required: ['customerId'], properties: { customerId: id } } as const;
+const headers = {
+  type: 'object',
+  properties: {
+    'idempotency-key': { type: 'string', description: 'Retrying with the same key returns the original response and writes nothing new' },
+    'x-chronicle-now': { type: 'string', description: 'Handle as if at this ISO instant (only with DOWNLOADS_ALLOW_CLOCK_OVERRIDE=1)' },
+  },
+} as const;
+const grant = { type: 'object', properties: { licenseId: { type: 'string' }, expiresAt: { type: 'string' }, fallback: { type: 'boolean' } } } as const;
+
+/** Everything the Downloads routes need. */
+export type DownloadsRouteOptions = {
+  readonly service: DownloadsService;
+  readonly host: Pick<ProjectionHost<unknown>, 'documents' | 'transaction'>;
+  readonly rules: RulesSource;
+  readonly journal: FallbackJournal;
+  readonly allowClockOverride: boolean;
+  readonly logger: Logger;
+};
+
+/** The Downloads API as a server plugin. */
+export function downloadsRoutes(options: DownloadsRouteOptions) {
+  return (app: FastifyInstance, context: ServerContext): void => {
+    const { service, host, rules, journal } = options;
+    const auth: AuthOptions = context.auth;
+    const clock = requestClock(options.allowClockOverride);
+    const fallbacks = new Counter({ name: 'downloads_fallback_total', help: 'Licenses granted by the fallback because the store was unavailable', registers: [context.metrics.registry] });
+    new Gauge({
+      name: 'downloads_fallback_pending',
+      help: 'Fallback licenses not yet written to the store',
+      registers: [context.metrics.registry],
+      collect() {
+        this.set(journal.pending().length);
+      },
+    });
+    const outcomes = new Counter({ name: 'downloads_acquisitions_total', help: 'License acquisitions by outcome', labelNames: ['outcome'] as const, registers: [context.metrics.registry] });
+
+    app.post<{ Body: { customerId: string; deviceId: string; titleId: string; studioId: string } }>(
+      '/v1/licenses',
+      {
+        schema: {
+          tags: ['downloads'],
+          summary: 'Acquire a license for a download',
+          headers,
+          body: { type: 'object', required: ['customerId', 'deviceId', 'titleId', 'studioId'], additionalProperties: false, properties: { customerId: id, deviceId: id, titleId: id, studioId: id } },
+          response: { 201: grant, '4xx': problemSchema },
+        },
+      },
+      async (request, reply) => {
+        const now = clock(request);
+        try {
+          return await idempotentResponse(host, request, reply, async (key) => {
+            try {
+              const granted = await service.acquire(request.body, { now, ...(key ? { requestId: key } : {}) });
+              outcomes.inc({ outcome: 'granted' });
+              return { status: 201, body: granted };
+            } catch (error) {
+              if (!isStoreOutage(error)) outcomes.inc({ outcome: (error as { code?: string }).code ?? 'error' });
+              throw error;
+            }
+          });
+        } catch (error) {
+          if (!isStoreOutage(error)) throw error;
+          // The store is down: err on the side of the customer (seed 003), and say so.
+          const key = request.headers['idempotency-key'];
+          const entry = journal.grant({ ...request.body, ...(typeof key === 'string' ? { idempotencyKey: key } : {}) }, now, rules);
+          fallbacks.inc();
+          outcomes.inc({ outcome: 'fallback' });
+          request.log.warn({ licenseId: entry.licenseId, customerId: entry.customerId, err: (error as Error).message }, 'store unavailable: license granted by fallback, to be reconciled');
+          options.logger.warn({ licenseId: entry.licenseId, customerId: entry.customerId }, 'downloads fallback used');
+          return reply.code(201).header('x-chronicle-fallback', 'store-unavailable').send({ licenseId: entry.licenseId, expiresAt: entry.expiresAt, fallback: true });
+        }
+      },
+    );
+
+    app.post<{ Params: { licenseId: string } }>(
+      '/v1/licenses/:licenseId/renew',
+      { schema: { tags: ['downloads'], summary: 'Renew an active license', params: licenseParams, headers, response: { 200: grant, '4xx': problemSchema } } },
+      async (request, reply) => {
+        const now = clock(request);
+        return idempotentResponse(host, request, reply, async (key) => ({
+          status: 200,
+          body: await service.renew(request.params.licenseId, { now, ...(key ? { requestId: key } : {}) }),
+        }));
+      },
+    );
+
+    app.post<{ Params: { licenseId: string } }>(
+      '/v1/licenses/:licenseId/release',
+      { schema: { tags: ['downloads'], summary: 'Release a license (the download was deleted); releasing twice is a no-op', params: licenseParams, headers, response: { '4xx': problemSchema } } },
+      async (request, reply) => {
+        const now = clock(request);
+        return idempotentResponse(host, request, reply, async (key) => ({
+          status: 200,
+          body: await service.release(request.params.licenseId, { now, ...(key ? { requestId: key } : {}) }),
+        }));
+      },
+    );
+
+    app.post<{ Params: { deviceId: string }; Body: { customerId: string } }>(
+      '/v1/devices/:deviceId/deactivate',
+      {
+        schema: {
+          tags: ['downloads'],
+          summary: 'Remotely deactivate a device: releases every active license on it',
+          params: { type: 'object', required: ['deviceId'], properties: { deviceId: id } },
+          headers,
+          body: { type: 'object', required: ['customerId'], additionalProperties: false, properties: { customerId: id } },
+          response: { '4xx': problemSchema },
+        },
+      },
+      async (request, reply) => {
+        const now = clock(request);
+        return idempotentResponse(host, request, reply, async (key) => ({
+          status: 200,
+          body: await service.deactivateDevice(request.params.deviceId, request.body.customerId, { now, ...(key ? { requestId: key } : {}) }),
+        }));
+      },
+    );
+
+    app.get<{ Params: { customerId: string } }>(
+      '/v1/customers/:customerId/downloads',
+      { schema: { tags: ['downloads'], summary: 'Active licenses and per-title counts in the rolling year', params: customerParams, headers } },
+      async (request) => service.downloads(request.params.customerId, clock(request)),
+    );
+
+    app.get<{ Params: { customerId: string } }>(
+      '/v1/customers/:customerId/events',
+      { schema: { tags: ['downloads'], summary: "Every event of a customer, in order: the debugging dump", params: customerParams } },
+      async (request) => {
+        const events = await service.dump(request.params.customerId);
+        return { customerId: request.params.customerId, count: events.length, events: events.map(toWire) };
+      },
+    );
+
+    app.get('/v1/rules', { schema: { tags: ['downloads'], summary: 'The business rules in force' } }, async () => rules.current());
+
+    app.put(
+      '/v1/rules',
+      { preHandler: writeGuard(auth), schema: { tags: ['downloads'], summary: 'Replace the business rules; applies to the next request', security: [{ bearer: [] }], response: { '4xx': problemSchema } } },
+      async (request) => {
+        try {
+          const replaced = rules.replace(request.body as never);
+          request.log.info({ rules: replaced }, 'rules changed');
+          return replaced;
+        } catch (error) {
+          if (error instanceof ZodError) {
+            throw new ValidationError(error.issues.map((issue) => ({ path: ['body', ...issue.path.map(String)].join('.'), message: issue.message })));
+          }
+          throw error;
+        }
+      },
+    );
+  };
+}

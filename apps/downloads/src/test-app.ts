@@ -1,0 +1,66 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { silentLogger, type EventStore, type StoreWithProjections } from '@chronicle/core';
+import { createDownloadsApp, type DownloadsApp } from './app.js';
+import { defaultRules, memoryRules, type Rules } from './rules.js';
+
+export type Reply = { status: number; headers: Headers; body: any };
+
+/** A Downloads service listening on a random loopback port, for end-to-end tests. */
+export type RunningDownloads = DownloadsApp & {
+  readonly url: string;
+  readonly store: EventStore & StoreWithProjections<unknown>;
+  readonly dataDir: string;
+  request(method: string, path: string, options?: { body?: unknown; now?: string; key?: string; token?: string | null; rawBody?: string }): Promise<Reply>;
+  stop(): Promise<void>;
+};
+
+export const TOKEN = 'downloads-test-token';
+
+export async function startDownloads(
+  store: EventStore & StoreWithProjections<unknown>,
+  options: { rules?: Partial<Rules>; fileRules?: boolean; reconcileEveryMs?: number } = {},
+): Promise<RunningDownloads> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'downloads-'));
+  const app = await createDownloadsApp({
+    store,
+    token: TOKEN,
+    dataDir,
+    allowClockOverride: true,
+    appLogger: silentLogger,
+    ...(options.fileRules ? {} : { rules: memoryRules({ ...defaultRules, ...options.rules }) }),
+    ...(options.reconcileEveryMs ? { reconcileEveryMs: options.reconcileEveryMs } : {}),
+  });
+  const url = await app.app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    ...app,
+    url,
+    store,
+    dataDir,
+    async request(method, route, { body, now, key, token = TOKEN, rawBody } = {}) {
+      const response = await fetch(`${url}${route}`, {
+        method,
+        headers: {
+          ...(body !== undefined || rawBody !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(now ? { 'x-chronicle-now': now } : {}),
+          ...(key ? { 'idempotency-key': key } : {}),
+        },
+        ...(rawBody !== undefined ? { body: rawBody } : body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        // plain text
+      }
+      return { status: response.status, headers: response.headers, body: parsed as any };
+    },
+    async stop() {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
