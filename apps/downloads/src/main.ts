@@ -1,0 +1,54 @@
+/**
+ * `npm start`: the Downloads service on SQLite (a file under ./data), or on
+ * PostgreSQL when CHRONICLE_PG_URL is set. `npm start -- --demo` loads a demo
+ * history first. Prints the URL once it can serve.
+ */
+import path from 'node:path';
+import pino from 'pino';
+import type { EventStore, StoreWithProjections } from '@chronicle/core';
+import { loadServerConfig } from '@chronicle/server';
+import { createSqliteStore } from '@chronicle/sqlite';
+import { createPostgresStore } from '@chronicle/postgres';
+import { createDownloadsApp } from './app.js';
+import { loadDemoHistory } from './demo.js';
+
+const config = loadServerConfig();
+const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'downloads' } });
+const demo = process.argv.includes('--demo');
+
+async function openStore(): Promise<EventStore & StoreWithProjections<unknown>> {
+  const store = config.pgUrl
+    ? await createPostgresStore({ connectionString: config.pgUrl })
+    : createSqliteStore({ path: path.join(config.dataDir, 'chronicle.db'), busyTimeoutMs: 2_000 });
+  return store as EventStore & StoreWithProjections<unknown>;
+}
+
+const store = await openStore();
+const downloads = await createDownloadsApp({
+  store,
+  token: config.token,
+  readsRequireToken: config.readsRequireToken,
+  dataDir: config.dataDir,
+  allowClockOverride: process.env.DOWNLOADS_ALLOW_CLOCK_OVERRIDE === '1',
+  logger,
+  appLogger: logger,
+});
+await downloads.reconcile().catch((error: unknown) => logger.warn({ err: error }, 'fallback reconciliation deferred'));
+if (demo && (await loadDemoHistory(downloads.service, store.projections))) logger.info('demo history loaded');
+const url = await downloads.app.listen({ port: config.port, host: config.host });
+const where = config.pgUrl ? 'PostgreSQL' : path.join(config.dataDir, 'chronicle.db');
+console.log(`Chronicle Downloads listening on ${url} (store: ${where})`);
+console.log(`  API docs: ${url}/docs   health: ${url}/health   metrics: ${url}/metrics`);
+if (config.tokenGenerated) console.log(`  API token (saved in ${path.join(config.dataDir, 'api-token')}): ${config.token}`);
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  await downloads.close();
+  await store.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
