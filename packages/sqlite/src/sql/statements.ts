@@ -2,10 +2,13 @@ import type { SqliteDatabase, SqliteStatement } from '../sqlite-database.js';
 
 /**
  * Rows fetched per query while paging. A page is read completely before it is
- * yielded, so no statement stays open across an `await`. It is written into
- * the SQL as a literal: SQLite runs `LIMIT 512` measurably faster than `LIMIT ?`.
+ * yielded, so no statement stays open across an `await`. Small pages keep
+ * few rows alive across a young-generation GC, so V8 does not grow its young
+ * generation: folding 1M events peaks at ~85 MB RSS with 128-row pages and
+ * ~105 MB with 512, at the same speed. The size is written into the SQL as a
+ * literal: SQLite runs `LIMIT 128` measurably faster than `LIMIT ?`.
  */
-export const READ_PAGE_SIZE = 512;
+export const READ_PAGE_SIZE = 128;
 
 /** A page statement in two forms: a full page (limit in the SQL) and a shorter last page (limit as the final parameter). */
 export type PageStatement = { readonly full: SqliteStatement; readonly limited: SqliteStatement };
