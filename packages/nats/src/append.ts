@@ -41,7 +41,7 @@ function recorded(streamId: string, prepared: readonly PreparedEvent[], previous
     eventId: event.eventId,
     type: event.type,
     data: JSON.parse(event.data) as unknown,
-    metadata: JSON.parse(event.metadata) as RecordedEvent['metadata'],
+    metadata: (event.metadata === '{}' ? {} : JSON.parse(event.metadata)) as RecordedEvent['metadata'],
     streamId,
     streamPosition: previousVersion + index + 1,
     globalPosition: globalPosition(sequence, index),

@@ -81,22 +81,25 @@ function eventJson(event: PreparedEvent): string {
  * otherwise bodies of at most `maxBodyBytes` each, in order, for chunk messages.
  */
 export function encodeEvents(events: readonly PreparedEvent[], maxBodyBytes: number): { readonly bodies: readonly string[] } {
+  const parts = events.map(eventJson);
+  const whole = `[${parts.join(',')}]`;
+  // One length check covers the usual case of an append that fits one message.
+  if (Buffer.byteLength(whole) <= maxBodyBytes) return { bodies: [whole] };
   const bodies: string[] = [];
-  let parts: string[] = [];
+  let page: string[] = [];
   let size = 2;
-  for (const event of events) {
-    const json = eventJson(event);
+  for (const [index, json] of parts.entries()) {
     const bytes = Buffer.byteLength(json) + 1;
-    if (bytes + 2 > maxBodyBytes) throw new Error(`event ${event.eventId} does not fit one message (${bytes} bytes)`);
-    if (parts.length > 0 && size + bytes > maxBodyBytes) {
-      bodies.push(`[${parts.join(',')}]`);
-      parts = [];
+    if (bytes + 2 > maxBodyBytes) throw new Error(`event ${events[index]!.eventId} does not fit one message (${bytes} bytes)`);
+    if (page.length > 0 && size + bytes > maxBodyBytes) {
+      bodies.push(`[${page.join(',')}]`);
+      page = [];
       size = 2;
     }
-    parts.push(json);
+    page.push(json);
     size += bytes;
   }
-  bodies.push(`[${parts.join(',')}]`);
+  bodies.push(`[${page.join(',')}]`);
   return { bodies };
 }
 

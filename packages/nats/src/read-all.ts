@@ -1,5 +1,5 @@
 import { assertReadAllOptions, type ReadAllOptions, type RecordedEvent } from '@chronicle/core';
-import { commitEvents, storedCommit } from './commit-events.js';
+import { commitPages, storedCommit } from './commit-events.js';
 import { scanCommits } from './commit-scan.js';
 import { firstSequenceAfter, globalPosition } from './positions.js';
 import { assertOpen, type StoreContext } from './store-context.js';
@@ -29,10 +29,12 @@ export async function* readAll(context: StoreContext, options?: ReadAllOptions):
   if (from > to) return;
   let count = 0;
   for await (const commit of scanCommits(context, { from, to })) {
-    for await (const event of commitEvents(context, commit)) {
-      if (event.globalPosition <= after) continue;
-      yield event;
-      if (++count >= limit) return;
+    for await (const page of commitPages(context, commit)) {
+      for (const event of page) {
+        if (event.globalPosition <= after) continue;
+        yield event;
+        if (++count >= limit) return;
+      }
     }
   }
 }

@@ -1,5 +1,5 @@
 import { assertReadStreamOptions, type ReadStreamOptions, type RecordedEvent } from '@chronicle/core';
-import { commitEvents, firstPosition, storedCommit, type CommitMessage } from './commit-events.js';
+import { commitPages, firstPosition, storedCommit, type CommitMessage } from './commit-events.js';
 import { scanCommits } from './commit-scan.js';
 import { assertOpen, type StoreContext } from './store-context.js';
 import { lastCommit } from './stream-head.js';
@@ -32,7 +32,9 @@ async function locate(context: StoreContext, subject: string, position: number, 
 async function* forwards(context: StoreContext, subject: string, last: CommitMessage, from: number): AsyncGenerator<RecordedEvent> {
   const start = from <= 1 ? 1 : (await locate(context, subject, from, last)).seq;
   for await (const commit of scanCommits(context, { from: start, to: last.seq, subject })) {
-    for await (const event of commitEvents(context, commit)) if (event.streamPosition >= from) yield event;
+    for await (const page of commitPages(context, commit)) {
+      for (const event of page) if (event.streamPosition >= from) yield event;
+    }
   }
 }
 
@@ -41,7 +43,7 @@ async function* backwards(context: StoreContext, subject: string, last: CommitMe
   let commit: CommitMessage | undefined = await locate(context, subject, from, last);
   while (commit) {
     const events: RecordedEvent[] = [];
-    for await (const event of commitEvents(context, commit)) if (event.streamPosition <= from) events.push(event);
+    for await (const page of commitPages(context, commit)) events.push(...page.filter((event) => event.streamPosition <= from));
     for (let i = events.length - 1; i >= 0; i--) yield events[i]!;
     commit = commit.header.previous > 0 ? await commitAt(context, { seq: commit.header.previous }) : undefined;
   }

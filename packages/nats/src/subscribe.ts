@@ -1,6 +1,6 @@
 import { ValidationError, type RecordedEvent, type SubscribeOptions } from '@chronicle/core';
 import type { ConsumeOptions } from '@nats-io/jetstream';
-import { commitEvents, deliveredCommit } from './commit-events.js';
+import { commitPages, deliveredCommit } from './commit-events.js';
 import { PREFETCH_MESSAGES } from './commit-scan.js';
 import { orderedMessages } from './ordered-messages.js';
 import { firstSequenceAfter } from './positions.js';
@@ -44,11 +44,13 @@ export async function* subscribe(context: StoreContext, options: SubscribeOption
   if (stop.aborted) return;
   try {
     for await (const message of orderedMessages(context, { from: firstSequenceAfter(position), pull, stop })) {
-      for await (const event of commitEvents(context, deliveredCommit(message))) {
-        if (stop.aborted) return;
-        if (event.globalPosition <= position) continue;
-        position = event.globalPosition;
-        yield event;
+      for await (const page of commitPages(context, deliveredCommit(message))) {
+        for (const event of page) {
+          if (stop.aborted) return;
+          if (event.globalPosition <= position) continue;
+          position = event.globalPosition;
+          yield event;
+        }
       }
     }
   } catch (error) {
