@@ -1,6 +1,7 @@
 import { JetStreamApiCodes, JetStreamApiError, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import { retrying, type RetryPolicy } from './jetstream-errors.js';
+import { assertReplicationSupported } from './server-version.js';
 import type { Layout } from './subjects.js';
 
 /** Deduplication window of both streams; appends retry with the same `Nats-Msg-Id` well inside it. */
@@ -30,14 +31,15 @@ function configs(layout: Layout, settings: StreamSettings): NamedConfig[] {
   ];
 }
 
-async function ensure(jsm: JetStreamManager, config: NamedConfig, create: boolean): Promise<void> {
+/** Ensures one stream; returns its replica count. */
+async function ensure(jsm: JetStreamManager, config: NamedConfig, create: boolean): Promise<number> {
   try {
     const info = await jsm.streams.info(config.name);
     const subject = config.subjects[0]!;
     if (!info.config.subjects?.includes(subject)) {
       throw new Error(`JetStream stream ${config.name} exists but does not capture ${subject} (it has ${info.config.subjects?.join(', ')})`);
     }
-    return;
+    return info.config.num_replicas;
   } catch (error) {
     if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound)) throw error;
   }
@@ -48,11 +50,23 @@ async function ensure(jsm: JetStreamManager, config: NamedConfig, create: boolea
     // Another store instance created it first.
     if (!(error instanceof JetStreamApiError && error.code === STREAM_NAME_IN_USE)) throw error;
   }
+  return config.num_replicas ?? 1;
 }
 
-/** Makes sure the events and aux streams exist, creating them if allowed; retries through leader elections. */
-export async function ensureStreams(jsm: JetStreamManager, layout: Layout, settings: StreamSettings, retry: RetryPolicy): Promise<void> {
+/**
+ * Makes sure the events and aux streams exist, creating them if allowed;
+ * retries through leader elections. Refuses replicated streams on servers
+ * before 2.10, whether asked for or already there.
+ */
+export async function ensureStreams(
+  jsm: JetStreamManager,
+  layout: Layout,
+  settings: StreamSettings & { readonly serverVersion: string },
+  retry: RetryPolicy,
+): Promise<void> {
+  assertReplicationSupported(settings.serverVersion, settings.replicas, layout.eventsStream);
   for (const config of configs(layout, settings)) {
-    await retrying(() => ensure(jsm, config, settings.create), retry);
+    const replicas = await retrying(() => ensure(jsm, config, settings.create), retry);
+    assertReplicationSupported(settings.serverVersion, replicas, config.name);
   }
 }

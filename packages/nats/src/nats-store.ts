@@ -58,7 +58,8 @@ export async function createNatsStore(options: NatsStoreOptions = {}): Promise<N
     const js = jetstream(nc, { timeout: requestTimeoutMs });
     const closing = new AbortController();
     const storeName = 'nats';
-    const settings = { replicas, storage: options.storage ?? 'file', create: options.createStreams ?? true } as const;
+    const serverVersion = nc.info?.version ?? '0.0.0';
+    const settings = { replicas, storage: options.storage ?? 'file', create: options.createStreams ?? true, serverVersion } as const;
     await ensureStreams(jsm, layout, settings, { deadline: Date.now() + retryForMs, closed: closing.signal, storeName });
     const maxPayload = nc.info?.max_payload ?? 1024 * 1024;
     const largest = maxPayload - HEADER_BYTES - ENVELOPE_BYTES;
@@ -82,7 +83,7 @@ export async function createNatsStore(options: NatsStoreOptions = {}): Promise<N
     const info: StoreInfo = { name: storeName, multiStreamAppend: false, maxEventBytes };
     return {
       info,
-      serverVersion: nc.info?.version ?? 'unknown',
+      serverVersion,
       append: (streamId, events, expected) => appendToStream(context, streamId, events, expected),
       async appendMulti(_appends: readonly StreamAppend[]): Promise<readonly AppendResult[]> {
         assertOpen(context);

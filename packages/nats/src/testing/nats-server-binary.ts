@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { versionAtLeast } from '../server-version.js';
 
 /** Where `.ci/setup.d/nats-server.sh` installs nats-server, relative to the repository root. */
 export const INSTALLED_NATS_SERVER = '.tools/nats/usr/sbin/nats-server';
@@ -15,12 +16,6 @@ function versionOf(path: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function atLeast(version: string, minimum: string): boolean {
-  const [a, b] = [version, minimum].map((v) => v.split('.').map(Number));
-  for (let i = 0; i < 3; i++) if ((a![i] ?? 0) !== (b![i] ?? 0)) return (a![i] ?? 0) > (b![i] ?? 0);
-  return true;
 }
 
 function candidates(): string[] {
@@ -43,7 +38,7 @@ export function findNatsServer(minimum = '2.10.0'): NatsServerBinary | undefined
   for (const path of candidates()) {
     if (!existsSync(path)) continue;
     const version = versionOf(path);
-    if (version && atLeast(version, minimum)) return { path, version };
+    if (version && versionAtLeast(version, minimum)) return { path, version };
   }
   return undefined;
 }
