@@ -16,9 +16,7 @@ export interface Mailer {
 export function outboxMailer(host: Pick<ProjectionHost<unknown>, 'transaction'>, collection = 'mail-outbox'): Mailer {
   return {
     async send(mail) {
-      await host.transaction(async (tx) => {
-        if ((await tx.documents.get(collection, mail.id)) === undefined) await tx.documents.put(collection, mail.id, { ...mail, queuedAt: new Date().toISOString() });
-      });
+      await host.transaction((tx) => tx.documents.create(collection, mail.id, { ...mail, queuedAt: new Date().toISOString() }));
     },
   };
 }

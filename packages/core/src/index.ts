@@ -102,3 +102,7 @@ export { retryDelay, type RetryPolicy } from './commands/retry.js';
 
 // Projections, reactors, outbox
 export * from './projections/index.js';
+
+// Privacy: crypto-shredding
+export { documentKeyStore, KEY_COLLECTION, SubjectForgottenError, type KeyStore } from './privacy/key-store.js';
+export { REDACTED, withCryptoShredding, type CryptoShreddingOptions, type PersonalDataSpec, type PersonalFields, type ShreddingStore } from './privacy/crypto-shredding.js';

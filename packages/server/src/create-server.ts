@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { errorCodes, type EventStore } from '@chronicle/core';
+import { errorCodes, type EventStore, type ProjectionHost } from '@chronicle/core';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { AuthOptions } from './auth.js';
+import { createCatalog, type Catalog } from './catalog/catalog.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { HttpProblem, problem, problemErrorHandler, sendProblem, serverErrorCodes, statusByCode } from './problem.js';
 import type { RegisteredProjection } from './projection-registry.js';
+import { catalogRoutes } from './routes/catalog.js';
 import { globalLogRoutes } from './routes/global-log.js';
 import { projectionRoutes } from './routes/projections.js';
 import { streamRoutes } from './routes/streams.js';
@@ -40,7 +42,18 @@ export type ServerOptions = {
   readonly plugins?: readonly ((app: FastifyInstance, context: ServerContext) => void | Promise<void>)[];
   /** Serve OpenAPI at /docs (default true). */
   readonly docs?: boolean;
+  /**
+   * Keep the event-type and category catalog (`/v1/event-types`, `/v1/categories`)
+   * as a read model in the store's documents. Default: on when the store hosts
+   * projections (`store.projections`); it then runs while the server is open.
+   */
+  readonly catalog?: boolean;
 };
+
+function projectionHostOf(store: EventStore): ProjectionHost<unknown> | undefined {
+  const host = (store as EventStore & { projections?: ProjectionHost<unknown> }).projections;
+  return host && typeof host.transaction === 'function' ? host : undefined;
+}
 
 /**
  * Builds the Chronicle HTTP server (not yet listening): the generic event-store
@@ -50,7 +63,6 @@ export type ServerOptions = {
  */
 export async function createServer(options: ServerOptions): Promise<{ app: FastifyInstance; metrics: ServerMetrics }> {
   const store = tracedStore(options.store);
-  const projections = options.projections ?? [];
   const app = Fastify({
     ...(options.logger === false ? { logger: false } : options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: options.bodyLimit ?? 5 * 1024 * 1024,
@@ -69,6 +81,13 @@ export async function createServer(options: ServerOptions): Promise<{ app: Fasti
   // Bodies are JSON only: anything else is 415, not a string that fails validation later.
   app.removeContentTypeParser(['text/plain']);
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? validators.exact : validators.coercing).compile(schema));
+  const host = options.catalog === false ? undefined : projectionHostOf(options.store);
+  const catalog: Catalog | undefined = host ? createCatalog(store, host, app.log) : undefined;
+  const projections = [...(options.projections ?? []), ...(catalog ? [catalog.registered] : [])];
+  if (catalog) {
+    app.addHook('onReady', async () => catalog.runner.start());
+    app.addHook('onClose', async () => catalog.runner.stop());
+  }
   const metrics = createMetrics(store, () => projections);
   const codeStatus: Readonly<Record<string, number>> = { ...statusByCode, ...options.codeStatus };
 
@@ -98,6 +117,7 @@ export async function createServer(options: ServerOptions): Promise<{ app: Fasti
   streamRoutes(app, { store, auth: options.auth, stateModels: options.stateModels ?? {} });
   globalLogRoutes(app, { store, auth: options.auth, onSubscriber: (delta) => metrics.subscribers.inc(delta) });
   projectionRoutes(app, { projections, auth: options.auth });
+  catalogRoutes(app, { catalog, auth: options.auth });
 
   app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
     try {

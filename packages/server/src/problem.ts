@@ -24,6 +24,8 @@ export const statusByCode: Readonly<Record<ChronicleErrorCode | keyof typeof ser
   STORE_CLOSED: 503,
   STORE_UNAVAILABLE: 503,
   DOMAIN_RULE_VIOLATED: 409,
+  SUBJECT_FORGOTTEN: 410,
+  CHECKPOINT_MOVED: 409,
   UNAUTHORIZED: 401,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,

@@ -46,11 +46,7 @@ export async function idempotentResponse(
   if (key && result.status < 500) {
     // Storing the response is an optimisation: correctness comes from the request id on the events.
     await host
-      .transaction(async (tx) => {
-        if ((await tx.documents.get(COLLECTION, key)) === undefined) {
-          await tx.documents.put(COLLECTION, key, { fingerprint: print, status: result.status, body: result.body, headers: result.headers ?? {} });
-        }
-      })
+      .transaction((tx) => tx.documents.create(COLLECTION, key, { fingerprint: print, status: result.status, body: result.body, headers: result.headers ?? {} }))
       .catch((error: unknown) => request.log.warn({ err: error }, 'could not store the idempotent response'));
   }
   return reply.code(result.status).headers(result.headers ?? {}).send(result.body);

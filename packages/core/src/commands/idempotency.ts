@@ -62,9 +62,7 @@ export function findOutcome(host: Pick<ProjectionHost<unknown>, 'documents'>, re
 
 /** Records a rejection or no-op, unless an outcome is already recorded (first one wins). */
 export async function recordOutcomeOnce(host: Host, requestId: string, outcome: RequestOutcome): Promise<void> {
-  await host.transaction(async (tx) => {
-    if ((await tx.documents.get(REQUEST_COLLECTION, requestId)) === undefined) await tx.documents.put(REQUEST_COLLECTION, requestId, outcome);
-  });
+  await host.transaction((tx) => tx.documents.create(REQUEST_COLLECTION, requestId, outcome));
 }
 
 /** The stored form of a rejection. */

@@ -22,6 +22,12 @@ export interface Documents {
   /** Fetches many ids in one round trip; missing ids are absent from the map. */
   getMany<T = unknown>(collection: string, ids: readonly string[]): Promise<Map<string, T>>;
   put(collection: string, id: string, document: unknown): Promise<void>;
+  /**
+   * Stores the document only if the id is free, atomically even across
+   * concurrent transactions and processes: of several racing creates exactly
+   * one returns true. Use it for "first one wins" records.
+   */
+  create(collection: string, id: string, document: unknown): Promise<boolean>;
   /** Upserts many documents in one round trip. */
   putMany(collection: string, entries: readonly (readonly [string, unknown])[]): Promise<void>;
   delete(collection: string, id: string): Promise<void>;

@@ -76,6 +76,11 @@ function documentsView(collections: Collections, overlay?: Overlay): Documents {
     async put(collection, id, document) {
       write(collection, id, serialize(document, collection, id));
     },
+    async create(collection, id, document) {
+      if (read(collection, id) !== undefined) return false;
+      write(collection, id, serialize(document, collection, id));
+      return true;
+    },
     async putMany(collection, entries) {
       for (const [id, document] of entries) write(collection, id, serialize(document, collection, id));
     },

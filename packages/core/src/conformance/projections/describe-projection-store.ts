@@ -3,10 +3,11 @@ import { documentCases } from './document-cases.js';
 import { inlineCases } from './inline-cases.js';
 import { runnerCases } from './runner-cases.js';
 import { versioningCases } from './versioning-cases.js';
+import { privacyCases } from './privacy-cases.js';
 import { projectionContextFor, type ProjectionCase, type ProjectionStoreFactory } from './context.js';
 
 /** Every case of the projection-host contract. */
-export const projectionCases: readonly ProjectionCase[] = [...documentCases, ...inlineCases, ...runnerCases, ...versioningCases];
+export const projectionCases: readonly ProjectionCase[] = [...documentCases, ...inlineCases, ...runnerCases, ...versioningCases, ...privacyCases];
 
 /**
  * Registers the projection conformance suite for a store: documents and

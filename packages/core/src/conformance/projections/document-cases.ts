@@ -32,6 +32,20 @@ export const documentCases: ProjectionCase[] = [
     },
   },
   {
+    name: 'documents: create stores only when the id is free; of racing creates exactly one wins',
+    async run({ host, unique }) {
+      const c = unique('create');
+      expect(await host.transaction((tx) => tx.documents.create(c, 'a', { v: 1 }))).toBe(true);
+      expect(await host.transaction((tx) => tx.documents.create(c, 'a', { v: 2 }))).toBe(false);
+      expect(await host.documents.get(c, 'a')).toEqual({ v: 1 });
+      const outcomes = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => host.transaction((tx) => tx.documents.create(c, 'race', { winner: i })).catch(() => false)),
+      );
+      expect(outcomes.filter(Boolean)).toHaveLength(1);
+      expect(await host.documents.get(c, 'race')).toEqual({ winner: outcomes.indexOf(true) });
+    },
+  },
+  {
     name: 'documents: find lists in byte order with a literal prefix and paging',
     async run({ host, unique }) {
       const c = unique('find');
