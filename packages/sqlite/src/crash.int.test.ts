@@ -27,9 +27,9 @@ describe('crash safety (SIGKILL)', () => {
     const acked: Ack[] = [];
     for (let run = 0; run < KILLS; run++) {
       const child = startChild(join(compiled, 'test-support/crash-writer.js'), [path]);
-      await child.waitFor('ready');
-      // Let appends flow for a random while, then kill without warning.
-      await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 250));
+      await child.waitFor('ack ');
+      // Appends are flowing: let them run a random while, then kill without warning.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 250));
       child.process.kill('SIGKILL');
       const { code, signal, stderr } = await child.exited;
       expect({ code, signal, stderr }).toMatchObject({ code: null, signal: 'SIGKILL', stderr: '' });
