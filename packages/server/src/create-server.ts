@@ -82,7 +82,7 @@ export async function createServer(options: ServerOptions): Promise<{ app: Fasti
   app.removeContentTypeParser(['text/plain']);
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? validators.exact : validators.coercing).compile(schema));
   const host = options.catalog === false ? undefined : projectionHostOf(options.store);
-  const catalog: Catalog | undefined = host ? createCatalog(store, host, app.log) : undefined;
+  const catalog: Catalog | undefined = host ? createCatalog({ store, host, logger: app.log }) : undefined;
   const projections = [...(options.projections ?? []), ...(catalog ? [catalog.registered] : [])];
   if (catalog) {
     app.addHook('onReady', async () => catalog.runner.start());

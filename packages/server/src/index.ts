@@ -7,3 +7,4 @@ export type { ServerMetrics } from './metrics.js';
 export { inSpan, tracedStore, tracer } from './tracing.js';
 export { toWire, wireEventSchema, problemSchema, type WireEvent } from './wire.js';
 export { loadServerConfig, type ServerConfig } from './config.js';
+export type { CategoryEntry, EventTypeEntry, TypeStreamEntry } from './catalog/catalog-projection.js';

@@ -35,9 +35,19 @@ async function page<T>(
   return { items: items.map((entry) => entry.document), next: found.length > options.limit ? cursor(items[items.length - 1]!) : null };
 }
 
+/** Options of {@link createCatalog}. */
+export type CatalogOptions = {
+  readonly store: EventStore;
+  readonly host: ProjectionHost<unknown>;
+  readonly logger: Logger;
+  /** Events applied per transaction (default 1000). */
+  readonly batchSize?: number;
+};
+
 /** Creates the catalog over a store and its projection host (not started). */
-export function createCatalog(store: EventStore, host: ProjectionHost<unknown>, logger: Logger): Catalog {
-  const runner = createProjectionRunner({ store, host, projection: catalogProjection, logger });
+export function createCatalog(options: CatalogOptions): Catalog {
+  const { host } = options;
+  const runner = createProjectionRunner({ store: options.store, host, projection: catalogProjection, logger: options.logger, ...(options.batchSize ? { batchSize: options.batchSize } : {}) });
   const prefixOf = (type: string): string => typeStreamId(type);
   const { collection } = projectionContext(CATALOG_NAME, projectionVersion(catalogProjection));
   return {
