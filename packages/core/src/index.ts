@@ -34,6 +34,19 @@ export type {
   SubscribeOptions,
 } from './store/event-store.js';
 export { createInMemoryStore, type InMemoryEventStore, type InMemoryStoreOptions } from './store/in-memory-store.js';
+export {
+  STREAM_DELETED_EVENT,
+  StreamDeletedError,
+  firstVisiblePosition,
+  hasStreamLifecycle,
+  normalizeStreamMetadata,
+  withinMaxAge,
+  type DeleteStreamOptions,
+  type StreamDeletedData,
+  type StreamLifecycle,
+  type StreamMetadata,
+} from './store/stream-lifecycle.js';
+export { isArchivable, type ArchivableStore } from './store/archivable.js';
 
 // Building blocks for adapters
 export { AppendSignal } from './store/append-signal.js';

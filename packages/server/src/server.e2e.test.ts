@@ -197,3 +197,24 @@ describe('generic HTTP API', () => {
     }
   });
 });
+
+describe('stream lifecycle over HTTP', () => {
+  it('soft and hard deletes, and retention metadata', async () => {
+    server = await startTestServer();
+    await server.request('POST', '/v1/streams/soft-1', { body: { events: [counted(1), counted(2)] } });
+    await server.request('POST', '/v1/streams/hard-1', { body: { events: [counted(1)] } });
+    expectProblem(await server.request('DELETE', '/v1/streams/soft-1', { token: null }), 401, 'UNAUTHORIZED');
+    expect((await server.request('DELETE', '/v1/streams/soft-1?expectedVersion=2')).status).toBe(204);
+    expectProblem(await server.request('GET', '/v1/streams/soft-1'), 404, 'STREAM_NOT_FOUND');
+    expect((await server.request('POST', '/v1/streams/soft-1', { body: { events: [counted(3)], expectedVersion: 'no_stream' } })).body.nextExpectedVersion).toBe(4);
+    expect((await server.request('DELETE', '/v1/streams/hard-1?mode=hard')).status).toBe(204);
+    expectProblem(await server.request('POST', '/v1/streams/hard-1', { body: { events: [counted(1)] } }), 410, 'STREAM_DELETED');
+    expectProblem(await server.request('GET', '/v1/streams/hard-1'), 410, 'STREAM_DELETED');
+    expectProblem(await server.request('DELETE', '/v1/streams/nothing-1'), 404, 'STREAM_NOT_FOUND');
+    await server.request('POST', '/v1/streams/kept-1', { body: { events: [counted(1), counted(2), counted(3)] } });
+    const put = await server.request('PUT', '/v1/streams/kept-1/metadata', { body: { maxCount: 2, custom: { owner: 'ops' } } });
+    expect(put.body.metadata).toEqual({ maxCount: 2, custom: { owner: 'ops' } });
+    expect((await server.request('GET', '/v1/streams/kept-1')).body.events.map((e: any) => e.streamPosition)).toEqual([2, 3]);
+    expectProblem(await server.request('PUT', '/v1/streams/kept-1/metadata', { body: { maxCount: 0 } }), 400, 'VALIDATION_FAILED');
+  });
+});

@@ -18,6 +18,8 @@ export const conformanceRules = {
   subscribe: "Subscriptions catch up then go live, honour 'end' and stop when asked.",
   immutability: 'Mutating appended or read objects never changes what is stored.',
   close: 'Closing ends open subscriptions; later calls fail with STORE_CLOSED; closing twice is harmless.',
+  lifecycle: 'Stream metadata (maxCount, maxAge, truncateBefore, custom) is honoured by reads; soft delete hides and allows recreation; hard delete refuses appends forever.',
+  archive: 'Purged (archived) events leave the hot store without changing stream versions or later appends.',
 } as const;
 
 /** Id of a contract rule. */
@@ -36,7 +38,7 @@ export type ConformanceCase = {
   readonly name: string;
   readonly timeoutMs?: number;
   /** Capabilities the store must have (or lack) for this case to apply; otherwise it is reported as skipped. */
-  readonly requires?: Partial<Pick<StoreInfo, 'multiStreamAppend'>>;
+  readonly requires?: Partial<Pick<StoreInfo, 'multiStreamAppend'>> & { readonly lifecycle?: true; readonly archive?: true };
   readonly run: (context: ConformanceContext) => Promise<void>;
 };
 

@@ -7,13 +7,14 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../events/event.js';
 import type { EventStore, ReadAllOptions, ReadStreamOptions, StreamAppend, SubscribeOptions } from '../store/event-store.js';
-import { createInMemoryStore } from '../store/in-memory-store.js';
+import { createInMemoryStore, type InMemoryEventStore } from '../store/in-memory-store.js';
+import type { DeleteStreamOptions } from '../store/stream-lifecycle.js';
 import { contextFor, type ConformanceRule } from './case.js';
 import { conformanceCases } from './describe-event-store.js';
 
 type Mutant = { readonly breaks: ConformanceRule; readonly name: string; readonly create: () => EventStore };
 
-function mutate(overrides: (base: EventStore) => Partial<EventStore>): () => EventStore {
+function mutate(overrides: (base: EventStore) => Partial<InMemoryEventStore>): () => EventStore {
   return () => {
     const base = createInMemoryStore();
     return { ...base, ...overrides(base) };
@@ -185,6 +186,18 @@ const mutants: Mutant[] = [
         },
       };
     }),
+  },
+  {
+    breaks: 'lifecycle',
+    name: 'treats hard deletes as soft deletes',
+    create: mutate((base) => ({
+      deleteStream: (id: string, options?: DeleteStreamOptions) => (base as InMemoryEventStore).deleteStream(id, { ...options, mode: 'soft' }),
+    })),
+  },
+  {
+    breaks: 'archive',
+    name: 'reports purges without removing anything',
+    create: mutate(() => ({ purgeEvents: async (positions: readonly number[]) => positions.length })),
   },
   {
     breaks: 'close',

@@ -9,6 +9,9 @@ import { readCases } from './read-cases.js';
 import { streamInfoCases } from './stream-info-cases.js';
 import { closeCases, subscribeCases } from './subscribe-cases.js';
 import { validationCases } from './validation-cases.js';
+import { archiveCases, lifecycleCases } from './lifecycle-cases.js';
+import { hasStreamLifecycle } from '../store/stream-lifecycle.js';
+import { isArchivable } from '../store/archivable.js';
 
 /** Every case of the store contract, grouped by rule. */
 export const conformanceCases: readonly ConformanceCase[] = [
@@ -21,6 +24,8 @@ export const conformanceCases: readonly ConformanceCase[] = [
   ...streamInfoCases,
   ...subscribeCases,
   ...closeCases,
+  ...lifecycleCases,
+  ...archiveCases,
 ];
 
 /** Options of {@link describeEventStore}. */
@@ -64,6 +69,14 @@ export function describeEventStore(
             const required = testCase.requires?.multiStreamAppend;
             if (required !== undefined && store.info.multiStreamAppend !== required) {
               context.skip(`needs a store with multiStreamAppend=${String(required)}; ${store.info.name} has ${String(store.info.multiStreamAppend)}`);
+              return;
+            }
+            if (testCase.requires?.lifecycle && !hasStreamLifecycle(store)) {
+              context.skip(`${store.info.name} does not offer stream metadata and deletion (StreamLifecycle)`);
+              return;
+            }
+            if (testCase.requires?.archive && !isArchivable(store)) {
+              context.skip(`${store.info.name} cannot be an archive's hot tier (ArchivableStore)`);
               return;
             }
             await testCase.run(contextFor(store));

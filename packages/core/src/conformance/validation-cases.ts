@@ -20,6 +20,7 @@ const badAppends: Attempt[] = [
   { label: 'empty type', call: (s, id) => s.append(id, [{ type: '', data: {} }], 'any'), code: 'VALIDATION_FAILED' },
   { label: 'type with control characters', call: (s, id) => s.append(id, [{ type: 'A\nB', data: {} }], 'any'), code: 'VALIDATION_FAILED' },
   { label: 'type too long', call: (s, id) => s.append(id, [{ type: 'T'.repeat(257), data: {} }], 'any'), code: 'VALIDATION_FAILED' },
+  { label: "reserved '$' type", call: (s, id) => s.append(id, [{ type: '$StreamDeleted', data: { mode: 'hard' } }], 'any'), code: 'VALIDATION_FAILED' },
   { label: 'missing data', call: (s, id) => s.append(id, [{ type: 'T' } as unknown as NewEvent], 'any'), code: 'VALIDATION_FAILED' },
   { label: 'BigInt data', call: (s, id) => s.append(id, [{ type: 'T', data: { n: 10n } }], 'any'), code: 'VALIDATION_FAILED' },
   { label: 'circular data', call: (s, id) => s.append(id, [{ type: 'T', data: circular() }], 'any'), code: 'VALIDATION_FAILED' },

@@ -78,6 +78,7 @@ export function prepareEvents(
   maxEventBytes: number,
   newId: () => string,
   path = 'events',
+  allowSystemTypes = false,
 ): PreparedEvent[] {
   assertStreamId(streamId);
   if (!Array.isArray(events)) throw ValidationError.of(path, 'must be an array of events');
@@ -89,6 +90,7 @@ export function prepareEvents(
     const { type, data, metadata, eventId } = event as NewEvent & Record<string, unknown>;
     const typeIssue = nameIssue(`${at}.type`, type, MAX_EVENT_TYPE_LENGTH, 'event type');
     if (typeIssue) throw new ValidationError([typeIssue]);
+    if (!allowSystemTypes && type.startsWith('$')) throw ValidationError.of(`${at}.type`, "event types starting with '$' are reserved for the store");
     if (data === undefined) throw ValidationError.of(`${at}.data`, 'is required (use null for no data)');
     if (metadata !== undefined && !isPlainObject(metadata)) throw ValidationError.of(`${at}.metadata`, 'must be an object');
     let id: string;

@@ -1,4 +1,15 @@
-import { StreamNotFoundError, ValidationError, stateAt, type EventStore, type ExpectedVersion, type NewEvent, type RecordedEvent } from '@chronicle/core';
+import {
+  NotSupportedError,
+  StreamNotFoundError,
+  ValidationError,
+  hasStreamLifecycle,
+  stateAt,
+  type EventStore,
+  type ExpectedVersion,
+  type NewEvent,
+  type RecordedEvent,
+  type StreamMetadata,
+} from '@chronicle/core';
 import type { FastifyInstance } from 'fastify';
 import { readGuard, writeGuard, type AuthOptions } from '../auth.js';
 import { HttpProblem } from '../problem.js';
@@ -61,6 +72,18 @@ const stateQuery = {
 } as const;
 
 type AppendBody = { events: NewEvent[]; expectedVersion?: ExpectedVersion };
+
+/** Throws STREAM_DELETED for a tombstoned stream, STREAM_NOT_FOUND otherwise. */
+async function missing(store: EventStore, streamId: string): Promise<never> {
+  // Reading a tombstoned stream fails with STREAM_DELETED; anything else missing is just not found.
+  for await (const _event of store.readStream(streamId, { limit: 1 })) break;
+  throw new StreamNotFoundError(streamId);
+}
+
+function lifecycleOf(store: EventStore) {
+  if (!hasStreamLifecycle(store)) throw new NotSupportedError('stream metadata and deletion', store.info.name);
+  return store;
+}
 type ReadQuery = { from?: number; limit: number; direction: 'forwards' | 'backwards' };
 
 /** Stream routes: append, read (paged), and state at a version or time. */
@@ -116,8 +139,7 @@ export function streamRoutes(app: FastifyInstance, options: { store: EventStore;
     async (request) => {
       const { streamId } = request.params;
       const { from, limit, direction } = request.query;
-      const info = await store.getStreamInfo(streamId);
-      if (!info) throw new StreamNotFoundError(streamId);
+      const info = (await store.getStreamInfo(streamId)) ?? (await missing(store, streamId));
       const events: RecordedEvent[] = [];
       for await (const event of store.readStream(streamId, { direction, limit: limit + 1, ...(from === undefined ? {} : { from }) })) events.push(event);
       const page = events.slice(0, limit);
@@ -144,11 +166,68 @@ export function streamRoutes(app: FastifyInstance, options: { store: EventStore;
       if (version !== undefined && at !== undefined) throw ValidationError.of('querystring', 'give either version or at, not both');
       const model = stateModels[categoryOf(streamId)];
       if (!model) throw new HttpProblem(404, 'STATE_NOT_AVAILABLE', `no state model is registered for streams of category "${categoryOf(streamId)}"`);
-      const info = await store.getStreamInfo(streamId);
-      if (!info) throw new StreamNotFoundError(streamId);
+      const info = (await store.getStreamInfo(streamId)) ?? (await missing(store, streamId));
       const when = at === undefined ? undefined : new Date(at);
       const loaded = await stateAt(store, streamId, model, { ...(version === undefined ? {} : { version }), ...(when ? { at: when } : {}) });
       return { streamId, version: loaded.version, currentVersion: info.version, state: loaded.state, ...(when ? { at: when.toISOString() } : {}) };
+    },
+  );
+
+  app.delete<{ Params: { streamId: string }; Querystring: { mode: 'soft' | 'hard'; expectedVersion?: number } }>(
+    '/v1/streams/:streamId',
+    {
+      preHandler: writeGuard(auth),
+      schema: {
+        tags: ['streams'],
+        summary: 'Delete a stream: soft (hidden, can be recreated) or hard (tombstone: appends refused forever)',
+        params: streamIdParam,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { mode: { type: 'string', enum: ['soft', 'hard'], default: 'soft' }, expectedVersion: { type: 'integer', minimum: 0 } },
+        },
+        security: [{ bearer: [] }],
+        response: { '4xx': problemSchema },
+      },
+    },
+    async (request, reply) => {
+      const { mode, expectedVersion } = request.query;
+      await lifecycleOf(store).deleteStream(request.params.streamId, { mode, ...(expectedVersion === undefined ? {} : { expectedVersion }) });
+      return reply.code(204).send();
+    },
+  );
+
+  app.get<{ Params: { streamId: string } }>(
+    '/v1/streams/:streamId/metadata',
+    { preHandler: readGuard(auth), schema: { tags: ['streams'], summary: "A stream's retention metadata and custom fields", params: streamIdParam, response: { '4xx': problemSchema } } },
+    async (request) => ({ streamId: request.params.streamId, metadata: await lifecycleOf(store).getStreamMetadata(request.params.streamId) }),
+  );
+
+  app.put<{ Params: { streamId: string }; Body: StreamMetadata }>(
+    '/v1/streams/:streamId/metadata',
+    {
+      preHandler: writeGuard(auth),
+      schema: {
+        tags: ['streams'],
+        summary: 'Replace a stream\'s metadata: maxCount, maxAge (seconds), truncateBefore, custom',
+        params: streamIdParam,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            maxCount: { type: 'integer', minimum: 1 },
+            maxAge: { type: 'integer', minimum: 1 },
+            truncateBefore: { type: 'integer', minimum: 0 },
+            custom: { type: 'object', additionalProperties: true },
+          },
+        },
+        security: [{ bearer: [] }],
+        response: { '4xx': problemSchema },
+      },
+    },
+    async (request) => {
+      await lifecycleOf(store).setStreamMetadata(request.params.streamId, request.body);
+      return { streamId: request.params.streamId, metadata: await lifecycleOf(store).getStreamMetadata(request.params.streamId) };
     },
   );
 
