@@ -1,6 +1,6 @@
 import { WrongExpectedVersionError, type AppendResult, type ExpectedVersion, type PreparedEvent, type RecordedEvent } from '@chronicle/core';
 import { toStoreError } from './errors.js';
-import type { PgClientLike, PgPoolLike } from './pg-types.js';
+import type { PgClientLike, PgPoolLike, PgQueryConfig } from './pg-types.js';
 import { withClient } from './pool.js';
 import { toNumber } from './rows.js';
 import type { Queries } from './sql/queries.js';
@@ -40,32 +40,42 @@ function encodeExpected(expected: ExpectedVersion): number {
   return expected;
 }
 
-function parameters(parts: readonly PreparedAppend[], recordedAt: Date): unknown[] {
+/** The statement and its parameters: one stream takes the specialized function. */
+function statement(queries: Queries, parts: readonly PreparedAppend[], recordedAt: Date): PgQueryConfig {
   const ids: string[] = [];
   const types: string[] = [];
   const data: string[] = [];
   const metadata: string[] = [];
-  const partOf: number[] | null = parts.length > 1 ? [] : null;
+  const partOf: number[] = [];
   parts.forEach((part, index) => {
     for (const event of part.events) {
       ids.push(event.eventId);
       types.push(event.type);
       data.push(event.data);
       metadata.push(event.metadata);
-      partOf?.push(index + 1);
+      partOf.push(index + 1);
     }
   });
-  return [
-    parts.map((p) => p.streamId),
-    parts.map((p) => encodeExpected(p.expectedVersion)),
-    parts.map((p) => p.events.length),
-    partOf,
-    ids,
-    types,
-    data,
-    metadata,
-    recordedAt.toISOString(),
-  ];
+  const at = recordedAt.toISOString();
+  if (parts.length === 1) {
+    const [part] = parts as [PreparedAppend];
+    return { ...queries.appendToStream, values: [part.streamId, encodeExpected(part.expectedVersion), ids, types, data, metadata, at], rowMode: 'array' };
+  }
+  return {
+    ...queries.appendToStreams,
+    values: [
+      parts.map((p) => p.streamId),
+      parts.map((p) => encodeExpected(p.expectedVersion)),
+      parts.map((p) => p.events.length),
+      partOf,
+      ids,
+      types,
+      data,
+      metadata,
+      at,
+    ],
+    rowMode: 'array',
+  };
 }
 
 /** Builds the results from what the database returned: the first global position and each stream's prior version. */
@@ -101,7 +111,7 @@ function conflict(parts: readonly PreparedAppend[], error: unknown): WrongExpect
 /**
  * The append path. Without hooks an append is one statement in autocommit
  * (one round trip); with hooks it is BEGIN, the same statement, the hooks,
- * COMMIT. Either way `append_events` reserves positions first, checks every
+ * COMMIT. Either way the append function reserves positions first, checks every
  * expected version under row locks and writes all events, or raises and
  * writes nothing.
  */
@@ -112,13 +122,13 @@ export function createAppender(deps: AppenderDeps): (parts: readonly PreparedApp
   async function inTransaction(
     client: PgClientLike,
     discard: () => void,
-    values: unknown[],
+    query: PgQueryConfig,
     build: (row: unknown[]) => AppendResult[],
     state: { committing: boolean },
   ): Promise<AppendResult[]> {
     await client.query({ text: 'begin' });
     try {
-      const result = await client.query({ ...queries.append, values, rowMode: 'array' });
+      const result = await client.query(query);
       const appended = build((result.rows[0] as unknown[])[0] as unknown[]);
       const recorded = appended.flatMap((r) => r.events);
       for (const hook of hooks) await hook(client, recorded);
@@ -133,14 +143,14 @@ export function createAppender(deps: AppenderDeps): (parts: readonly PreparedApp
 
   return async (parts) => {
     const recordedAt = clock();
-    const values = parameters(parts, recordedAt);
+    const query = statement(queries, parts, recordedAt);
     const build = (returned: unknown[]): AppendResult[] => results(parts, returned, recordedAt);
     // A single-statement append commits as it runs; with hooks only COMMIT does.
     const state = { committing: hooks.length === 0 };
     try {
       return await withClient(pool, async (client, discard) => {
-        if (hooks.length > 0) return inTransaction(client, discard, values, build, state);
-        const result = await client.query({ ...queries.append, values, rowMode: 'array' });
+        if (hooks.length > 0) return inTransaction(client, discard, query, build, state);
+        const result = await client.query(query);
         return build((result.rows[0] as unknown[])[0] as unknown[]);
       });
     } catch (error) {

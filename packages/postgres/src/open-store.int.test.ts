@@ -125,7 +125,7 @@ describe.skipIf(!available)('migrations', () => {
       for (let i = 0; i < 100 && waiting === undefined; i++) {
         await sleep(20);
         const { rows } = await blocker.query(
-          "select pid from pg_stat_activity where wait_event_type = 'Lock' and wait_event = 'advisory' and query like '%append_events%'",
+          "select pid from pg_stat_activity where wait_event_type = 'Lock' and wait_event = 'advisory' and query like '%append_to_stream%'",
         );
         waiting = rows[0]?.pid as number | undefined;
       }

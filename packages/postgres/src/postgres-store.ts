@@ -137,7 +137,7 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
         closing.abort();
         signal.notify();
         listener.close();
-        await notifier.idle();
+        await notifier.flush();
         if (owned) await pool.end();
       })();
       return closed;

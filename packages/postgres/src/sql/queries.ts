@@ -2,7 +2,7 @@ import type { SchemaNames } from './schema-names.js';
 
 /** Columns of an event row, in the order `toRecordedEvent` reads them. */
 const EVENT_COLUMNS = `global_position, stream_id, stream_position, event_id, type, data::text, metadata::text,
-  (extract(epoch from recorded_at) * 1000)::int8`;
+  round(date_part('epoch', recorded_at) * 1000)::int8`;
 
 /** The gap-safe horizon: rows of transactions below the snapshot's xmin. */
 const SAFE = 'transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
@@ -17,9 +17,13 @@ export type Queries = ReturnType<typeof queries>;
 export function queries({ q, schema }: SchemaNames) {
   const named = (name: string, text: string): { readonly name: string; readonly text: string } => ({ name: `chr_${schema}_${name}`, text });
   return {
-    append: named(
+    appendToStream: named(
       'append',
-      `select ${q}.append_events($1::text[], $2::int8[], $3::int4[], $4::int4[], $5::uuid[], $6::text[], $7::json[], $8::json[], $9::timestamptz)`,
+      `select ${q}.append_to_stream($1::text, $2::int8, $3::uuid[], $4::text[], $5::json[], $6::json[], $7::timestamptz)`,
+    ),
+    appendToStreams: named(
+      'append_multi',
+      `select ${q}.append_to_streams($1::text[], $2::int8[], $3::int4[], $4::int4[], $5::uuid[], $6::text[], $7::json[], $8::json[], $9::timestamptz)`,
     ),
     readForwards: named(
       'fwd',
