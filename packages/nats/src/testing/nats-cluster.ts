@@ -70,9 +70,9 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
 
 /** True once a stream replicated on every node can be created: a meta leader exists and knows all peers. */
 async function jetStreamReady(urls: readonly string[]): Promise<boolean | undefined> {
-  const nc = await connect({ servers: [...urls], timeout: 1_000 });
+  const nc = await connect({ servers: [...urls], timeout: 5_000 });
   try {
-    const jsm = await jetstreamManager(nc, { timeout: 2_000 });
+    const jsm = await jetstreamManager(nc, { timeout: 5_000 });
     const name = `READY_PROBE_${process.pid}`;
     await jsm.streams.add({ name, subjects: [`ready-probe.${process.pid}`], num_replicas: urls.length, storage: StorageType.Memory });
     await jsm.streams.delete(name);
@@ -141,8 +141,8 @@ export async function startNatsCluster(options: NatsClusterOptions): Promise<Nat
       const node = nodeNamed(name);
       await kill(name);
       launch(node);
-      await until(`${name} to accept clients`, 20_000, async () => {
-        const nc = await connect({ servers: node.url, timeout: 500, maxReconnectAttempts: 0 });
+      await until(`${name} to accept clients`, 30_000, async () => {
+        const nc = await connect({ servers: node.url, timeout: 2_000, maxReconnectAttempts: 0 });
         await nc.close();
         return true;
       });
@@ -155,7 +155,7 @@ export async function startNatsCluster(options: NatsClusterOptions): Promise<Nat
 
   try {
     for (const node of nodes) launch(node);
-    if (options.waitForJetStream ?? true) await until('the JetStream meta leader', 30_000, () => jetStreamReady(cluster.urls));
+    if (options.waitForJetStream ?? true) await until('JetStream to place a stream on every node', 60_000, () => jetStreamReady(cluster.urls));
     return cluster;
   } catch (error) {
     await cluster.stop();
