@@ -77,14 +77,19 @@ export async function* orderedMessages(context: StoreContext, options: OrderedMe
     }
     const onStop = (): void => messages.stop();
     stop.addEventListener('abort', onStop, { once: true });
-    const idle = options.idleTimeoutMs === undefined ? undefined : setInterval(() => Date.now() - lastProgress > options.idleTimeoutMs! && messages.stop(), 250);
+    // Idle time counts only while waiting for the server, not while the caller holds a message.
+    let holding = false;
+    const idle =
+      options.idleTimeoutMs === undefined ? undefined : setInterval(() => !holding && Date.now() - lastProgress > options.idleTimeoutMs! && messages.stop(), 250);
     watch(messages);
     try {
       for await (const message of messages) {
         next = message.seq + 1;
-        lastProgress = Date.now();
         failures = 0;
+        holding = true;
         yield message;
+        holding = false;
+        lastProgress = Date.now();
       }
     } catch (error) {
       if (!stop.aborted && !isTransient(error)) throw new StoreUnavailableError(`NATS JetStream: ${(error as Error).message}`, false, { cause: error });

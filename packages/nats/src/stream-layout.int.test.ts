@@ -76,4 +76,17 @@ describe.skipIf(!url)('NATS store: subjects and positions', () => {
     expect((await positions({ direction: 'backwards' })).length).toBe(60);
     expect(await positions({})).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
   });
+
+  it('a slow reader is not taken for a stalled server (idle time counts only while waiting for messages)', async () => {
+    const impatient = await stores.open({ retryForMs: 1_000 });
+    const streamId = `slow-reader-${Date.now()}`;
+    // More commits than the consumer buffers (64) after the pause, so reading on needs the server again.
+    for (let version = 0; version < 100; version++) await impatient.append(streamId, [{ type: 'E', data: version }], version);
+    const read: number[] = [];
+    for await (const event of impatient.readStream(streamId)) {
+      read.push(event.streamPosition);
+      if (event.streamPosition === 5) await new Promise((resolve) => setTimeout(resolve, 1_500));
+    }
+    expect(read).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+  });
 });
