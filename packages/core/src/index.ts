@@ -119,3 +119,6 @@ export * from './projections/index.js';
 // Privacy: crypto-shredding
 export { documentKeyStore, KEY_COLLECTION, SubjectForgottenError, type KeyStore } from './privacy/key-store.js';
 export { REDACTED, withCryptoShredding, type CryptoShreddingOptions, type PersonalDataSpec, type PersonalFields, type ShreddingStore } from './privacy/crypto-shredding.js';
+
+// Hot/cold storage tiers
+export * from './tiers/index.js';

@@ -1,4 +1,5 @@
-import type { EventStore } from './event-store.js';
+import type { RecordedEvent } from '../events/event.js';
+import type { EventStore, ReadAllOptions } from './event-store.js';
 
 /**
  * What a hot store offers the archiver (hot/cold tiers): physically removing
@@ -8,6 +9,11 @@ import type { EventStore } from './event-store.js';
  * merges them back from cold storage).
  */
 export interface ArchivableStore {
+  /**
+   * Every stored event in global order, including those reads hide (deleted
+   * streams, truncated or expired events, deletion markers): what the archive keeps.
+   */
+  readAllStored(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
   /** Deletes the events at these global positions; returns how many existed. */
   purgeEvents(globalPositions: readonly number[]): Promise<number>;
   /** Returns freed space to the file system (e.g. VACUUM); sizes in bytes. */

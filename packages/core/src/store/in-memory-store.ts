@@ -317,6 +317,18 @@ export function createInMemoryStore(options: InMemoryStoreOptions = {}): InMemor
       await write([{ streamId, expectedVersion: deleteOptions.expectedVersion ?? 'any', events: marker }], mode);
     },
 
+    async *readAllStored(readOptions?: ReadAllOptions): AsyncGenerator<RecordedEvent> {
+      assertOpen();
+      assertReadAllOptions(readOptions);
+      const limit = readOptions?.limit ?? Number.POSITIVE_INFINITY;
+      for (let index = readOptions?.after ?? 0, count = 0; index < log.length && count < limit; index++) {
+        const row = log[index];
+        if (!row) continue;
+        count++;
+        yield toRecorded(row);
+      }
+    },
+
     async purgeEvents(globalPositions: readonly number[]): Promise<number> {
       assertOpen();
       return host.transactionWithCommitHooks(async (_tx, onCommit) => {

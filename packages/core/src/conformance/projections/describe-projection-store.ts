@@ -4,10 +4,11 @@ import { inlineCases } from './inline-cases.js';
 import { runnerCases } from './runner-cases.js';
 import { versioningCases } from './versioning-cases.js';
 import { privacyCases } from './privacy-cases.js';
+import { tierCases } from './tier-cases.js';
 import { projectionContextFor, type ProjectionCase, type ProjectionStoreFactory } from './context.js';
 
 /** Every case of the projection-host contract. */
-export const projectionCases: readonly ProjectionCase[] = [...documentCases, ...inlineCases, ...runnerCases, ...versioningCases, ...privacyCases];
+export const projectionCases: readonly ProjectionCase[] = [...documentCases, ...inlineCases, ...runnerCases, ...versioningCases, ...privacyCases, ...tierCases];
 
 /**
  * Registers the projection conformance suite for a store: documents and

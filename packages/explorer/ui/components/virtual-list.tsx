@@ -1,0 +1,102 @@
+import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import type { RowRange } from '../../src/model/stream-window';
+
+type Props = {
+  /** Number of rows (may be huge: only the visible ones are rendered). */
+  readonly count: number;
+  /** Every row has this height in pixels. */
+  readonly rowHeight: number;
+  readonly renderRow: (index: number) => ReactNode;
+  /** Called with the visible rows whenever they change. */
+  readonly onRangeChange?: (range: RowRange) => void;
+  /** The selected row: scrolled into view when it changes, moved with the keyboard. */
+  readonly selected?: number;
+  readonly onSelect?: (index: number) => void;
+  readonly overscan?: number;
+  readonly label: string;
+  readonly className?: string;
+};
+
+/**
+ * A windowed list: a spacer as tall as all rows and only the rows in view
+ * rendered, so 100,000 rows scroll as smoothly as 100. Arrow keys, Page
+ * Up/Down, Home and End move the selection.
+ */
+export function VirtualList({ count, rowHeight, renderRow, onRangeChange, selected, onSelect, overscan = 8, label, className }: Props) {
+  const viewport = useRef<HTMLDivElement>(null);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [height, setHeight] = useState(600);
+
+  useLayoutEffect(() => {
+    const element = viewport.current;
+    if (!element) return;
+    const observer = new ResizeObserver(() => setHeight(element.clientHeight));
+    observer.observe(element);
+    setHeight(element.clientHeight);
+    return () => observer.disconnect();
+  }, []);
+
+  const first = Math.min(count, Math.floor(scrollTop / rowHeight));
+  const visible = Math.ceil(height / rowHeight) + 1;
+  const last = Math.min(count, first + visible);
+
+  const rangeCallback = useRef(onRangeChange);
+  rangeCallback.current = onRangeChange;
+  useEffect(() => {
+    rangeCallback.current?.({ start: first, end: last });
+  }, [first, last]);
+
+  useEffect(() => {
+    const element = viewport.current;
+    if (!element || selected === undefined || selected < 0) return;
+    const top = selected * rowHeight;
+    if (top < element.scrollTop) element.scrollTop = top;
+    else if (top + rowHeight > element.scrollTop + element.clientHeight) element.scrollTop = top + rowHeight - element.clientHeight;
+  }, [selected, rowHeight]);
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (!onSelect || count === 0) return;
+    const page = Math.max(1, Math.floor(height / rowHeight) - 1);
+    const at = selected ?? -1;
+    const moves: Record<string, number> = { ArrowDown: at + 1, ArrowUp: at - 1, PageDown: at + page, PageUp: at - page, Home: 0, End: count - 1 };
+    const next = moves[event.key];
+    if (next === undefined) return;
+    event.preventDefault();
+    onSelect(Math.max(0, Math.min(count - 1, next)));
+  };
+
+  const start = Math.max(0, first - overscan);
+  const end = Math.min(count, last + overscan);
+  const rows: ReactNode[] = [];
+  for (let index = start; index < end; index++) {
+    rows.push(
+      <div
+        key={index}
+        className={`vrow${index === selected ? ' selected' : ''}`}
+        style={{ top: index * rowHeight, height: rowHeight }}
+        role="row"
+        aria-rowindex={index + 1}
+        aria-selected={index === selected}
+        onClick={() => onSelect?.(index)}
+      >
+        {renderRow(index)}
+      </div>,
+    );
+  }
+  return (
+    <div
+      ref={viewport}
+      className={`vlist ${className ?? ''}`}
+      tabIndex={0}
+      role="grid"
+      aria-label={label}
+      aria-rowcount={count}
+      onKeyDown={onKeyDown}
+      onScroll={(event) => setScrollTop(event.currentTarget.scrollTop)}
+    >
+      <div className="vlist-spacer" style={{ height: count * rowHeight }}>
+        {rows}
+      </div>
+    </div>
+  );
+}
