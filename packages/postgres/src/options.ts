@@ -32,6 +32,13 @@ export type PostgresStoreOptions = {
    */
   readonly pollIntervalMs?: number;
   /**
+   * Append transactions this store runs at once (default 4). Appends arriving
+   * while all are busy are grouped into the next transaction (group commit:
+   * each keeps its own outcome), which raises throughput under concurrency; a
+   * lone writer's appends always go at once. Keep it below the pool size.
+   */
+  readonly maxConcurrentAppends?: number;
+  /**
    * `true` (default): create the schema and apply pending migrations at
    * start-up, under an advisory lock. `false`: only verify the schema is at the
    * version this package expects (for deployments that migrate separately).

@@ -18,7 +18,8 @@ import {
   type StreamAppend,
   type SubscribeOptions,
 } from '@chronicle/core';
-import { createAppender, type AppendHook } from './append.js';
+import { createAppender, type AppendHook, type PreparedAppend } from './append.js';
+import { createGroupCommit } from './group-commit.js';
 import { createListener } from './listener.js';
 import { migrateSchema } from './migrate.js';
 import { createNotifier } from './notifier.js';
@@ -63,6 +64,7 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
   const names = schemaNames(options.schema ?? 'chronicle');
   const maxEventBytes = positiveInteger(options.maxEventBytes, DEFAULT_MAX_EVENT_BYTES, 'maxEventBytes');
   const pollIntervalMs = positiveInteger(options.pollIntervalMs, 1_000, 'pollIntervalMs');
+  const maxConcurrent = positiveInteger(options.maxConcurrentAppends, 4, 'maxConcurrentAppends');
   const { pool, owned } = resolvePool(options);
   try {
     await migrateSchema(pool, names, { apply: options.migrate !== false });
@@ -78,16 +80,18 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
   const instanceId = randomUUID();
   const notifier = createNotifier(pool, names.channel, instanceId);
   const listener = createListener({ pool, channel: names.channel, ownPayload: instanceId, onWake: () => signal.notify() });
-  const write = createAppender({
-    pool,
-    queries: sql,
-    clock: options.clock ?? (() => new Date()),
-    hooks: internals.onAppend ?? [],
-    onSettled: () => {
-      signal.notify();
-      notifier.poke();
-    },
-  });
+  const clock = options.clock ?? (() => new Date());
+  const hooks = internals.onAppend ?? [];
+  const onSettled = (): void => {
+    signal.notify();
+    notifier.poke();
+  };
+  const write = createAppender({ pool, queries: sql, clock, hooks, onSettled });
+  // Hooks run per append in its own transaction, so they bypass group commit.
+  const writeOne =
+    hooks.length > 0
+      ? async (append: PreparedAppend) => (await write([append]))[0]!
+      : createGroupCommit({ pool, queries: sql, clock, maxConcurrent, writeOne: write, onSettled });
   const assertOpen = (): void => {
     if (closing.signal.aborted) throw new StoreClosedError(info.name);
   };
@@ -101,7 +105,7 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
       assertOpen();
       assertExpectedVersion(expected);
       const prepared = prepareEvents(streamId, events, info.maxEventBytes, randomUUID);
-      return (await write([{ streamId, expectedVersion: expected, events: prepared }]))[0]!;
+      return writeOne({ streamId, expectedVersion: expected, events: prepared });
     },
 
     async appendMulti(appends: readonly StreamAppend[]): Promise<readonly AppendResult[]> {

@@ -30,6 +30,9 @@ function reserveBlock({ q, lockKey }: SchemaNames): string {
   end;`;
 }
 
+/** `append_batch`'s result for an append refused for a duplicate event id. */
+export const DUPLICATE_ID = -9007199254740991;
+
 /** Raises the conflict the client maps to WRONG_EXPECTED_VERSION (detail `index:actual`). */
 function checkExpected(expected: string, index: string, streamId: string): string {
   return `
@@ -108,6 +111,60 @@ begin${reserveBlock(names)}
   select v_first + e.n - 1, p_streams[e.part], v_result[e.part + 1] + e.n - v_starts[e.part] + 1,
          e.id, e.type, e.data, e.metadata, p_recorded_at, v_xid
     from unnest(p_ids, p_types, p_data, p_metadata, p_parts) with ordinality as e(id, type, data, metadata, part, n);
+  return v_result;
+end
+$fn$;
+
+-- Several independent single-stream appends in one transaction (client-side
+-- group commit). Each runs in its own subtransaction: a conflict or duplicate
+-- id rejects that append only. Per append the result holds the version
+-- before it (>= 0), -1 - actual version on a conflict, or ${DUPLICATE_ID} on
+-- a duplicate event id. Every append keeps its slice of the reserved
+-- positions, so rejected ones leave gaps.
+create function ${q}.append_batch(
+  p_streams text[], p_expected bigint[], p_counts int[],
+  p_ids uuid[], p_types text[], p_data json[], p_metadata json[], p_recorded_at timestamptz
+) returns bigint[]
+language plpgsql as $fn$
+declare
+  v_count int := cardinality(p_ids);
+  v_first bigint;
+  v_xid xid8;
+  v_version bigint;
+  v_result bigint[] := array_fill(0::bigint, array[cardinality(p_streams) + 1]);
+  v_offset int := 0;
+  v_n int;
+  v_i int;
+  v_constraint text;
+begin${reserveBlock(names)}
+  v_result[1] := v_first;
+  for v_i in 1 .. cardinality(p_streams) loop
+    v_n := p_counts[v_i];
+    begin
+      insert into ${q}.streams as s (stream_id, version) values (p_streams[v_i], v_n)
+        on conflict (stream_id) do update set version = s.version + excluded.version
+        returning s.version - v_n into v_version;
+      if not (p_expected[v_i] = -1 or (p_expected[v_i] = -2 and v_version > 0) or p_expected[v_i] = v_version) then
+        raise exception using errcode = 'CH409';
+      end if;
+      insert into ${q}.events (global_position, stream_id, stream_position, event_id, type, data, metadata, recorded_at, transaction_id)
+      select v_first + v_offset + e.n - 1, p_streams[v_i], v_version + e.n, e.id, e.type, e.data, e.metadata, p_recorded_at, v_xid
+        from unnest(p_ids[v_offset + 1 : v_offset + v_n], p_types[v_offset + 1 : v_offset + v_n],
+                    p_data[v_offset + 1 : v_offset + v_n], p_metadata[v_offset + 1 : v_offset + v_n])
+             with ordinality as e(id, type, data, metadata, n);
+      v_result[v_i + 1] := v_version;
+    exception
+      when sqlstate 'CH409' then
+        v_result[v_i + 1] := -1 - v_version;
+      when unique_violation then
+        get stacked diagnostics v_constraint = constraint_name;
+        if v_constraint <> 'events_event_id_key' then
+          raise;
+        end if;
+        v_result[v_i + 1] := ${DUPLICATE_ID};
+    end;
+    v_offset := v_offset + v_n;
+  end loop;
   return v_result;
 end
 $fn$;

@@ -21,6 +21,12 @@ export function queries({ q, schema }: SchemaNames) {
       'append',
       `select ${q}.append_to_stream($1::text, $2::int8, $3::uuid[], $4::text[], $5::json[], $6::json[], $7::timestamptz)`,
     ),
+    appendBatch: named(
+      'append_batch',
+      `select ${q}.append_batch($1::text[], $2::int8[], $3::int4[], $4::uuid[], $5::text[], $6::json[], $7::json[], $8::timestamptz)`,
+    ),
+    /** Which of these event ids are stored (explains a duplicate in a batch). */
+    storedEventIds: named('stored_ids', `select event_id from ${q}.events where event_id = any($1::uuid[])`),
     appendToStreams: named(
       'append_multi',
       `select ${q}.append_to_streams($1::text[], $2::int8[], $3::int4[], $4::int4[], $5::uuid[], $6::text[], $7::json[], $8::json[], $9::timestamptz)`,

@@ -1,0 +1,106 @@
+import { WrongExpectedVersionError, type AppendResult, type ExpectedVersion, type PreparedEvent, type RecordedEvent } from '@chronicle/core';
+import type { PgQueryConfig } from './pg-types.js';
+import { toNumber } from './rows.js';
+import type { Queries } from './sql/queries.js';
+
+/** One stream's part of an append, validated and serialized by core's `prepareEvents`. */
+export type PreparedAppend = {
+  readonly streamId: string;
+  readonly expectedVersion: ExpectedVersion;
+  readonly events: readonly PreparedEvent[];
+};
+
+/** The SQL functions' encoding: -1 'any', -2 'stream_exists', n exact ('no_stream' is 0). */
+function encodeExpected(expected: ExpectedVersion): number {
+  if (expected === 'any') return -1;
+  if (expected === 'stream_exists') return -2;
+  if (expected === 'no_stream') return 0;
+  return expected;
+}
+
+type Columns = { ids: string[]; types: string[]; data: string[]; metadata: string[]; partOf: number[] };
+
+function columns(parts: readonly PreparedAppend[]): Columns {
+  const out: Columns = { ids: [], types: [], data: [], metadata: [], partOf: [] };
+  parts.forEach((part, index) => {
+    for (const event of part.events) {
+      out.ids.push(event.eventId);
+      out.types.push(event.type);
+      out.data.push(event.data);
+      out.metadata.push(event.metadata);
+      out.partOf.push(index + 1);
+    }
+  });
+  return out;
+}
+
+/**
+ * The statement of one append: one stream takes the specialized function,
+ * several the atomic multi-stream one.
+ */
+export function appendStatement(queries: Queries, parts: readonly PreparedAppend[], recordedAt: Date): PgQueryConfig {
+  const { ids, types, data, metadata, partOf } = columns(parts);
+  const at = recordedAt.toISOString();
+  if (parts.length === 1) {
+    const [part] = parts as [PreparedAppend];
+    return { ...queries.appendToStream, values: [part.streamId, encodeExpected(part.expectedVersion), ids, types, data, metadata, at], rowMode: 'array' };
+  }
+  const streams = parts.map((p) => p.streamId);
+  const expected = parts.map((p) => encodeExpected(p.expectedVersion));
+  const counts = parts.map((p) => p.events.length);
+  return { ...queries.appendToStreams, values: [streams, expected, counts, partOf, ids, types, data, metadata, at], rowMode: 'array' };
+}
+
+/** The statement of a group commit: independent single-stream appends in one transaction. */
+export function batchStatement(queries: Queries, appends: readonly PreparedAppend[], recordedAt: Date): PgQueryConfig {
+  const { ids, types, data, metadata } = columns(appends);
+  const streams = appends.map((p) => p.streamId);
+  const expected = appends.map((p) => encodeExpected(p.expectedVersion));
+  const counts = appends.map((p) => p.events.length);
+  return { ...queries.appendBatch, values: [streams, expected, counts, ids, types, data, metadata, recordedAt.toISOString()], rowMode: 'array' };
+}
+
+/** The array an append function returned (first row, first column). */
+export function returnedArray(result: { readonly rows: unknown[] }): readonly unknown[] {
+  return (result.rows[0] as unknown[])[0] as unknown[];
+}
+
+/** One part's result, given its version before the append and its first global position. */
+export function appendResult(part: PreparedAppend, before: number, firstGlobal: number, recordedAt: Date): AppendResult {
+  const events = part.events.map(
+    (event, i): RecordedEvent => ({
+      eventId: event.eventId,
+      type: event.type,
+      data: JSON.parse(event.data) as unknown,
+      metadata: JSON.parse(event.metadata) as RecordedEvent['metadata'],
+      streamId: part.streamId,
+      streamPosition: before + i + 1,
+      globalPosition: firstGlobal + i,
+      recordedAt: new Date(recordedAt.getTime()),
+    }),
+  );
+  return { streamId: part.streamId, nextExpectedVersion: before + events.length, globalPosition: firstGlobal + events.length - 1, events };
+}
+
+/** Results of an atomic append from `[first global position, version before of each part...]`. */
+export function appendResults(parts: readonly PreparedAppend[], returned: readonly unknown[], recordedAt: Date): AppendResult[] {
+  let next = toNumber(returned[0]);
+  return parts.map((part, index) => {
+    const result = appendResult(part, toNumber(returned[index + 1]), next, recordedAt);
+    next += part.events.length;
+    return result;
+  });
+}
+
+/** The typed conflict for an actual version, as core reports it. */
+export function wrongVersion(part: PreparedAppend, actual: number): WrongExpectedVersionError {
+  return new WrongExpectedVersionError(part.streamId, part.expectedVersion, actual === 0 ? 'no_stream' : actual);
+}
+
+/** Maps the append functions' `CH409` (detail `index:actual`) to the typed conflict. */
+export function conflict(parts: readonly PreparedAppend[], error: unknown): WrongExpectedVersionError | undefined {
+  const { code, detail } = error as { code?: unknown; detail?: unknown };
+  if (code !== 'CH409' || typeof detail !== 'string') return undefined;
+  const [index, actual] = detail.split(':').map(Number) as [number, number];
+  return wrongVersion(parts[index - 1]!, actual);
+}

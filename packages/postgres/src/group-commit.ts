@@ -1,0 +1,124 @@
+import { DuplicateEventIdError, type AppendResult } from '@chronicle/core';
+import { appendResult, batchStatement, returnedArray, wrongVersion, type PreparedAppend } from './append-statements.js';
+import { toStoreError } from './errors.js';
+import type { PgPoolLike } from './pg-types.js';
+import { withClient } from './pool.js';
+import { toNumber } from './rows.js';
+import { DUPLICATE_ID } from './sql/append-functions.js';
+import type { Queries } from './sql/queries.js';
+
+/** Most appends in one group commit: each is a subtransaction, and PostgreSQL tracks 64 per transaction cheaply. */
+const MAX_BATCH_APPENDS = 32;
+/** Most events in one group commit (a single larger append still goes alone). */
+const MAX_BATCH_EVENTS = 2_000;
+
+export type GroupCommitDeps = {
+  readonly pool: PgPoolLike;
+  readonly queries: Queries;
+  readonly clock: () => Date;
+  /** Append transactions in flight at once; appends arriving meanwhile queue and go together. */
+  readonly maxConcurrent: number;
+  /** Runs a lone append in its own transaction. */
+  readonly writeOne: (parts: readonly PreparedAppend[]) => Promise<AppendResult[]>;
+  readonly onSettled: () => void;
+};
+
+type Pending = {
+  readonly append: PreparedAppend;
+  readonly resolve: (result: AppendResult) => void;
+  readonly reject: (error: unknown) => void;
+};
+
+/**
+ * Client-side group commit for single-stream appends. Up to `maxConcurrent`
+ * append transactions run at once; appends that arrive while all are busy
+ * queue, and the next free slot takes the whole queue as one transaction
+ * (`append_batch`), where each append is checked and written in its own
+ * subtransaction: outcomes stay independent (a conflict or a duplicate id
+ * rejects only that append) while the batch shares one round trip, one
+ * position reservation and one commit. A lone writer never waits: with a
+ * free slot an append goes at once, alone. All appends of a batch fail
+ * together only when the transaction itself fails (e.g. connection loss).
+ */
+export function createGroupCommit(deps: GroupCommitDeps): (append: PreparedAppend) => Promise<AppendResult> {
+  const queue: Pending[] = [];
+  let running = 0;
+
+  function take(): Pending[] {
+    const batch = [queue.shift()!];
+    let events = batch[0]!.append.events.length;
+    while (queue.length > 0 && batch.length < MAX_BATCH_APPENDS && events + queue[0]!.append.events.length <= MAX_BATCH_EVENTS) {
+      const next = queue.shift()!;
+      events += next.append.events.length;
+      batch.push(next);
+    }
+    return batch;
+  }
+
+  async function runBatch(batch: readonly Pending[]): Promise<void> {
+    const appends = batch.map((p) => p.append);
+    const recordedAt = deps.clock();
+    let returned: readonly unknown[];
+    try {
+      returned = await withClient(deps.pool, async (client) => returnedArray(await client.query(batchStatement(deps.queries, appends, recordedAt))));
+    } catch (error) {
+      const mapped = toStoreError(error, true);
+      for (const pending of batch) pending.reject(mapped);
+      return;
+    } finally {
+      deps.onSettled();
+    }
+    let next = toNumber(returned[0]);
+    const duplicates: Pending[] = [];
+    batch.forEach((pending, index) => {
+      const outcome = toNumber(returned[index + 1]);
+      if (outcome >= 0) pending.resolve(appendResult(pending.append, outcome, next, recordedAt));
+      else if (outcome === DUPLICATE_ID) duplicates.push(pending);
+      else pending.reject(wrongVersion(pending.append, -1 - outcome));
+      next += pending.append.events.length;
+    });
+    if (duplicates.length > 0) await rejectDuplicates(duplicates);
+  }
+
+  /** Names the stored id for each append refused as a duplicate (a rare path: one extra query). */
+  async function rejectDuplicates(duplicates: readonly Pending[]): Promise<void> {
+    const ids = duplicates.flatMap((p) => p.append.events.map((e) => e.eventId));
+    let stored = new Set<string>();
+    try {
+      const result = await deps.pool.query({ ...deps.queries.storedEventIds, values: [ids], rowMode: 'array' });
+      stored = new Set(result.rows.map((row) => (row as unknown[])[0] as string));
+    } catch {
+      // Fall back to the first id of each append.
+    }
+    for (const pending of duplicates) {
+      const id = pending.append.events.find((e) => stored.has(e.eventId))?.eventId ?? pending.append.events[0]!.eventId;
+      pending.reject(new DuplicateEventIdError(id));
+    }
+  }
+
+  async function run(batch: readonly Pending[]): Promise<void> {
+    if (batch.length > 1) return runBatch(batch);
+    const [pending] = batch as [Pending];
+    try {
+      pending.resolve((await deps.writeOne([pending.append]))[0]!);
+    } catch (error) {
+      pending.reject(error);
+    }
+  }
+
+  function pump(): void {
+    while (running < deps.maxConcurrent && queue.length > 0) {
+      running++;
+      void run(take()).finally(() => {
+        running--;
+        pump();
+      });
+    }
+  }
+
+  return (append) =>
+    new Promise<AppendResult>((resolve, reject) => {
+      queue.push({ append, resolve, reject });
+      pump();
+    });
+}
