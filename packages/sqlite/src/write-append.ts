@@ -2,7 +2,7 @@ import { DuplicateEventIdError, checkExpectedVersion, type AppendResult, type Ex
 import type { SqliteDatabase } from './sqlite-database.js';
 import type { AppendHook } from './sqlite-store-options.js';
 import { isDuplicateEventId } from './sqlite-errors.js';
-import type { Statements } from './sql/statements.js';
+import { INSERT_CHUNK, INSERT_COLUMNS, type Statements } from './sql/statements.js';
 
 /** One stream's part of an append, validated and serialized. */
 export type PreparedAppend = {
@@ -26,37 +26,62 @@ export type AppendWriter = (parts: readonly PreparedAppend[]) => AppendResult[];
 
 /** Builds the {@link AppendWriter} for a connection. */
 export function createAppendWriter(db: SqliteDatabase, statements: Statements, clock: () => Date, hooks: readonly AppendHook[]): AppendWriter {
-  const { streamVersion, insertEvent, insertStream, updateStream } = statements;
+  const { streamVersion, insertEvents, eventIdStored, insertStream, updateStream } = statements;
+  const params: unknown[] = [];
+
+  /**
+   * Inserts `events[from, from + count)` at stream positions after `position`
+   * with one statement and returns the global position of the first. The rows
+   * of one INSERT get consecutive rowids (each new rowid is the largest so far
+   * plus one, and nothing else writes meanwhile), so the last rowid gives them all.
+   */
+  function insertChunk(streamId: string, events: readonly PreparedEvent[], from: number, count: number, position: number, recordedAt: number): number {
+    params.length = count * INSERT_COLUMNS;
+    for (let i = 0, p = 0; i < count; i++) {
+      const event = events[from + i]!;
+      params[p++] = streamId;
+      params[p++] = position + i + 1;
+      params[p++] = event.eventId;
+      params[p++] = event.type;
+      params[p++] = event.data;
+      params[p++] = event.metadata;
+      params[p++] = recordedAt;
+    }
+    try {
+      return Number(insertEvents(count).run(params).lastInsertRowid) - count + 1;
+    } catch (error) {
+      if (!isDuplicateEventId(error)) throw error;
+      // Ids are unique within one append, so the clash is with a stored event; name it.
+      const clash = events.slice(from, from + count).find((event) => eventIdStored.get(event.eventId) !== undefined);
+      throw new DuplicateEventIdError(clash?.eventId ?? events[from]!.eventId);
+    }
+  }
 
   function writePart(part: PreparedAppend, current: number, recordedAt: number): AppendResult {
-    const { streamId } = part;
-    let position = current;
-    let globalPosition = 0;
-    const recorded = part.events.map((event): RecordedEvent => {
-      position++;
-      try {
-        globalPosition = Number(
-          insertEvent.run(streamId, position, event.eventId, event.type, event.data, event.metadata, recordedAt).lastInsertRowid,
-        );
-      } catch (error) {
-        if (isDuplicateEventId(error)) throw new DuplicateEventIdError(event.eventId);
-        throw error;
+    const { streamId, events } = part;
+    const recorded: RecordedEvent[] = [];
+    for (let from = 0; from < events.length; from += INSERT_CHUNK) {
+      const count = Math.min(INSERT_CHUNK, events.length - from);
+      const firstGlobal = insertChunk(streamId, events, from, count, current + from, recordedAt);
+      for (let i = 0; i < count; i++) {
+        const event = events[from + i]!;
+        // Parsed from the stored text: the result shares nothing with the caller's objects.
+        recorded.push({
+          eventId: event.eventId,
+          type: event.type,
+          data: JSON.parse(event.data) as unknown,
+          metadata: parseMetadata(event.metadata),
+          streamId,
+          streamPosition: current + from + i + 1,
+          globalPosition: firstGlobal + i,
+          recordedAt: new Date(recordedAt),
+        });
       }
-      // Parsed from the stored text: the result shares nothing with the caller's objects.
-      return {
-        eventId: event.eventId,
-        type: event.type,
-        data: JSON.parse(event.data) as unknown,
-        metadata: parseMetadata(event.metadata),
-        streamId,
-        streamPosition: position,
-        globalPosition,
-        recordedAt: new Date(recordedAt),
-      };
-    });
-    if (current === 0) insertStream.run(streamId, position);
-    else updateStream.run(position, streamId);
-    return { streamId, nextExpectedVersion: position, globalPosition, events: recorded };
+    }
+    const version = current + events.length;
+    if (current === 0) insertStream.run(streamId, version);
+    else updateStream.run(version, streamId);
+    return { streamId, nextExpectedVersion: version, globalPosition: recorded[recorded.length - 1]!.globalPosition, events: recorded };
   }
 
   return (parts) => {

@@ -51,8 +51,14 @@ export type Statements = {
   readonly rollbackToSavepoint: SqliteStatement;
   /** (stream_id) → version, or undefined. */
   readonly streamVersion: SqliteStatement;
-  /** (stream_id, stream_position, event_id, type, data, metadata, recorded_at) */
-  readonly insertEvent: SqliteStatement;
+  /**
+   * An INSERT of `rows` events (1..{@link INSERT_CHUNK}), each bound as
+   * (stream_id, stream_position, event_id, type, data, metadata, recorded_at);
+   * prepared on first use, then reused.
+   */
+  readonly insertEvents: (rows: number) => SqliteStatement;
+  /** (event_id) → 1 if stored. */
+  readonly eventIdStored: SqliteStatement;
   /** (stream_id, version) */
   readonly insertStream: SqliteStatement;
   /** (version, stream_id) */
@@ -68,6 +74,16 @@ export type Statements = {
   /** Listing pages; see {@link listStreamsStatement}. */
   readonly listStreams: ReadonlyMap<string, PageStatement>;
 };
+
+/**
+ * Most events inserted by one statement. One multi-row INSERT costs about half
+ * as much per row as single-row INSERTs (fewer calls into the driver and
+ * fewer VDBE runs); beyond ~32 rows the gain flattens.
+ */
+export const INSERT_CHUNK = 32;
+
+/** Columns bound per inserted event. */
+export const INSERT_COLUMNS = 7;
 
 /** Which bounds a stream-listing page has. */
 export type ListBounds = { readonly lowerInclusive: boolean; readonly upper: boolean };
@@ -88,6 +104,11 @@ export function prepareStatements(db: SqliteDatabase): Statements {
       listStreams.set(listKey({ lowerInclusive, upper }), pageStatement(db, sql));
     }
   }
+  const inserts: SqliteStatement[] = [];
+  const insertEvents = (rows: number): SqliteStatement =>
+    (inserts[rows] ??= db.prepare(
+      `INSERT INTO events (stream_id, stream_position, event_id, type, data, metadata, recorded_at) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+    ));
   return {
     begin: db.prepare('BEGIN IMMEDIATE'),
     commit: db.prepare('COMMIT'),
@@ -96,9 +117,8 @@ export function prepareStatements(db: SqliteDatabase): Statements {
     release: db.prepare('RELEASE chronicle_append'),
     rollbackToSavepoint: db.prepare('ROLLBACK TO chronicle_append'),
     streamVersion: db.prepare('SELECT version FROM streams WHERE stream_id = ?').pluck(),
-    insertEvent: db.prepare(
-      'INSERT INTO events (stream_id, stream_position, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ),
+    insertEvents,
+    eventIdStored: db.prepare('SELECT 1 FROM events WHERE event_id = ?').pluck(),
     insertStream: db.prepare('INSERT INTO streams (stream_id, version) VALUES (?, ?)'),
     updateStream: db.prepare('UPDATE streams SET version = ? WHERE stream_id = ?'),
     readForwards: pageStatement(db, `SELECT ${STREAM_COLUMNS} FROM events WHERE stream_id = ? AND stream_position >= ? ORDER BY stream_position`),

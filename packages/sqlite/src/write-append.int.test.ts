@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { NewEvent, RecordedEvent } from '@chronicle/core';
+import { createSqliteStore } from './sqlite-store.js';
+import { INSERT_CHUNK } from './sql/statements.js';
+import { tempDir } from './test-support/temp-dir.js';
+
+const files = tempDir('chronicle-write');
+afterAll(files.remove);
+
+const many = (n: number): NewEvent[] => Array.from({ length: n }, (_, i) => ({ type: 'Numbered', data: { i } }));
+
+async function read(iterable: AsyncIterable<RecordedEvent>): Promise<RecordedEvent[]> {
+  const events: RecordedEvent[] = [];
+  for await (const event of iterable) events.push(event);
+  return events;
+}
+
+describe('writing appends in multi-row chunks', () => {
+  it('an append larger than one insert chunk gets consecutive positions that match what is read back', async () => {
+    const store = createSqliteStore({ path: files.file() });
+    try {
+      await store.append('other', many(3), 'no_stream');
+      const count = INSERT_CHUNK * 3 + 5;
+      const result = await store.append('big', many(count), 'no_stream');
+      expect(result.events.map((e) => e.streamPosition)).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+      expect(result.events.map((e) => e.globalPosition)).toEqual(Array.from({ length: count }, (_, i) => i + 4));
+      expect(result.globalPosition).toBe(count + 3);
+      expect(await read(store.readStream('big'))).toEqual(result.events);
+      expect(await read(store.readAll({ after: 3 }))).toEqual(result.events);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a stored event id in a later chunk refuses the whole append, naming that id', async () => {
+    const store = createSqliteStore({ path: files.file() });
+    try {
+      const eventId = randomUUID();
+      await store.append('first', [{ type: 'Imported', data: {}, eventId }], 'no_stream');
+      const head = await store.headPosition();
+      const events = many(INSERT_CHUNK * 2 + 10);
+      events[INSERT_CHUNK * 2 + 3] = { type: 'Imported', data: {}, eventId };
+      await expect(store.append('second', events, 'no_stream')).rejects.toMatchObject({ code: 'DUPLICATE_EVENT_ID', eventId });
+      expect(await store.getStreamInfo('second')).toBeUndefined();
+      expect(await store.headPosition()).toBe(head);
+      expect((await store.append('second', many(2), 'no_stream')).events.map((e) => e.globalPosition)).toEqual([head + 1, head + 2]);
+    } finally {
+      await store.close();
+    }
+  });
+});
