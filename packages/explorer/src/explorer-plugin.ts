@@ -5,6 +5,13 @@ import type { ServerContext } from '@chronicle/server';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { buildCommand, defaultBundleDir, hasBundle } from './bundle.js';
 
+declare module 'fastify' {
+  interface FastifySchema {
+    /** Keeps a route out of the OpenAPI document (read by @fastify/swagger, which the server registers). */
+    hide?: boolean;
+  }
+}
+
 /** Options of {@link explorerPlugin}. */
 export type ExplorerOptions = {
   /** Folder of the built app (default: this package's `dist/ui`). */
