@@ -84,7 +84,6 @@ async function alternate(rounds: number, chronicle: Side, raw: Side, options: { 
       times[side].push(await seconds(() => work(round), options.clock));
     }
   }
-  if (process.env.BENCH_DEBUG) console.log(times.chronicle.map((t) => t.toFixed(4)).join(' '), '|', times.raw.map((t) => t.toFixed(4)).join(' '));
   return times;
 }
 

@@ -15,8 +15,10 @@ export type Migration = {
  * to it; a released entry is never edited.
  *
  * - `events.global_position` is the rowid, so a global read is a range scan of
- *   the table itself and commit order equals position order (one writer at a
- *   time). Positions are never reused because Chronicle never deletes the newest row.
+ *   the table itself, and commit order equals position order (one writer at a
+ *   time). AUTOINCREMENT: a position is never handed out twice, even after the
+ *   newest events are deleted (retention, purges), so a subscriber's checkpoint
+ *   can never point past an event that is yet to come.
  * - `data` and `metadata` are the exact JSON text the caller's values serialized to.
  * - `streams` keeps each stream's version, so the expected-version check is one
  *   primary-key lookup however long the stream is.
@@ -28,7 +30,7 @@ export const migrations: readonly Migration[] = [
     name: 'events and streams',
     sql: `
       CREATE TABLE events (
-        global_position INTEGER PRIMARY KEY,
+        global_position INTEGER PRIMARY KEY AUTOINCREMENT,
         stream_id       TEXT    NOT NULL,
         stream_position INTEGER NOT NULL,
         event_id        TEXT    NOT NULL,
