@@ -1,6 +1,10 @@
 import type { RecordedEvent } from '@chronicle/core';
 import type { GlobalRow, StreamRow } from './sql/statements.js';
-import { parseMetadata } from './write-append.js';
+
+/** Parses stored metadata; `{}` (the common case) skips the parser. */
+export function parseMetadata(json: string): RecordedEvent['metadata'] {
+  return json === '{}' ? {} : (JSON.parse(json) as RecordedEvent['metadata']);
+}
 
 /** A stream row as a recorded event (parsing gives every reader its own copy). */
 export function streamRowToEvent(row: StreamRow, streamId: string): RecordedEvent {
@@ -28,19 +32,4 @@ export function globalRowToEvent(row: GlobalRow): RecordedEvent {
     globalPosition: row[0],
     recordedAt: new Date(row[7]),
   };
-}
-
-/**
- * The smallest string greater than every string that starts with `prefix`, in
- * UTF-8 byte order (which is code point order), or undefined when there is
- * none. Turns a prefix into a range that the primary-key index answers.
- */
-export function prefixUpperBound(prefix: string): string | undefined {
-  const codePoints = [...prefix].map((c) => c.codePointAt(0)!);
-  while (codePoints.length > 0) {
-    let last = codePoints.pop()! + 1;
-    if (last >= 0xd800 && last <= 0xdfff) last = 0xe000; // surrogates are not code points of their own
-    if (last <= 0x10ffff) return String.fromCodePoint(...codePoints, last);
-  }
-  return undefined;
 }

@@ -9,8 +9,9 @@ import {
   type StreamInfo,
 } from '@chronicle/core';
 import type { Query } from './busy-retry.js';
-import { PagedIterator, type Page } from './paged-iterable.js';
-import { globalRowToEvent, prefixUpperBound, streamRowToEvent } from './read-rows.js';
+import { PagedIterator, type Page } from './paged-iterator.js';
+import { prefixUpperBound } from './prefix-upper-bound.js';
+import { globalRowToEvent, streamRowToEvent } from './read-rows.js';
 import {
   READ_PAGE_SIZE,
   listStreamsStatement,

@@ -1,5 +1,6 @@
 import { DuplicateEventIdError, checkExpectedVersion, type AppendResult, type ExpectedVersion, type PreparedEvent, type RecordedEvent } from '@chronicle/core';
 import type { SqliteDatabase } from './sqlite-database.js';
+import { parseMetadata } from './read-rows.js';
 import type { AppendHook } from './sqlite-store-options.js';
 import { isDuplicateEventId } from './sqlite-errors.js';
 import { INSERT_CHUNK, INSERT_COLUMNS, type Statements } from './sql/statements.js';
@@ -10,11 +11,6 @@ export type PreparedAppend = {
   readonly expectedVersion: ExpectedVersion;
   readonly events: readonly PreparedEvent[];
 };
-
-/** Parses stored metadata; `{}` (the common case) skips the parser. */
-export function parseMetadata(json: string): RecordedEvent['metadata'] {
-  return json === '{}' ? {} : (JSON.parse(json) as RecordedEvent['metadata']);
-}
 
 /**
  * Writes one append (one or more stream parts) inside the current

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prefixUpperBound } from './read-rows.js';
+import { prefixUpperBound } from './prefix-upper-bound.js';
 
 const bytes = (s: string): Buffer => Buffer.from(s);
 
