@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   AppendSignal,
+  ChronicleError,
   DEFAULT_MAX_EVENT_BYTES,
   NotSupportedError,
   StoreClosedError,
@@ -97,6 +98,15 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
   };
   const readers = createReaders({ pool, queries: sql, closed: closing.signal, storeName: info.name });
   let closed: Promise<void> | undefined;
+  /** An append still queued when the store closed fails on the ended pool: report that as STORE_CLOSED. */
+  const whileOpen = async <T>(work: Promise<T>): Promise<T> => {
+    try {
+      return await work;
+    } catch (error) {
+      if (closing.signal.aborted && !(error instanceof ChronicleError)) throw new StoreClosedError(info.name);
+      throw error;
+    }
+  };
 
   return {
     info,
@@ -105,13 +115,13 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
       assertOpen();
       assertExpectedVersion(expected);
       const prepared = prepareEvents(streamId, events, info.maxEventBytes, randomUUID);
-      return writeOne({ streamId, expectedVersion: expected, events: prepared });
+      return whileOpen(writeOne({ streamId, expectedVersion: expected, events: prepared }));
     },
 
     async appendMulti(appends: readonly StreamAppend[]): Promise<readonly AppendResult[]> {
       assertOpen();
       if (!info.multiStreamAppend) throw new NotSupportedError('appendMulti', info.name);
-      return write(prepareMulti(appends, info.maxEventBytes, randomUUID));
+      return whileOpen(write(prepareMulti(appends, info.maxEventBytes, randomUUID)));
     },
 
     readStream: readers.readStream,
