@@ -89,4 +89,23 @@ describe.skipIf(!available)('group commit', () => {
     const log = await collect(store.readAll());
     expect(new Set(log.map((e) => e.eventId)).size).toBe(log.length);
   });
+
+  it('concurrent batches over shared streams in any order do not deadlock', async () => {
+    const busy = await createPostgresStore({ pool, schema, maxConcurrentAppends: 3 });
+    try {
+      const streams = Array.from({ length: 4 }, () => `hot-${randomUUID()}`);
+      const calls: Promise<AppendResult>[] = [];
+      for (let i = 0; i < 600; i++) {
+        calls.push(busy.append(streams[Math.floor(Math.random() * streams.length)]!, [{ type: 'Hot', data: { i } }], 'any'));
+      }
+      const settled = await Promise.allSettled(calls);
+      const failures = settled.filter((s) => s.status === 'rejected').map((s) => String((s as PromiseRejectedResult).reason));
+      expect(failures).toEqual([]);
+      let total = 0;
+      for (const stream of streams) total += (await busy.getStreamInfo(stream))?.version ?? 0;
+      expect(total).toBe(600);
+    } finally {
+      await busy.close();
+    }
+  }, 60_000);
 });

@@ -23,6 +23,11 @@ export type GroupCommitDeps = {
   readonly onSettled: () => void;
 };
 
+/** PostgreSQL's `COLLATE "C"` order: UTF-8 bytes (JS `<` compares UTF-16 units, which differs above U+FFFF). */
+function byteOrder(a: string, b: string): number {
+  return a === b ? 0 : Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
 type Pending = {
   readonly append: PreparedAppend;
   readonly resolve: (result: AppendResult) => void;
@@ -52,7 +57,10 @@ export function createGroupCommit(deps: GroupCommitDeps): (append: PreparedAppen
       events += next.append.events.length;
       batch.push(next);
     }
-    return batch;
+    // Lock stream rows in byte order, as multi-stream appends do: two batches
+    // over the same streams must not wait on each other in a cycle. The sort
+    // is stable, so appends to one stream keep their arrival order.
+    return batch.length > 1 ? batch.sort((a, b) => byteOrder(a.append.streamId, b.append.streamId)) : batch;
   }
 
   async function runBatch(batch: readonly Pending[]): Promise<void> {
