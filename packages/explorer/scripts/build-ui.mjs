@@ -36,6 +36,10 @@ if (process.argv.includes('--if-stale') && existsSync(stampFile) && readFileSync
   process.exit(0);
 }
 
+// Always a production build, even when started from a test runner (NODE_ENV=test would make the
+// JSX transform emit development calls that React's production build does not have).
+process.env.NODE_ENV = 'production';
+
 let vite;
 try {
   vite = await import('vite');
@@ -48,10 +52,11 @@ try {
 const started = Date.now();
 await vite.build({
   configFile: false,
+  mode: 'production',
   root: path.join(root, 'ui'),
   base: '/explorer/',
   logLevel: 'warn',
-  oxc: { jsx: { runtime: 'automatic' } },
+  oxc: { jsx: { runtime: 'automatic', development: false } },
   define: { 'process.env.NODE_ENV': JSON.stringify('production') },
   build: {
     outDir,

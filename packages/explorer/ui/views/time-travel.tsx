@@ -13,7 +13,7 @@ import { Scrubber } from './scrubber';
 
 const TIMELINE_MAX = 500;
 
-type Step = { current: StreamState; previous: StreamState | undefined; event: WireEvent | undefined };
+type Step = { current?: StreamState; previous?: StreamState; event?: WireEvent; stateError?: ApiError };
 
 /** Time travel: the folded state after any event, with a diff against the state before it. */
 export function TimeTravel({ streamId, version: streamVersion, requested }: { streamId: string; version: number; requested?: number }) {
@@ -22,6 +22,7 @@ export function TimeTravel({ streamId, version: streamVersion, requested }: { st
   const [settled, setSettled] = useState(version);
   const [onlyChanges, setOnlyChanges] = useState(false);
   const cache = useRef(new Map<number, Promise<StreamState>>());
+  const noModel = useRef<ApiError | undefined>(undefined);
 
   useEffect(() => {
     if (requested !== undefined && requested !== version) setVersion(Math.min(requested, streamVersion));
@@ -48,12 +49,22 @@ export function TimeTravel({ streamId, version: streamVersion, requested }: { st
   };
 
   const step = useFetch<Step>(`${streamId}@${settled}`, async (signal) => {
-    const [current, previous, page] = await Promise.all([
-      stateAt(settled),
-      settled > 0 ? stateAt(settled - 1) : Promise.resolve(undefined),
-      settled > 0 ? chronicle.readStream(streamId, { from: settled, limit: 1 }, { signal }) : Promise.resolve(undefined),
-    ]);
-    return { current, previous, event: page?.events[0] };
+    const page = settled > 0 ? chronicle.readStream(streamId, { from: settled, limit: 1 }, { signal }) : undefined;
+    let states: [StreamState, StreamState | undefined] | undefined;
+    let stateError: ApiError | undefined;
+    if (!noModel.current) {
+      try {
+        states = await Promise.all([stateAt(settled), settled > 0 ? stateAt(settled - 1) : Promise.resolve(undefined)]);
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        stateError = error;
+        // Without a state model every version fails alike: stop asking, keep showing the events.
+        if (error.code === 'STATE_NOT_AVAILABLE') noModel.current = error;
+      }
+    }
+    const event = (await page)?.events[0];
+    const failure = stateError ?? noModel.current;
+    return { ...(states ? { current: states[0], previous: states[1] } : {}), ...(event ? { event } : {}), ...(failure ? { stateError: failure } : {}) };
   });
 
   const timeline = useFetch(streamVersion <= TIMELINE_MAX ? `${streamId}#${streamVersion}` : null, (signal) =>
@@ -69,10 +80,11 @@ export function TimeTravel({ streamId, version: streamVersion, requested }: { st
     }
   };
 
-  const noModel = step.error instanceof ApiError && step.error.code === 'STATE_NOT_AVAILABLE';
   const data = step.data;
-  const shownVersion = data?.current.version;
-  const diff = data ? diffJson(data.previous?.state, data.current.state) : undefined;
+  const stateError = data?.stateError;
+  const modelMissing = stateError?.code === 'STATE_NOT_AVAILABLE';
+  const shownVersion = data?.current?.version;
+  const diff = data?.current ? diffJson(data.previous?.state, data.current.state) : undefined;
   const summary = diff && data?.previous ? summarize(diff) : undefined;
 
   return (
@@ -85,11 +97,8 @@ export function TimeTravel({ streamId, version: streamVersion, requested }: { st
         onPickTime={jumpToTime}
         events={timeline.data?.events}
       />
-      {noModel ? (
-        <ProblemBox error={step.error!} title="No state model for this stream's category" />
-      ) : step.error ? (
-        <ProblemBox error={step.error} />
-      ) : null}
+      {stateError ? <ProblemBox error={stateError} title={modelMissing ? "No state model for this stream's category" : 'The state could not be loaded'} /> : null}
+      {step.error ? <ProblemBox error={step.error} /> : null}
       <div className="split tt-split">
         <section className="panel" aria-label="state" data-testid="state-panel">
           <div className="panel-bar">
@@ -109,13 +118,13 @@ export function TimeTravel({ streamId, version: streamVersion, requested }: { st
             </label>
           </div>
           <div className={`panel-body ${step.loading ? 'is-loading' : ''}`}>
-            {data ? (
+            {data?.current ? (
               data.previous ? (
                 <DiffTree before={data.previous.state} after={data.current.state} hideUnchanged={onlyChanges} label="state diff" />
               ) : (
                 <JsonView value={data.current.state} label="state" />
               )
-            ) : noModel ? (
+            ) : modelMissing ? (
               <Empty>Register a state model for this category on the server to fold its events.</Empty>
             ) : (
               <Empty>Loading…</Empty>
