@@ -1,11 +1,13 @@
 /**
  * `npm start`: the Downloads service on SQLite (a file under ./data), or on
  * PostgreSQL when CHRONICLE_PG_URL is set. `npm start -- --demo` loads a demo
- * history first. Prints the URL once it can serve.
+ * history first. Prints the URL once it can serve, and the explorer's (a web UI
+ * served by the same server at /explorer/).
  */
 import path from 'node:path';
 import pino from 'pino';
 import type { EventStore, StoreWithProjections } from '@chronicle/core';
+import { explorerPlugin } from '@chronicle/explorer';
 import { loadServerConfig } from '@chronicle/server';
 import { createSqliteStore } from '@chronicle/sqlite';
 import { createPostgresStore } from '@chronicle/postgres';
@@ -32,12 +34,14 @@ const downloads = await createDownloadsApp({
   allowClockOverride: process.env.DOWNLOADS_ALLOW_CLOCK_OVERRIDE === '1',
   logger,
   appLogger: logger,
+  plugins: [explorerPlugin()],
 });
 await downloads.reconcile().catch((error: unknown) => logger.warn({ err: error }, 'fallback reconciliation deferred'));
 if (demo && (await loadDemoHistory(downloads.service, store.projections))) logger.info('demo history loaded');
 const url = await downloads.app.listen({ port: config.port, host: config.host });
 const where = config.pgUrl ? 'PostgreSQL' : path.join(config.dataDir, 'chronicle.db');
 console.log(`Chronicle Downloads listening on ${url} (store: ${where})`);
+console.log(`  Explorer: ${url}/explorer/   (read-only; enter the API token there to rebuild projections)`);
 console.log(`  API docs: ${url}/docs   health: ${url}/health   metrics: ${url}/metrics`);
 if (config.tokenGenerated) console.log(`  API token (saved in ${path.join(config.dataDir, 'api-token')}): ${config.token}`);
 
