@@ -12,7 +12,7 @@ import {
   type RecordedEvent,
 } from '@chronicle/core';
 import { claimEventIds, releaseClaims } from './claims.js';
-import { commitHeaders, encodeEvents } from './commit.js';
+import { HEADER, commitHeaders, encodeEvents } from './commit.js';
 import { discardChunks, stageChunks } from './chunks.js';
 import { EMPTY_HEAD, type StreamHead } from './head-cache.js';
 import { isWrongLastSequence } from './jetstream-errors.js';
@@ -89,22 +89,25 @@ export async function appendToStream(
         await stageChunks(context, appendId, bodies);
       }
       const header = { appendId, version: head.version + prepared.length, count: prepared.length, previous: head.sequence, recordedAt, chunks };
-      try {
-        maybeCommitted = true;
-        const ack = await context.io.publish(subject, body, {
-          msgId: appendId,
-          expectLastSubjectSequence: head.sequence,
-          headers: commitHeaders(header),
-        });
-        context.heads.remember(streamId, { version: header.version, sequence: ack.seq });
+      const committed = (sequence: number): AppendResult => {
+        context.heads.remember(streamId, { version: header.version, sequence });
         return {
           streamId,
           nextExpectedVersion: header.version,
-          globalPosition: globalPosition(ack.seq, prepared.length - 1),
-          events: recorded(streamId, prepared, head.version, ack.seq, recordedAt),
+          globalPosition: globalPosition(sequence, prepared.length - 1),
+          events: recorded(streamId, prepared, header.version - prepared.length, sequence, recordedAt),
         };
+      };
+      try {
+        maybeCommitted = true;
+        const ack = await context.io.publish(subject, body, { msgId: appendId, expectLastSubjectSequence: head.sequence, headers: commitHeaders(header) });
+        return committed(ack.seq);
       } catch (error) {
         if (!isWrongLastSequence(error)) throw error;
+        // A publish retried across a failover can lose the version check to its own first attempt,
+        // stored by the old leader whose ack was lost: then the commit after `previous` is ours.
+        const next = await context.io.getMessage(context.layout.eventsStream, { seq: head.sequence + 1, next_by_subj: subject });
+        if (next?.header.get(HEADER.appendId) === appendId) return committed(next.seq);
         maybeCommitted = false;
       }
       if (Date.now() > deadline) throw new StoreUnavailableError(`${streamId}: gave up after losing every race for ${context.retryForMs} ms`, false);
