@@ -21,7 +21,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 type Ack = { readonly at: number; readonly events: readonly RecordedEvent[] };
 
 /** One writer: appends to its own streams with exact expected versions until `stop`, recording every acknowledgement. */
-async function writer(store: NatsEventStore, index: number, stop: AbortSignal, acks: Ack[], unknown: { count: number }): Promise<void> {
+async function writer(store: NatsEventStore, index: number, stop: AbortSignal, acks: Ack[], unknown: Record<string, number>): Promise<void> {
   const versions = Array<number>(STREAMS_PER_WRITER).fill(0);
   for (let n = 0; !stop.aborted; n++) {
     const slot = n % STREAMS_PER_WRITER;
@@ -35,7 +35,8 @@ async function writer(store: NatsEventStore, index: number, stop: AbortSignal, a
     } catch (error) {
       // An append whose outcome is unknown may or may not be stored: resynchronise and go on.
       if (!isChronicleError(error, 'STORE_UNAVAILABLE') && !isChronicleError(error, 'WRONG_EXPECTED_VERSION')) throw error;
-      unknown.count++;
+      const code = (error as { code: string }).code;
+      unknown[code] = (unknown[code] ?? 0) + 1;
       for (;;) {
         try {
           versions[slot] = (await store.getStreamInfo(streamId))?.version ?? 0;
@@ -96,7 +97,7 @@ describe.skipIf(!binary)(`NATS JetStream cluster: 3 nodes, R3 streams (nats-serv
     const stream = 'CHRONICLE_FAILOVER';
     const store = await createNatsStore({ servers: [...cluster.urls], stream, subjectPrefix: 'failover', replicas: 3, requestTimeoutMs: 500 });
     const acks: Ack[] = [];
-    const unknown = { count: 0 };
+    const unknown: Record<string, number> = {};
     const stop = new AbortController();
     const writers = Array.from({ length: WRITERS }, (_, w) => writer(store, w, stop.signal, acks, unknown));
 
@@ -127,7 +128,7 @@ describe.skipIf(!binary)(`NATS JetStream cluster: 3 nodes, R3 streams (nats-serv
       ackedAppends: acks.length,
       ackedBeforeKill,
       ackedEvents: acks.reduce((sum, a) => sum + a.events.length, 0),
-      unknownOutcomes: unknown.count,
+      failedAppends: unknown,
       firstAckAfterKillMs: firstAckAfterKill === undefined ? null : firstAckAfterKill - killedAt,
       writeOutageMs: outageMs,
       restartedAfterKillMs: restartedAt - killedAt,

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,15 +40,26 @@ export type NatsClusterOptions = {
   readonly waitForJetStream?: boolean;
 };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/**
+ * Free ports below the kernel's ephemeral range (32768+ on Linux): a port
+ * handed out by `listen(0)` can be taken, before the node binds it, as the
+ * source port of some outgoing connection, such as another node's route.
+ */
+async function freePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (!ports.has(port) && (await bindable(port))) ports.add(port);
+  }
+  return [...ports];
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -93,7 +104,7 @@ async function jetStreamReady(urls: readonly string[]): Promise<boolean | undefi
 export async function startNatsCluster(options: NatsClusterOptions): Promise<NatsCluster> {
   const size = options.size ?? 3;
   const root = await mkdtemp(join(tmpdir(), 'chronicle-nats-cluster-'));
-  const ports = await Promise.all(Array.from({ length: size * 2 }, freePort));
+  const ports = await freePorts(size * 2);
   const nodes = Array.from({ length: size }, (_, i) => ({
     name: `n${i + 1}`,
     url: `nats://127.0.0.1:${ports[i]}`,
@@ -155,10 +166,18 @@ export async function startNatsCluster(options: NatsClusterOptions): Promise<Nat
 
   try {
     for (const node of nodes) launch(node);
-    if (options.waitForJetStream ?? true) await until('JetStream to place a stream on every node', 60_000, () => jetStreamReady(cluster.urls));
+    if (options.waitForJetStream ?? true) {
+      await until('JetStream to place a stream on every node', 60_000, async () => {
+        const exited = nodes.find((n) => !cluster.running(n.name));
+        if (exited) throw new Error(`node ${exited.name} exited`);
+        return jetStreamReady(cluster.urls);
+      });
+    }
     return cluster;
   } catch (error) {
+    // The logs go with the temp folder: keep their ends in the error.
+    const logs = await Promise.all(nodes.map(async (n) => `--- ${n.name}\n${(await readFile(n.logFile, 'utf8').catch(() => '')).split('\n').slice(-8).join('\n')}`));
     await cluster.stop();
-    throw error;
+    throw new Error(`${(error as Error).message}\n${logs.join('\n')}`, { cause: error });
   }
 }
