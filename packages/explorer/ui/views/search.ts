@@ -8,6 +8,8 @@ export type Found = { readonly streamId: string; readonly version?: number; read
 export type SearchResult = { readonly streams: readonly Found[]; readonly more: boolean };
 
 const LIMIT = 50;
+/** A bare id is also tried after this many categories at most (the largest ones). */
+const FAN_OUT = 20;
 
 /**
  * Streams matching a query: by event type (the server's catalog), by category
@@ -29,7 +31,8 @@ export async function searchStreams(
     const page = await chronicle.listStreams({ prefix: `${category}-${q}`, limit: LIMIT }, { signal });
     return { streams: page.streams, more: page.next !== null };
   }
-  const alsoAfterCategory = q ? categories.filter((c) => !q.startsWith(`${c.category}-`)).map((c) => `${c.category}-${q}`) : [];
+  const largest = [...categories].sort((a, b) => b.streams - a.streams).slice(0, FAN_OUT);
+  const alsoAfterCategory = q ? largest.filter((c) => !q.startsWith(`${c.category}-`)).map((c) => `${c.category}-${q}`) : [];
   const unique = [...new Set([q, ...alsoAfterCategory])];
   const pages = await Promise.all(unique.map((prefix) => chronicle.listStreams({ prefix, limit: prefix === q ? LIMIT : 20 }, { signal })));
   const byId = new Map<string, Found>();
