@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { NewEvent, RecordedEvent } from '@chronicle/core';
 import { createSqliteStore } from './sqlite-store.js';
@@ -45,6 +46,22 @@ describe('writing appends in multi-row chunks', () => {
       expect(await store.getStreamInfo('second')).toBeUndefined();
       expect(await store.headPosition()).toBe(head);
       expect((await store.append('second', many(2), 'no_stream')).events.map((e) => e.globalPosition)).toEqual([head + 1, head + 2]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('never hands out a global position twice, even after the newest events are deleted', async () => {
+    const path = files.file();
+    const store = createSqliteStore({ path });
+    try {
+      const first = await store.append('purged', many(3), 'no_stream');
+      // What a retention job or a purge might do one day: delete the newest events.
+      const db = new Database(path);
+      db.exec("DELETE FROM events WHERE stream_id = 'purged'; DELETE FROM streams WHERE stream_id = 'purged'");
+      db.close();
+      const next = await store.append('after-purge', many(1), 'no_stream');
+      expect(next.globalPosition).toBe(first.globalPosition + 1);
     } finally {
       await store.close();
     }

@@ -28,8 +28,9 @@ export function createAppendWriter(db: SqliteDatabase, statements: Statements, c
   /**
    * Inserts `events[from, from + count)` at stream positions after `position`
    * with one statement and returns the global position of the first. The rows
-   * of one INSERT get consecutive rowids (each new row gets the largest rowid
-   * plus one, and nothing else writes meanwhile), so the last rowid gives them all.
+   * of one INSERT get consecutive rowids (AUTOINCREMENT gives each new row the
+   * largest rowid ever used plus one, and nothing else writes meanwhile), so
+   * the last rowid gives them all.
    */
   function insertChunk(streamId: string, events: readonly PreparedEvent[], from: number, count: number, position: number, recordedAt: number): number {
     params.length = count * INSERT_COLUMNS;

