@@ -39,7 +39,7 @@ function missingBundlePage(): string {
   return `<!doctype html><meta charset="utf-8"><title>Chronicle Explorer</title>
 <body style="font:16px system-ui;margin:3rem;max-width:40rem">
 <h1>The explorer is not built</h1>
-<p>The server found no bundle. Build it once with <code>${buildCommand}</code> (a plain <code>npm install</code> builds it too), then reload.</p>`;
+<p>The server found no bundle. Build it once with <code>${buildCommand}</code> (a plain <code>npm install</code> builds it too), then restart the server.</p>`;
 }
 
 /**

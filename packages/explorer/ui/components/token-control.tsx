@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useToken } from '../hooks/use-token';
 
 /** Shows read-only / admin mode; lets the user enter or forget the API token (sessionStorage). */
@@ -6,6 +6,18 @@ export function TokenControl() {
   const [token, setToken] = useToken();
   const [open, setOpen] = useState(false);
   const [draft, setDraft] = useState('');
+  const root = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (event: KeyboardEvent) => event.key === 'Escape' && setOpen(false);
+    const onPointer = (event: MouseEvent) => !root.current?.contains(event.target as Node) && setOpen(false);
+    window.addEventListener('keydown', onKey);
+    window.addEventListener('mousedown', onPointer);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('mousedown', onPointer);
+    };
+  }, [open]);
   const save = (event: FormEvent) => {
     event.preventDefault();
     setToken(draft.trim());
@@ -13,7 +25,7 @@ export function TokenControl() {
     setOpen(false);
   };
   return (
-    <div className="token-control">
+    <div className="token-control" ref={root}>
       <button type="button" className={`mode ${token ? 'mode-admin' : ''}`} aria-expanded={open} onClick={() => setOpen(!open)}>
         {token ? 'Token set' : 'Read-only'}
       </button>

@@ -1,6 +1,6 @@
 import { chronicle } from '../api/chronicle';
 import { Empty, ProblemBox } from '../components/problem';
-import { ago, formatTime } from '../format';
+import { ago, count, formatTime } from '../format';
 import { useFetch } from '../hooks/use-fetch';
 import { Link } from '../router';
 import { categoryOf, customerOfStream } from '../../src/model/references';
@@ -33,7 +33,7 @@ export function StreamView({ streamId, tab, event, newestFirst, version }: Props
           </h1>
           {head.data ? (
             <p className="muted">
-              version <strong className="mono">{head.data.version}</strong>
+              version <strong className="mono">{count(head.data.version)}</strong>
               {last ? (
                 <>
                   {' '}

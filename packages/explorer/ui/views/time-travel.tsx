@@ -24,15 +24,21 @@ export function TimeTravel({ streamId, version: streamVersion, requested }: { st
   const cache = useRef(new Map<number, Promise<StreamState>>());
   const noModel = useRef<ApiError | undefined>(undefined);
 
+  // The version this view last wrote to the address bar: an address change to anything else came from
+  // outside (back/forward, a link) and moves the scrubber; our own echo must not undo a newer move.
+  const written = useRef<number | undefined>(requested);
   useEffect(() => {
-    if (requested !== undefined && requested !== version) setVersion(Math.min(requested, streamVersion));
-    // Only an address change (back/forward, a link) moves the scrubber from outside.
-  }, [requested]);
+    if (requested !== undefined && requested !== written.current) {
+      written.current = requested;
+      setVersion(Math.min(requested, streamVersion));
+    }
+  }, [requested, streamVersion]);
 
   // Dragging fires many versions: fetch the one the user stops on.
   useEffect(() => {
     const timer = setTimeout(() => {
       setSettled(version);
+      written.current = version;
       navigate({ name: 'time-travel', streamId, version }, { replace: true });
     }, 90);
     return () => clearTimeout(timer);
