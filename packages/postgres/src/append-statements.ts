@@ -53,11 +53,11 @@ export function appendStatement(queries: Queries, parts: readonly PreparedAppend
 
 /** The statement of a group commit: independent single-stream appends in one transaction. */
 export function batchStatement(queries: Queries, appends: readonly PreparedAppend[], recordedAt: Date): PgQueryConfig {
-  const { ids, types, data, metadata } = columns(appends);
+  const { ids, types, data, metadata, partOf } = columns(appends);
   const streams = appends.map((p) => p.streamId);
   const expected = appends.map((p) => encodeExpected(p.expectedVersion));
   const counts = appends.map((p) => p.events.length);
-  return { ...queries.appendBatch, values: [streams, expected, counts, ids, types, data, metadata, recordedAt.toISOString()], rowMode: 'array' };
+  return { ...queries.appendBatch, values: [streams, expected, counts, partOf, ids, types, data, metadata, recordedAt.toISOString()], rowMode: 'array' };
 }
 
 /** The array an append function returned (first row, first column). */

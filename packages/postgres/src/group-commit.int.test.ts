@@ -101,9 +101,21 @@ describe.skipIf(!available)('group commit', () => {
       const settled = await Promise.allSettled(calls);
       const failures = settled.filter((s) => s.status === 'rejected').map((s) => String((s as PromiseRejectedResult).reason));
       expect(failures).toEqual([]);
+      // Results agree with the stored streams: positions, ids and data of every append.
+      const told = (await Promise.all(calls)).flatMap((r) => r.events);
       let total = 0;
-      for (const stream of streams) total += (await busy.getStreamInfo(stream))?.version ?? 0;
+      for (const stream of streams) {
+        const stored = await collect(busy.readStream(stream));
+        expect(stored.map((e) => e.streamPosition)).toEqual(stored.map((_, i) => i + 1));
+        total += stored.length;
+      }
       expect(total).toBe(600);
+      for (const event of told) {
+        const [stored] = await collect(busy.readStream(event.streamId, { from: event.streamPosition, limit: 1 }));
+        expect(stored).toEqual(event);
+      }
+      const positions = told.map((e) => e.globalPosition);
+      expect(new Set(positions).size).toBe(600);
     } finally {
       await busy.close();
     }

@@ -32,10 +32,12 @@ export type PostgresStoreOptions = {
    */
   readonly pollIntervalMs?: number;
   /**
-   * Append transactions this store runs at once (default 4). Appends arriving
+   * Append transactions this store runs at once (default 2). Appends arriving
    * while all are busy are grouped into the next transaction (group commit:
    * each keeps its own outcome), which raises throughput under concurrency; a
-   * lone writer's appends always go at once. Keep it below the pool size.
+   * lone writer's appends always go at once. Raise it when appends often wait
+   * on stream rows locked by long transactions elsewhere; keep it below the
+   * pool size.
    */
   readonly maxConcurrentAppends?: number;
   /**

@@ -65,7 +65,7 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
   const names = schemaNames(options.schema ?? 'chronicle');
   const maxEventBytes = positiveInteger(options.maxEventBytes, DEFAULT_MAX_EVENT_BYTES, 'maxEventBytes');
   const pollIntervalMs = positiveInteger(options.pollIntervalMs, 1_000, 'pollIntervalMs');
-  const maxConcurrent = positiveInteger(options.maxConcurrentAppends, 4, 'maxConcurrentAppends');
+  const maxConcurrent = positiveInteger(options.maxConcurrentAppends, 2, 'maxConcurrentAppends');
   const { pool, owned } = resolvePool(options);
   try {
     await migrateSchema(pool, names, { apply: options.migrate !== false });

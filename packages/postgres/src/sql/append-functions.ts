@@ -116,13 +116,15 @@ end
 $fn$;
 
 -- Several independent single-stream appends in one transaction (client-side
--- group commit). Each runs in its own subtransaction: a conflict or duplicate
--- id rejects that append only. Per append the result holds the version
--- before it (>= 0), -1 - actual version on a conflict, or ${DUPLICATE_ID} on
--- a duplicate event id. Every append keeps its slice of the reserved
--- positions, so rejected ones leave gaps.
+-- group commit); the client sorts them by stream id, so row locks are taken
+-- in byte order. Per append the result holds the version before it (>= 0),
+-- -1 - actual version on a conflict, or ${DUPLICATE_ID} on a duplicate event
+-- id. First all appends are tried at once, set-based; if any is refused that
+-- attempt is undone and each append runs in its own subtransaction, so a
+-- refusal rejects that append only. Every append keeps its slice of the
+-- reserved positions, so rejected ones leave gaps.
 create function ${q}.append_batch(
-  p_streams text[], p_expected bigint[], p_counts int[],
+  p_streams text[], p_expected bigint[], p_counts int[], p_parts int[],
   p_ids uuid[], p_types text[], p_data json[], p_metadata json[], p_recorded_at timestamptz
 ) returns bigint[]
 language plpgsql as $fn$
@@ -132,12 +134,49 @@ declare
   v_xid xid8;
   v_version bigint;
   v_result bigint[] := array_fill(0::bigint, array[cardinality(p_streams) + 1]);
+  v_starts int[] := array_fill(0, array[cardinality(p_streams)]);
+  v_start int := 1;
+  v_befores bigint[];
+  v_ok boolean;
   v_offset int := 0;
   v_n int;
   v_i int;
   v_constraint text;
 begin${reserveBlock(names)}
   v_result[1] := v_first;
+  for v_i in 1 .. cardinality(p_streams) loop
+    v_starts[v_i] := v_start;
+    v_start := v_start + p_counts[v_i];
+  end loop;
+  begin
+    with a as (
+      select t.s, t.e, t.c, t.i, sum(t.c) over (partition by t.s order by t.i) - t.c as prior
+        from unnest(p_streams, p_expected, p_counts) with ordinality as t(s, e, c, i)
+    ), totals as (
+      select a.s, sum(a.c)::bigint as total from a group by a.s
+    ), up as (
+      insert into ${q}.streams as st (stream_id, version)
+      select totals.s, totals.total from totals order by totals.s collate "C"
+      on conflict (stream_id) do update set version = st.version + excluded.version
+      returning st.stream_id, st.version
+    ), befores as (
+      select a.i, a.e, up.version - totals.total + a.prior as before
+        from a join totals on totals.s = a.s join up on up.stream_id = a.s
+    )
+    select array_agg(b.before order by b.i), bool_and(b.e = -1 or (b.e = -2 and b.before > 0) or b.e = b.before)
+      into v_befores, v_ok
+      from befores b;
+    if not v_ok then
+      raise exception using errcode = 'CH409';
+    end if;
+    insert into ${q}.events (global_position, stream_id, stream_position, event_id, type, data, metadata, recorded_at, transaction_id)
+    select v_first + e.n - 1, p_streams[e.part], v_befores[e.part] + e.n - v_starts[e.part] + 1,
+           e.id, e.type, e.data, e.metadata, p_recorded_at, v_xid
+      from unnest(p_ids, p_types, p_data, p_metadata, p_parts) with ordinality as e(id, type, data, metadata, part, n);
+    return array[v_first] || v_befores;
+  exception when sqlstate 'CH409' or unique_violation then
+    null; -- undone; go one by one below
+  end;
   for v_i in 1 .. cardinality(p_streams) loop
     v_n := p_counts[v_i];
     begin

@@ -23,7 +23,7 @@ export function queries({ q, schema }: SchemaNames) {
     ),
     appendBatch: named(
       'append_batch',
-      `select ${q}.append_batch($1::text[], $2::int8[], $3::int4[], $4::uuid[], $5::text[], $6::json[], $7::json[], $8::timestamptz)`,
+      `select ${q}.append_batch($1::text[], $2::int8[], $3::int4[], $4::int4[], $5::uuid[], $6::text[], $7::json[], $8::json[], $9::timestamptz)`,
     ),
     /** Which of these event ids are stored (explains a duplicate in a batch). */
     storedEventIds: named('stored_ids', `select event_id from ${q}.events where event_id = any($1::uuid[])`),
