@@ -7,7 +7,7 @@
 //                                         this is the package's `prepare`, so `npm install` / `npm ci`
 //                                         leave a fresh bundle behind.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,9 +32,26 @@ function sourceHash() {
 }
 
 const hash = sourceHash();
-if (process.argv.includes('--if-stale') && existsSync(stampFile) && readFileSync(stampFile, 'utf8').trim() === hash) {
-  process.exit(0);
+const ifStale = process.argv.includes('--if-stale');
+const fresh = () => existsSync(stampFile) && readFileSync(stampFile, 'utf8').trim() === hash;
+if (ifStale && fresh()) process.exit(0);
+
+// Test files running in parallel may all find the bundle stale: one builds, the others wait for it.
+const lock = path.join(root, 'dist', '.build-lock');
+mkdirSync(path.dirname(lock), { recursive: true });
+for (const started = Date.now(); ; ) {
+  try {
+    mkdirSync(lock);
+    break;
+  } catch (error) {
+    if (error.code !== 'EEXIST') throw error;
+    if (Date.now() - statSync(lock, { throwIfNoEntry: false })?.mtimeMs > 120_000) rmSync(lock, { recursive: true, force: true }); // left by a killed build
+    if (Date.now() - started > 180_000) throw new Error(`@chronicle/explorer: ${lock} held for 3 minutes`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
+process.on('exit', () => rmSync(lock, { recursive: true, force: true }));
+if (ifStale && fresh()) process.exit(0);
 
 // Always a production build, even when started from a test runner (NODE_ENV=test would make the
 // JSX transform emit development calls that React's production build does not have).
@@ -46,7 +63,7 @@ try {
 } catch {
   // An install without dev dependencies: nothing to build with; the plugin explains what is missing.
   console.warn('@chronicle/explorer: vite is not installed, the explorer bundle was not built');
-  process.exit(process.argv.includes('--if-stale') ? 0 : 1);
+  process.exit(ifStale ? 0 : 1);
 }
 
 const started = Date.now();

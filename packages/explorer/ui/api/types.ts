@@ -12,12 +12,18 @@ export type WireEvent = {
   readonly storedAs?: { readonly type: string; readonly schemaVersion: number };
 };
 
+/** A stream in a listing: `GET /v1/streams`. */
 export type StreamInfo = { readonly streamId: string; readonly version: number };
+/** `GET /v1/streams?prefix=&after=&limit=`. */
 export type StreamList = { readonly streams: readonly StreamInfo[]; readonly next: string | null };
+/** `GET /v1/streams/:id?from=&limit=&direction=`: one page of a stream. */
 export type StreamPage = { readonly streamId: string; readonly version: number; readonly events: readonly WireEvent[]; readonly next: number | null };
+/** `GET /v1/streams/:id/state?version=|at=`: the folded state (time travel). */
 export type StreamState = { readonly streamId: string; readonly version: number; readonly currentVersion: number; readonly state: unknown; readonly at?: string };
+/** `GET /v1/all?from=&limit=`: one page of the global log. */
 export type GlobalPage = { readonly events: readonly WireEvent[]; readonly next: number | null; readonly head: number };
 
+/** `GET /v1/event-types`: one event type from the server's catalog. */
 export type EventTypeEntry = {
   readonly type: string;
   readonly events: number;
@@ -26,9 +32,12 @@ export type EventTypeEntry = {
   readonly lastPosition: number;
   readonly lastRecordedAt: string;
 };
+/** `GET /v1/event-types/:type/streams`: a stream holding events of the type. */
 export type TypeStreamEntry = { readonly streamId: string; readonly type: string; readonly events: number; readonly firstPosition: number; readonly lastPosition: number };
+/** `GET /v1/categories`: a stream category with its counts. */
 export type CategoryEntry = { readonly category: string; readonly streams: number; readonly events: number; readonly lastPosition: number };
 
+/** `GET /v1/projections`: one projection or reactor. */
 export type ProjectionStatus = {
   readonly name: string;
   readonly kind: 'projection' | 'reactor' | 'inline';
