@@ -186,7 +186,9 @@ async function withRawClients<T>(count: number, work: (clients: pg.PoolClient[])
 
 // ---- scenarios ----------------------------------------------------------------------
 
-const ROUNDS = 5;
+/** Write scenarios alternate in short rounds; read scenarios repeat the same read. */
+const ROUNDS = 10;
+const READ_ROUNDS = 5;
 let rawClient: pg.PoolClient | undefined;
 let rawClientPool: pg.Pool | undefined;
 
@@ -277,7 +279,7 @@ const postgresSuite: Suite = {
       const streams: Record<Side, string[]> = { chronicle: [], raw: [] };
       return interleaved(
         { name: `read + fold ${STREAMS.toLocaleString('en-US')} streams × ${PER_STREAM} events`, goal: '<= 1.3× raw time', goalRatio: 1.3 },
-        ROUNDS,
+        READ_ROUNDS,
         async (side, round) => {
           if (round === 0) {
             streams[side] = Array.from({ length: STREAMS }, () => fresh('many'));
@@ -300,7 +302,7 @@ const postgresSuite: Suite = {
       const streams: Record<Side, string> = { chronicle: '', raw: '' };
       return interleaved(
         { name: `read + fold one ${LONG / 1000}k-event stream`, goal: '<= 1.3× raw time', goalRatio: 1.3 },
-        ROUNDS,
+        READ_ROUNDS,
         async (side, round) => {
           if (round === 0) {
             streams[side] = fresh('long');

@@ -1,8 +1,8 @@
 import type { AppendResult, RecordedEvent } from '@chronicle/core';
 import { appendResults, appendStatement, conflict, returnedArray, type PreparedAppend } from './append-statements.js';
 import { toStoreError } from './errors.js';
-import type { PgClientLike, PgPoolLike, PgQueryConfig } from './pg-types.js';
-import { withClient } from './pool.js';
+import type { ConnectionLease } from './connection-lease.js';
+import type { PgClientLike, PgQueryConfig } from './pg-types.js';
 import type { Queries } from './sql/queries.js';
 
 export type { PreparedAppend };
@@ -17,7 +17,7 @@ export type AppendHook = (client: PgClientLike, events: readonly RecordedEvent[]
 
 /** What the append path needs from the store. */
 export type AppenderDeps = {
-  readonly pool: PgPoolLike;
+  readonly connections: ConnectionLease;
   readonly queries: Queries;
   readonly clock: () => Date;
   readonly hooks: readonly AppendHook[];
@@ -36,7 +36,7 @@ export type AppenderDeps = {
  * events, or raises and writes nothing.
  */
 export function createAppender(deps: AppenderDeps): (parts: readonly PreparedAppend[]) => Promise<AppendResult[]> {
-  const { pool, queries, clock, hooks } = deps;
+  const { connections, queries, clock, hooks } = deps;
 
   /** `state.committing` tells the caller whether COMMIT was sent when a failure arrives. */
   async function inTransaction(
@@ -67,7 +67,7 @@ export function createAppender(deps: AppenderDeps): (parts: readonly PreparedApp
     // A single-statement append commits as it runs; with hooks only COMMIT does.
     const state = { committing: hooks.length === 0 };
     try {
-      return await withClient(pool, async (client, discard) => {
+      return await connections.use(async (client, discard) => {
         if (hooks.length > 0) return inTransaction(client, discard, query, build, state);
         return build(returnedArray(await client.query(query)));
       });

@@ -1,8 +1,8 @@
 import { DuplicateEventIdError, type AppendResult } from '@chronicle/core';
 import { appendResult, batchStatement, returnedArray, wrongVersion, type PreparedAppend } from './append-statements.js';
 import { toStoreError } from './errors.js';
+import type { ConnectionLease } from './connection-lease.js';
 import type { PgPoolLike } from './pg-types.js';
-import { withClient } from './pool.js';
 import { toNumber } from './rows.js';
 import { DUPLICATE_ID } from './sql/append-functions.js';
 import type { Queries } from './sql/queries.js';
@@ -14,6 +14,7 @@ const MAX_BATCH_EVENTS = 2_000;
 
 export type GroupCommitDeps = {
   readonly pool: PgPoolLike;
+  readonly connections: ConnectionLease;
   readonly queries: Queries;
   readonly clock: () => Date;
   /** Append transactions in flight at once; appends arriving meanwhile queue and go together. */
@@ -68,7 +69,7 @@ export function createGroupCommit(deps: GroupCommitDeps): (append: PreparedAppen
     const recordedAt = deps.clock();
     let returned: readonly unknown[];
     try {
-      returned = await withClient(deps.pool, async (client) => returnedArray(await client.query(batchStatement(deps.queries, appends, recordedAt))));
+      returned = await deps.connections.use(async (client) => returnedArray(await client.query(batchStatement(deps.queries, appends, recordedAt))));
     } catch (error) {
       const mapped = toStoreError(error, true);
       for (const pending of batch) pending.reject(mapped);

@@ -2,7 +2,7 @@ import { toStoreError } from './errors.js';
 import type { PgClientLike, PgPoolLike, PgQueryConfig, PgQueryResult } from './pg-types.js';
 
 /** Whether a failure came from the server as an ordinary ERROR, after which the connection is still usable. */
-function connectionSurvives(error: unknown): boolean {
+export function connectionSurvives(error: unknown): boolean {
   const fields = error as { code?: unknown; severity?: unknown };
   return typeof fields?.code === 'string' && fields.severity === 'ERROR' && !/^(08|57P0)/.test(fields.code);
 }

@@ -20,6 +20,7 @@ import {
   type SubscribeOptions,
 } from '@chronicle/core';
 import { createAppender, type AppendHook, type PreparedAppend } from './append.js';
+import { createConnectionLease } from './connection-lease.js';
 import { createGroupCommit } from './group-commit.js';
 import { createListener } from './listener.js';
 import { migrateSchema } from './migrate.js';
@@ -87,12 +88,13 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
     signal.notify();
     notifier.poke();
   };
-  const write = createAppender({ pool, queries: sql, clock, hooks, onSettled });
+  const connections = createConnectionLease(pool, maxConcurrent);
+  const write = createAppender({ connections, queries: sql, clock, hooks, onSettled });
   // Hooks run per append in its own transaction, so they bypass group commit.
   const writeOne =
     hooks.length > 0
       ? async (append: PreparedAppend) => (await write([append]))[0]!
-      : createGroupCommit({ pool, queries: sql, clock, maxConcurrent, writeOne: write, onSettled });
+      : createGroupCommit({ pool, connections, queries: sql, clock, maxConcurrent, writeOne: write, onSettled });
   const assertOpen = (): void => {
     if (closing.signal.aborted) throw new StoreClosedError(info.name);
   };
@@ -151,6 +153,7 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
         closing.abort();
         signal.notify();
         listener.close();
+        connections.close();
         await notifier.flush();
         if (owned) await pool.end();
       })();
