@@ -3,6 +3,7 @@ import { appendResults, appendStatement, conflict, returnedArray, type PreparedA
 import { toStoreError } from './errors.js';
 import type { ConnectionLease } from './connection-lease.js';
 import type { PgClientLike, PgQueryConfig } from './pg-types.js';
+import { transaction } from './sql/transaction.js';
 import type { Queries } from './sql/queries.js';
 
 export type { PreparedAppend };
@@ -46,16 +47,16 @@ export function createAppender(deps: AppenderDeps): (parts: readonly PreparedApp
     build: (returned: readonly unknown[]) => AppendResult[],
     state: { committing: boolean },
   ): Promise<AppendResult[]> {
-    await client.query({ text: 'begin' });
+    await client.query(transaction.begin);
     try {
       const appended = build(returnedArray(await client.query(query)));
       const recorded = appended.flatMap((r) => r.events);
       for (const hook of hooks) await hook(client, recorded);
       state.committing = true;
-      await client.query({ text: 'commit' });
+      await client.query(transaction.commit);
       return appended;
     } catch (error) {
-      if (!state.committing) await client.query({ text: 'rollback' }).catch(discard);
+      if (!state.committing) await client.query(transaction.rollback).catch(discard);
       throw error;
     }
   }

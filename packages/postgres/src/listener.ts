@@ -1,4 +1,4 @@
-import type { PgClientLike, PgNotification, PgPoolLike } from './pg-types.js';
+import type { PgClientLike, PgNotification, PgPoolLike, PgQueryConfig } from './pg-types.js';
 
 /** Keeps one LISTEN connection open while anyone needs it. */
 export type Listener = {
@@ -11,6 +11,8 @@ export type Listener = {
 export type ListenerOptions = {
   readonly pool: PgPoolLike;
   readonly channel: string;
+  /** The LISTEN statement for `channel`. */
+  readonly listen: PgQueryConfig;
   /** Payload of this store's own notifications, which it ignores (it woke its readers already). */
   readonly ownPayload: string;
   /** Called on every notification from elsewhere, and after (re)connecting, since notifications may have been missed. */
@@ -81,7 +83,7 @@ export function createListener(options: ListenerOptions): Listener {
     connection.on('end', failed);
     connection.on('notification', onNotification);
     try {
-      await connection.query({ text: `listen "${channel}"` });
+      await connection.query(options.listen);
     } catch {
       failed();
       return;

@@ -3,13 +3,17 @@ import { toStoreError } from './errors.js';
 import type { PgClientLike, PgPoolLike } from './pg-types.js';
 import { withClient } from './pool.js';
 import { latestSchemaVersion, migrations, type Migration } from './sql/migrations.js';
-import { MIGRATION_LOCK_CLASS, type SchemaNames } from './sql/schema-names.js';
+import { migrationQueries } from './sql/migration-queries.js';
+import { transaction } from './sql/transaction.js';
+import type { SchemaNames } from './sql/schema-names.js';
 import { toNumber } from './rows.js';
 
-async function currentVersion(client: PgClientLike, names: SchemaNames): Promise<number> {
-  const exists = await client.query({ text: 'select to_regclass($1) is not null', values: [`${names.q}.schema_migrations`], rowMode: 'array' });
+type MigrationQueries = ReturnType<typeof migrationQueries>;
+
+async function currentVersion(client: PgClientLike, sql: MigrationQueries): Promise<number> {
+  const exists = await client.query(sql.ledgerExists);
   if (!(exists.rows[0] as unknown[])[0]) return 0;
-  const result = await client.query({ text: `select coalesce(max(version), 0) from ${names.q}.schema_migrations`, rowMode: 'array' });
+  const result = await client.query(sql.currentVersion);
   return toNumber((result.rows[0] as unknown[])[0]);
 }
 
@@ -21,12 +25,9 @@ function tooNew(names: SchemaNames, version: number): NotSupportedError {
   );
 }
 
-async function apply(client: PgClientLike, names: SchemaNames, migration: Migration): Promise<void> {
+async function apply(client: PgClientLike, names: SchemaNames, sql: MigrationQueries, migration: Migration): Promise<void> {
   await client.query({ text: migration.sql(names) });
-  await client.query({
-    text: `insert into ${names.q}.schema_migrations (version, name) values ($1, $2)`,
-    values: [migration.version, migration.name],
-  });
+  await client.query(sql.record(migration.version, migration.name));
 }
 
 /**
@@ -41,30 +42,28 @@ async function apply(client: PgClientLike, names: SchemaNames, migration: Migrat
  */
 export async function migrateSchema(pool: PgPoolLike, names: SchemaNames, options: { apply: boolean }): Promise<number> {
   try {
+    const sql = migrationQueries(names);
     return await withClient(pool, async (client, discard) => {
       if (!options.apply) {
-        const version = await currentVersion(client, names);
+        const version = await currentVersion(client, sql);
         if (version > latestSchemaVersion) throw tooNew(names, version);
         if (version < latestSchemaVersion) {
           throw new NotSupportedError(`opening schema "${names.schema}" at version ${version}`, 'postgres', `migrations are disabled; run them to reach version ${latestSchemaVersion}`);
         }
         return version;
       }
-      await client.query({ text: 'begin' });
+      await client.query(transaction.begin);
       try {
-        await client.query({ text: 'select pg_advisory_xact_lock($1, $2)', values: [MIGRATION_LOCK_CLASS, names.lockKey] });
-        await client.query({ text: `create schema if not exists ${names.q}` });
-        await client.query({
-          text: `create table if not exists ${names.q}.schema_migrations (
-            version int primary key, name text not null, applied_at timestamptz not null default now())`,
-        });
-        const version = await currentVersion(client, names);
+        await client.query(sql.lock);
+        await client.query(sql.createSchema);
+        await client.query(sql.createLedger);
+        const version = await currentVersion(client, sql);
         if (version > latestSchemaVersion) throw tooNew(names, version);
-        for (const migration of migrations) if (migration.version > version) await apply(client, names, migration);
-        await client.query({ text: 'commit' });
+        for (const migration of migrations) if (migration.version > version) await apply(client, names, sql, migration);
+        await client.query(transaction.commit);
         return latestSchemaVersion;
       } catch (error) {
-        await client.query({ text: 'rollback' }).catch(discard);
+        await client.query(transaction.rollback).catch(discard);
         throw error;
       }
     });

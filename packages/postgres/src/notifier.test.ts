@@ -18,7 +18,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 describe('notifier', () => {
   it('notifies at once after a quiet period, then coalesces pokes within the interval into one', async () => {
     const { pool, sent } = fakePool();
-    const notifier = createNotifier(pool, 'chronicle_x', 'me', 30);
+    const notifier = createNotifier(pool, { text: 'select pg_notify($1, $2)', values: ['chronicle_x', 'me'] }, 30);
     notifier.poke();
     expect(sent).toEqual([['chronicle_x', 'me']]);
     for (let i = 0; i < 10; i++) notifier.poke();
@@ -32,7 +32,7 @@ describe('notifier', () => {
 
   it('flush sends a pending notification without waiting for the interval', async () => {
     const { pool, sent } = fakePool();
-    const notifier = createNotifier(pool, 'c', 'p', 10_000);
+    const notifier = createNotifier(pool, { text: 'notify' }, 10_000);
     notifier.poke();
     notifier.poke();
     await notifier.flush();
@@ -43,7 +43,7 @@ describe('notifier', () => {
 
   it('a failing NOTIFY is ignored (subscribers fall back to polling)', async () => {
     const pool = { query: async () => Promise.reject(new Error('down')) } as unknown as PgPoolLike;
-    const notifier = createNotifier(pool, 'c', 'p', 5);
+    const notifier = createNotifier(pool, { text: 'notify' }, 5);
     notifier.poke();
     await notifier.flush();
   });

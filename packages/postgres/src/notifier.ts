@@ -1,4 +1,4 @@
-import type { PgPoolLike } from './pg-types.js';
+import type { PgPoolLike, PgQueryConfig } from './pg-types.js';
 
 /** Tells other processes' subscribers that something was committed. */
 export type Notifier = {
@@ -25,7 +25,7 @@ export const NOTIFY_INTERVAL_MS = 10;
  * the process dies between COMMIT and NOTIFY, other processes' subscribers
  * see the events at their next poll.
  */
-export function createNotifier(pool: PgPoolLike, channel: string, payload: string, intervalMs = NOTIFY_INTERVAL_MS): Notifier {
+export function createNotifier(pool: PgPoolLike, notify: PgQueryConfig, intervalMs = NOTIFY_INTERVAL_MS): Notifier {
   let inFlight: Promise<void> | undefined;
   let cooling: NodeJS.Timeout | undefined;
   let requested = false;
@@ -33,7 +33,7 @@ export function createNotifier(pool: PgPoolLike, channel: string, payload: strin
   function send(): void {
     requested = false;
     inFlight = pool
-      .query({ text: 'select pg_notify($1, $2)', values: [channel, payload] })
+      .query(notify)
       .then(
         () => undefined,
         () => undefined, // best effort: subscribers fall back to polling

@@ -80,8 +80,8 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
   const signal = new AppendSignal();
   const closing = new AbortController();
   const instanceId = randomUUID();
-  const notifier = createNotifier(pool, names.channel, instanceId);
-  const listener = createListener({ pool, channel: names.channel, ownPayload: instanceId, onWake: () => signal.notify() });
+  const notifier = createNotifier(pool, sql.notify(instanceId));
+  const listener = createListener({ pool, channel: names.channel, listen: sql.listen, ownPayload: instanceId, onWake: () => signal.notify() });
   const clock = options.clock ?? (() => new Date());
   const hooks = internals.onAppend ?? [];
   const onSettled = (): void => {

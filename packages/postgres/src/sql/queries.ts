@@ -14,7 +14,7 @@ export type Queries = ReturnType<typeof queries>;
  * Builds the SQL texts of one store. `name`s make `pg` prepare each statement
  * once per connection (names stay under PostgreSQL's 63-byte limit).
  */
-export function queries({ q, schema }: SchemaNames) {
+export function queries({ q, schema, channel }: SchemaNames) {
   const named = (name: string, text: string): { readonly name: string; readonly text: string } => ({ name: `chr_${schema}_${name}`, text });
   return {
     appendToStream: named(
@@ -59,6 +59,7 @@ export function queries({ q, schema }: SchemaNames) {
           where stream_id >= $1 and stream_id > $2 ${bounded ? 'and stream_id < $4' : ''}
           order by stream_id limit $3`,
       ),
-    notify: { text: 'select pg_notify($1, $2)' },
+    notify: (payload: string) => ({ text: 'select pg_notify($1, $2)', values: [channel, payload] }),
+    listen: { text: `listen "${channel}"` },
   };
 }
