@@ -7,7 +7,7 @@ import { toNumber } from './rows.js';
 import { DUPLICATE_ID } from './sql/append-functions.js';
 import type { Queries } from './sql/queries.js';
 
-/** Most appends in one group commit: each is a subtransaction, and PostgreSQL tracks 64 per transaction cheaply. */
+/** Most appends in one group commit (when one is refused, each becomes a subtransaction; PostgreSQL tracks 64 per transaction cheaply). */
 const MAX_BATCH_APPENDS = 32;
 /** Most events in one group commit (a single larger append still goes alone). */
 const MAX_BATCH_EVENTS = 2_000;
@@ -38,9 +38,10 @@ type Pending = {
 /**
  * Client-side group commit for single-stream appends. Up to `maxConcurrent`
  * append transactions run at once; appends that arrive while all are busy
- * queue, and the next free slot takes the whole queue as one transaction
- * (`append_batch`), where each append is checked and written in its own
- * subtransaction: outcomes stay independent (a conflict or a duplicate id
+ * queue, and the next free slot takes the queue (up to 32 appends) as one
+ * transaction (`append_batch`): all appends are first written set-based; if
+ * any is refused, that attempt is undone and each runs in its own
+ * subtransaction. Outcomes stay independent (a conflict or a duplicate id
  * rejects only that append) while the batch shares one round trip, one
  * position reservation and one commit. A lone writer never waits: with a
  * free slot an append goes at once, alone. All appends of a batch fail
