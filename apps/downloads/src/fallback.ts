@@ -24,10 +24,15 @@ export type FallbackEntry = {
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', '53300', 'SQLITE_BUSY', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_READONLY', 'SQLITE_FULL']);
 
-/** True when `error` means the store cannot be used right now (as opposed to a rejection or bad input). */
+/**
+ * True when `error` means the store cannot be used right now (as opposed to a
+ * rejection or bad input). A PostgreSQL error of severity FATAL ended the
+ * session (e.g. the database refuses connections): an outage too.
+ */
 export function isStoreOutage(error: unknown): boolean {
   if (isChronicleError(error)) return error.code === 'STORE_UNAVAILABLE' || error.code === 'STORE_CLOSED';
-  const code = (error as { code?: unknown } | null)?.code;
+  const { code, severity } = (error ?? {}) as { code?: unknown; severity?: unknown };
+  if (severity === 'FATAL' || severity === 'PANIC') return true;
   return typeof code === 'string' && (CONNECTION_CODES.has(code) || code.startsWith('SQLITE_IOERR'));
 }
 
@@ -89,8 +94,8 @@ export class FallbackJournal {
   async reconcile(repository: DownloadsRepository, host: Pick<ProjectionHost<unknown>, 'documents'>, logger: Logger): Promise<number> {
     const entries = this.pending();
     let written = 0;
-    const remaining: FallbackEntry[] = [];
-    for (const [index, entry] of entries.entries()) {
+    const done = new Set<string>();
+    for (const entry of entries) {
       const requestId = entry.idempotencyKey ?? `fallback:${entry.licenseId}`;
       try {
         if (!(await findOutcome(host, requestId))) {
@@ -109,12 +114,15 @@ export class FallbackJournal {
           );
           written++;
         }
+        done.add(entry.licenseId);
       } catch (error) {
         logger.warn({ licenseId: entry.licenseId, err: (error as Error).message }, 'fallback reconciliation failed; will retry');
-        remaining.push(...entries.slice(index));
         break;
       }
     }
+    // Read again: grants journaled while this ran (the store calls above yield) must stay.
+    // From here to the rename everything is synchronous, so no grant can slip in between.
+    const remaining = this.pending().filter((entry) => !done.has(entry.licenseId));
     const temp = `${this.file}.tmp`;
     writeFileSync(temp, remaining.map((e) => `${JSON.stringify(e)}\n`).join(''));
     renameSync(temp, this.file);

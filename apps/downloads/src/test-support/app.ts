@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { silentLogger, type EventStore, type StoreWithProjections } from '@chronicle/core';
-import { createDownloadsApp, type DownloadsApp } from './app.js';
-import { defaultRules, memoryRules, type Rules } from './rules.js';
+import { silentLogger, type EventStore, type Logger, type StoreWithProjections } from '@chronicle/core';
+import { createDownloadsApp, type DownloadsApp } from '../app.js';
+import { defaultRules, memoryRules, type Rules } from '../rules.js';
 
 export type Reply = { status: number; headers: Headers; body: any };
 
@@ -20,7 +20,7 @@ export const TOKEN = 'downloads-test-token';
 
 export async function startDownloads(
   store: EventStore & StoreWithProjections<unknown>,
-  options: { rules?: Partial<Rules>; fileRules?: boolean; reconcileEveryMs?: number } = {},
+  options: { rules?: Partial<Rules>; fileRules?: boolean; reconcileEveryMs?: number; appLogger?: Logger } = {},
 ): Promise<RunningDownloads> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'downloads-'));
   const app = await createDownloadsApp({
@@ -28,7 +28,7 @@ export async function startDownloads(
     token: TOKEN,
     dataDir,
     allowClockOverride: true,
-    appLogger: silentLogger,
+    appLogger: options.appLogger ?? silentLogger,
     ...(options.fileRules ? {} : { rules: memoryRules({ ...defaultRules, ...options.rules }) }),
     ...(options.reconcileEveryMs ? { reconcileEveryMs: options.reconcileEveryMs } : {}),
   });
