@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { errorCodes, type EventStore, type ProjectionHost } from '@chronicle/core';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Ajv } from 'ajv';
@@ -68,7 +68,7 @@ export async function createServer(options: ServerOptions): Promise<{ app: Fasti
     bodyLimit: options.bodyLimit ?? 5 * 1024 * 1024,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // Stream ids are up to 256 characters, so up to 768 once percent-encoded.
     routerOptions: { maxParamLength: 1024 },
   });
