@@ -1,0 +1,61 @@
+import type { Command } from 'commander';
+import { existsSync, statSync } from 'node:fs';
+import { globalOptions, withStore } from '../context.js';
+import { CliError, exitCodes } from '../errors.js';
+import { applyImport } from '../import/apply-import.js';
+import { checkImport } from '../import/check-import.js';
+import { note, printJson } from '../io/output.js';
+import { createProgress } from '../io/progress.js';
+
+/** `chronicle import <file>`: checks an NDJSON export against the target, then appends it. */
+export function importCommand(program: Command): void {
+  program
+    .command('import')
+    .description('append an NDJSON export to the store; the whole file is checked first and refused, changing nothing, if it conflicts')
+    .argument('<file>', 'NDJSON file written by `chronicle export`')
+    .option('--dry-run', 'only check the file against the store')
+    .option('--json', 'print a JSON summary')
+    .addHelpText(
+      'after',
+      `
+Refused (exit code 1, nothing written): unparsable lines, global positions out of
+order, gaps in a stream's positions, a stream that does not continue the target's
+version exactly (existing streams must continue at version + 1, new ones start at 1),
+and event ids repeated in the file or already in the target.
+
+Examples:
+  $ chronicle --db ./copy.db import events.ndjson
+  $ chronicle --pg "$CHRONICLE_PG_URL" import events.ndjson --dry-run`,
+    )
+    .action(async (file: string, opts: { dryRun?: boolean; json?: boolean }, command: Command) => {
+      const options = globalOptions(command);
+      if (!existsSync(file)) throw new CliError(`file not found: ${file}`, exitCodes.usage);
+      await withStore(
+        options,
+        async (store) => {
+          const checking = createProgress('check ', 1, { enabled: options.progress, unit: 'bytes' });
+          const started = Date.now();
+          const { size } = statSync(file);
+          checking.update(0, size);
+          const check = await checkImport(file, store, { onProgress: (bytes, phase) => phase === 'file' && checking.update(bytes) }).finally(() => checking.stop());
+          if (check.conflictCount > 0) {
+            if (opts.json) printJson({ imported: 0, refused: true, ...check });
+            else for (const c of check.conflicts) note(`  ${c.message}`);
+            throw new CliError(`import refused: ${check.conflictCount} conflict(s), nothing was written (first: ${check.conflicts[0]!.message})`, exitCodes.findings);
+          }
+          if (opts.dryRun) {
+            if (opts.json) printJson({ imported: 0, dryRun: true, ...check });
+            else note(`${file}: ${check.events} events in ${check.streams} streams, no conflicts (dry run, nothing written)`);
+            return;
+          }
+          const progress = createProgress('import', check.events, { enabled: options.progress });
+          const imported = await applyImport(file, store, (n) => progress.update(n)).finally(() => progress.stop());
+          const seconds = (Date.now() - started) / 1000;
+          const summary = { imported, streams: check.streams, seconds, eventsPerSecond: Math.round(imported / Math.max(seconds, 0.001)) };
+          if (opts.json) printJson(summary);
+          else note(`imported ${imported} events into ${check.streams} streams in ${seconds.toFixed(1)} s, ${summary.eventsPerSecond} events/s`);
+        },
+        { bulk: true },
+      );
+    });
+}

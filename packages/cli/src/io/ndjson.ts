@@ -1,0 +1,86 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { EventMetadata, RecordedEvent } from '@chronicle/core';
+import { CliError, exitCodes } from '../errors.js';
+
+/** One exported event: a `RecordedEvent` with `recordedAt` as an ISO string, one per line. */
+export type ExportedEvent = {
+  readonly eventId: string;
+  readonly streamId: string;
+  readonly streamPosition: number;
+  readonly globalPosition: number;
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata: EventMetadata;
+  readonly recordedAt: string;
+};
+
+/** The NDJSON line of an event (field order fixed, so equal events give equal lines). */
+export function eventLine(event: RecordedEvent): string {
+  const line: ExportedEvent = {
+    eventId: event.eventId,
+    streamId: event.streamId,
+    streamPosition: event.streamPosition,
+    globalPosition: event.globalPosition,
+    type: event.type,
+    data: event.data,
+    metadata: event.metadata,
+    recordedAt: event.recordedAt.toISOString(),
+  };
+  return JSON.stringify(line);
+}
+
+function positiveInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1;
+}
+
+/** Parses and checks one line of an export file; throws a `CliError` naming the line. */
+export function parseEventLine(text: string, lineNumber: number): ExportedEvent {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`line ${lineNumber}: not JSON (${(error as Error).message})`, exitCodes.findings);
+  }
+  const e = value as Partial<ExportedEvent> | null;
+  const problem =
+    typeof e !== 'object' || e === null || Array.isArray(e)
+      ? 'not an object'
+      : typeof e.eventId !== 'string' || e.eventId.length === 0
+        ? 'eventId must be a string'
+        : typeof e.streamId !== 'string' || e.streamId.length === 0
+          ? 'streamId must be a string'
+          : !positiveInteger(e.streamPosition)
+            ? 'streamPosition must be an integer >= 1'
+            : !positiveInteger(e.globalPosition)
+              ? 'globalPosition must be an integer >= 1'
+              : typeof e.type !== 'string' || e.type.length === 0
+                ? 'type must be a string'
+                : !('data' in e)
+                  ? 'data is missing'
+                  : e.metadata !== undefined && (typeof e.metadata !== 'object' || e.metadata === null || Array.isArray(e.metadata))
+                    ? 'metadata must be an object'
+                    : undefined;
+  if (problem) throw new CliError(`line ${lineNumber}: ${problem}`, exitCodes.findings);
+  return { ...(e as ExportedEvent), metadata: e!.metadata ?? {} };
+}
+
+/** A line of a file with its number and the bytes read so far (for progress). */
+export type FileLine = { readonly text: string; readonly lineNumber: number; readonly bytesRead: number };
+
+/** Streams the non-empty lines of a file: memory stays constant whatever its size. */
+export async function* readLines(file: string): AsyncGenerator<FileLine> {
+  const input = createReadStream(file, { highWaterMark: 1 << 20 });
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  let lineNumber = 0;
+  try {
+    for await (const text of lines) {
+      lineNumber++;
+      if (text.trim() === '') continue;
+      yield { text, lineNumber, bytesRead: input.bytesRead };
+    }
+  } finally {
+    lines.close();
+    input.destroy();
+  }
+}

@@ -1,0 +1,49 @@
+import { Command, Option } from 'commander';
+import { dumpCommand } from './commands/dump.js';
+import { exportCommand } from './commands/export.js';
+import { importCommand } from './commands/import.js';
+import { readCommand } from './commands/read.js';
+import { shadowCommand } from './commands/shadow.js';
+import { streamsCommand } from './commands/streams.js';
+import { verifyCommand } from './commands/verify.js';
+import { whatIfCommand } from './commands/what-if.js';
+
+const EPILOG = `
+Store: --db <file> (SQLite) or --pg <url> (PostgreSQL). Without either, CHRONICLE_PG_URL
+selects PostgreSQL, else SQLite at $CHRONICLE_DATA_DIR/chronicle.db (default ./data).
+
+App: projections, deciders, dumps and what-if reports come from --app <module>, else
+chronicle.config.(mjs|js|ts) in the working directory, else the Downloads app.
+
+Exit codes: 0 ok, 1 problems found (verify, refused import, --exit-code findings),
+2 bad usage, 3 store error (its code is printed, e.g. STORE_UNAVAILABLE), 4 other errors.
+
+Examples:
+  $ chronicle streams --category license
+  $ chronicle read license-42 --json
+  $ chronicle dump --customer c1
+  $ chronicle export events.ndjson && chronicle --db copy.db import events.ndjson
+  $ chronicle verify
+  $ chronicle what-if --rules stricter.json
+  $ chronicle shadow --decider ./license-v2.ts --category license`;
+
+/** The `chronicle` command line, ready to parse. */
+export function createProgram(): Command {
+  const program = new Command('chronicle')
+    .description('Chronicle stores from the command line: read, dump, export/import, verify, projections, snapshots, archive, shadow replay')
+    .version('0.1.0')
+    .addOption(new Option('--db <file>', 'SQLite database file').conflicts('pg'))
+    .option('--pg <url>', 'PostgreSQL connection URL')
+    .option('--schema <name>', 'PostgreSQL schema of the store (default chronicle)')
+    .option('--app <module>', 'application module: projections, deciders, schemas, dump, whatIf')
+    .option('--no-progress', 'no progress bars (they are off anyway when stderr is not a terminal)')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', EPILOG)
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text) });
+  for (const register of [streamsCommand, readCommand, dumpCommand, exportCommand, importCommand, verifyCommand, whatIfCommand, shadowCommand]) {
+    register(program);
+  }
+  for (const command of program.commands) command.exitOverride().showHelpAfterError('(run with --help for usage)');
+  return program;
+}

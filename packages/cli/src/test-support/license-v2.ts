@@ -1,0 +1,23 @@
+// A "new version" of the Downloads license decider for shadow-replay tests:
+// renewals are limited to one per license, and a release also ends the
+// license's validity (expiresAt = releasedAt), which changes released licenses' state.
+import { DomainError, type Decider } from '@chronicle/core';
+import { applyLicenseEvent, handleLicenseCommand, type License, type LicenseCommand, type LicenseEvent } from '../../../../apps/downloads/src/domain/license.js';
+
+class RenewalLimitError extends DomainError {
+  constructor(licenseId: string) {
+    super('RENEWAL_LIMIT_REACHED', `license ${licenseId} was already renewed once`);
+  }
+}
+
+export const decider: Decider<LicenseCommand, LicenseEvent, License> = {
+  initialState: () => ({ status: 'none' }),
+  decide(command, license) {
+    if (command.type === 'RenewLicense' && license.status === 'active' && license.renewals >= 1) throw new RenewalLimitError(command.licenseId);
+    return handleLicenseCommand(command, license);
+  },
+  evolve(license, event) {
+    const next = applyLicenseEvent(license, event);
+    return event.type === 'LicenseReleased' && next.status === 'released' ? { ...next, expiresAt: event.data.releasedAt } : next;
+  },
+};

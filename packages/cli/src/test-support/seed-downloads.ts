@@ -1,0 +1,52 @@
+import { createInMemoryProjectionHost, type EventStore } from '@chronicle/core';
+import { memoryRules } from '../../../../apps/downloads/src/rules.js';
+import { DownloadsService } from '../../../../apps/downloads/src/service.js';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** Licenses of the seeded history that stricter rules would reject, and why. */
+export type SeededHistory = {
+  /** Acquisitions `stricterRules` rejects: licenseId → [customerId, code]. */
+  readonly rejectedByStricter: ReadonlyMap<string, readonly [string, string]>;
+  /** A license renewed twice (diverges under a decider that counts renewals differently). */
+  readonly renewedLicense: string;
+  readonly customers: readonly string[];
+};
+
+/** Rules that allow two downloads of a title per year and two devices. */
+export const stricterRules = {
+  downloadsPerTitlePerYear: 2,
+  titleLimits: {},
+  devicesPerAccount: 2,
+  studioLimits: { default: 10, perStudio: {} },
+  deactivationsPerYear: 3,
+  licenseDays: 30,
+};
+
+/**
+ * A Downloads history through the real service, with the default rules
+ * (3 downloads per title per year, 4 devices): c1 downloads t1 three times
+ * (the third breaks the stricter title limit), c3 uses three devices (the
+ * third breaks the stricter device limit), c2 and c4 stay within both.
+ */
+export async function seedDownloads(store: EventStore, start = new Date('2026-01-01T00:00:00Z')): Promise<SeededHistory> {
+  const service = new DownloadsService(store, createInMemoryProjectionHost(), memoryRules());
+  const at = (day: number): { now: Date } => ({ now: new Date(start.getTime() + day * DAY) });
+  const acquire = (customerId: string, deviceId: string, titleId: string, day: number) =>
+    service.acquire({ customerId, deviceId, titleId, studioId: 'netflix' }, at(day));
+  const rejected = new Map<string, readonly [string, string]>();
+
+  const first = await acquire('c1', 'c1-phone', 't1', 0);
+  await service.renew(first.licenseId, at(20));
+  await service.renew(first.licenseId, at(40));
+  await service.release(first.licenseId, at(50));
+  await acquire('c1', 'c1-phone', 't1', 60);
+  rejected.set((await acquire('c1', 'c1-phone', 't1', 90)).licenseId, ['c1', 'YEARLY_LIMIT_REACHED']);
+  await acquire('c2', 'c2-tv', 't2', 5);
+  await acquire('c3', 'c3-a', 't1', 1);
+  await acquire('c3', 'c3-b', 't2', 2);
+  rejected.set((await acquire('c3', 'c3-c', 't3', 3)).licenseId, ['c3', 'DEVICE_LIMIT_REACHED']);
+  await acquire('c4', 'c4-phone', 't1', 10);
+  await acquire('c4', 'c4-phone', 't1', 11);
+  return { rejectedByStricter: rejected, renewedLicense: first.licenseId, customers: ['c1', 'c2', 'c3', 'c4'] };
+}
