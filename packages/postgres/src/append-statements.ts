@@ -1,4 +1,4 @@
-import { WrongExpectedVersionError, type AppendResult, type ExpectedVersion, type PreparedEvent, type RecordedEvent } from '@chronicle/core';
+import { StreamDeletedError, WrongExpectedVersionError, type AppendResult, type ExpectedVersion, type PreparedEvent, type RecordedEvent } from '@chronicle/core';
 import type { PgQueryConfig } from './pg-types.js';
 import { toNumber } from './rows.js';
 import type { Queries } from './sql/queries.js';
@@ -97,9 +97,13 @@ export function wrongVersion(part: PreparedAppend, actual: number): WrongExpecte
   return new WrongExpectedVersionError(part.streamId, part.expectedVersion, actual === 0 ? 'no_stream' : actual);
 }
 
-/** Maps the append functions' `CH409` (detail `index:actual`) to the typed conflict. */
-export function conflict(parts: readonly PreparedAppend[], error: unknown): WrongExpectedVersionError | undefined {
+/**
+ * Maps the append functions' `CH409` (detail `index:actual`) to the typed
+ * conflict, and `CH410` (detail `index`) to STREAM_DELETED.
+ */
+export function conflict(parts: readonly PreparedAppend[], error: unknown): WrongExpectedVersionError | StreamDeletedError | undefined {
   const { code, detail } = error as { code?: unknown; detail?: unknown };
+  if (code === 'CH410' && typeof detail === 'string') return new StreamDeletedError(parts[Number(detail) - 1]!.streamId);
   if (code !== 'CH409' || typeof detail !== 'string') return undefined;
   const [index, actual] = detail.split(':').map(Number) as [number, number];
   return wrongVersion(parts[index - 1]!, actual);

@@ -1,10 +1,10 @@
-import { DuplicateEventIdError, type AppendResult } from '@chronicle/core';
+import { DuplicateEventIdError, StreamDeletedError, type AppendResult } from '@chronicle/core';
 import { appendResult, batchStatement, returnedArray, wrongVersion, type PreparedAppend } from './append-statements.js';
 import { toStoreError } from './errors.js';
 import type { ConnectionLease } from './connection-lease.js';
 import type { PgPoolLike } from './pg-types.js';
 import { toNumber } from './rows.js';
-import { DUPLICATE_ID } from './sql/append-functions.js';
+import { DUPLICATE_ID, STREAM_DELETED } from './sql/append-functions.js';
 import type { Queries } from './sql/queries.js';
 
 /** Most appends in one group commit (when one is refused, each becomes a subtransaction; PostgreSQL tracks 64 per transaction cheaply). */
@@ -84,6 +84,7 @@ export function createGroupCommit(deps: GroupCommitDeps): (append: PreparedAppen
       const outcome = toNumber(returned[index + 1]);
       if (outcome >= 0) pending.resolve(appendResult(pending.append, outcome, next, recordedAt));
       else if (outcome === DUPLICATE_ID) duplicates.push(pending);
+      else if (outcome === STREAM_DELETED) pending.reject(new StreamDeletedError(pending.append.streamId));
       else pending.reject(wrongVersion(pending.append, -1 - outcome));
       next += pending.append.events.length;
     });

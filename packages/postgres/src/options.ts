@@ -1,4 +1,5 @@
-import type { PgPoolLike } from './pg-types.js';
+import type { Projection } from '@chronicle/core';
+import type { PgClientLike, PgPoolLike } from './pg-types.js';
 
 /** Options of {@link createPostgresStore}. Give either `pool` or `connectionString`. */
 export type PostgresStoreOptions = {
@@ -46,4 +47,12 @@ export type PostgresStoreOptions = {
    * version this package expects (for deployments that migrate separately).
    */
   readonly migrate?: boolean;
+  /**
+   * Inline projections: run in each append's transaction, after core's
+   * built-in ones (the request index behind idempotent commands), in order;
+   * `tx.native` is the transaction's `pg` client. If one throws, the append
+   * stores nothing and fails with that error. Appends then each get their own
+   * transaction (no group commit).
+   */
+  readonly projections?: readonly Projection<PgClientLike>[];
 };

@@ -11,30 +11,48 @@ import {
   prepareMulti,
   subscribeToAll,
   type AppendResult,
+  type ArchivableStore,
   type EventStore,
   type ExpectedVersion,
   type NewEvent,
   type RecordedEvent,
   type StoreInfo,
   type StreamAppend,
+  type StreamLifecycle,
+  type StoreWithProjections,
   type SubscribeOptions,
 } from '@chronicle/core';
 import { createAppender, type AppendHook, type PreparedAppend } from './append.js';
 import { createConnectionLease } from './connection-lease.js';
 import { createGroupCommit } from './group-commit.js';
+import { inlineProjectionsHook, needsTransaction } from './inline-projections.js';
+import { createLifecycle, deletionMarkerHook } from './lifecycle.js';
 import { createListener } from './listener.js';
 import { migrateSchema } from './migrate.js';
 import { createNotifier } from './notifier.js';
 import type { PostgresStoreOptions } from './options.js';
 import { resolvePool } from './own-pool.js';
+import type { PgClientLike } from './pg-types.js';
+import { createProjectionHost, type PostgresProjectionHost } from './projection-host.js';
 import { createReaders } from './readers.js';
+import { lifecycleQueries } from './sql/lifecycle-queries.js';
+import { projectionQueries } from './sql/projection-queries.js';
 import { queries } from './sql/queries.js';
 import { schemaNames } from './sql/schema-names.js';
 
-/** Internal extension points for sibling features (inline projections); not part of the public API yet. */
+/** Internal extension points (tests hold append transactions open with them); not part of the public API. */
 export type StoreInternals = {
-  /** Run inside every append transaction, in order, before COMMIT. */
+  /** Run inside every append transaction, in order, before COMMIT (every append then gets its own transaction). */
   readonly onAppend?: readonly AppendHook[];
+};
+
+/**
+ * The PostgreSQL event store: the {@link EventStore} contract plus stream
+ * lifecycle, the archive's hot-tier operations, and a projection host at
+ * `projections` whose transactions expose their `pg` client as `tx.native`.
+ */
+export type PostgresEventStore = EventStore & StreamLifecycle & ArchivableStore & StoreWithProjections<PgClientLike> & {
+  readonly projections: PostgresProjectionHost;
 };
 
 function positiveInteger(value: number | undefined, fallback: number, path: string): number {
@@ -57,12 +75,12 @@ function positiveInteger(value: number | undefined, fallback: number, path: stri
  *   database cannot be reached; NotSupportedError when the schema was
  *   migrated by a newer version of this package.
  */
-export function createPostgresStore(options: PostgresStoreOptions): Promise<EventStore> {
+export function createPostgresStore(options: PostgresStoreOptions): Promise<PostgresEventStore> {
   return openPostgresStore(options, {});
 }
 
 /** {@link createPostgresStore} with internal extension points. */
-export async function openPostgresStore(options: PostgresStoreOptions, internals: StoreInternals): Promise<EventStore> {
+export async function openPostgresStore(options: PostgresStoreOptions, internals: StoreInternals): Promise<PostgresEventStore> {
   const names = schemaNames(options.schema ?? 'chronicle');
   const maxEventBytes = positiveInteger(options.maxEventBytes, DEFAULT_MAX_EVENT_BYTES, 'maxEventBytes');
   const pollIntervalMs = positiveInteger(options.pollIntervalMs, 1_000, 'pollIntervalMs');
@@ -83,22 +101,39 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
   const notifier = createNotifier(pool, sql.notify(instanceId));
   const listener = createListener({ pool, channel: names.channel, listen: sql.listen, ownPayload: instanceId, onWake: () => signal.notify() });
   const clock = options.clock ?? (() => new Date());
-  const hooks = internals.onAppend ?? [];
+  const testHooks = internals.onAppend ?? [];
+  const inline = options.projections ?? [];
+  const projectionSql = projectionQueries(names);
+  const lifecycleSql = lifecycleQueries(names);
   const onSettled = (): void => {
     signal.notify();
     notifier.poke();
   };
   const connections = createConnectionLease(pool, maxConcurrent);
-  const write = createAppender({ connections, queries: sql, clock, hooks, onSettled });
-  // Hooks run per append in its own transaction, so they bypass group commit.
-  const writeOne =
-    hooks.length > 0
+  const write = createAppender({ connections, queries: sql, clock, hooks: testHooks, onSettled });
+  const writeInTransaction = createAppender({
+    connections,
+    queries: sql,
+    clock,
+    hooks: [...testHooks, deletionMarkerHook(lifecycleSql), inlineProjectionsHook(inline, projectionSql, clock)],
+    onSettled,
+  });
+  // Hooks run per append in its own transaction, so they bypass group commit
+  // (a failing inline projection then fails only its own append).
+  const grouped =
+    testHooks.length > 0
       ? async (append: PreparedAppend) => (await write([append]))[0]!
       : createGroupCommit({ pool, connections, queries: sql, clock, maxConcurrent, writeOne: write, onSettled });
+  const writeParts = (parts: readonly PreparedAppend[]): Promise<AppendResult[]> =>
+    needsTransaction(parts, inline.length) ? writeInTransaction(parts) : write(parts);
+  const writeOne = async (append: PreparedAppend): Promise<AppendResult> =>
+    needsTransaction([append], inline.length) ? (await writeInTransaction([append]))[0]! : grouped(append);
   const assertOpen = (): void => {
     if (closing.signal.aborted) throw new StoreClosedError(info.name);
   };
-  const readers = createReaders({ pool, queries: sql, closed: closing.signal, storeName: info.name });
+  const readers = createReaders({ pool, queries: sql, closed: closing.signal, storeName: info.name, clock });
+  const projections = createProjectionHost({ pool, queries: projectionSql, clock, assertOpen });
+  const lifecycle = createLifecycle({ pool, queries: lifecycleSql, maxEventBytes, assertOpen, writeInTransaction });
   let closed: Promise<void> | undefined;
   /** An append still queued when the store closed fails on the ended pool: report that as STORE_CLOSED. */
   const whileOpen = async <T>(work: Promise<T>): Promise<T> => {
@@ -112,6 +147,9 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
 
   return {
     info,
+    projections,
+    ...lifecycle,
+    readAllStored: readers.readAllStored,
 
     async append(streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
       assertOpen();
@@ -123,7 +161,7 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
     async appendMulti(appends: readonly StreamAppend[]): Promise<readonly AppendResult[]> {
       assertOpen();
       if (!info.multiStreamAppend) throw new NotSupportedError('appendMulti', info.name);
-      return whileOpen(write(prepareMulti(appends, info.maxEventBytes, randomUUID)));
+      return whileOpen(writeParts(prepareMulti(appends, info.maxEventBytes, randomUUID)));
     },
 
     readStream: readers.readStream,

@@ -1,5 +1,6 @@
 import {
   StoreClosedError,
+  StreamDeletedError,
   assertListStreamsOptions,
   assertReadAllOptions,
   assertReadStreamOptions,
@@ -31,6 +32,8 @@ export type ReaderDeps = {
   readonly queries: Queries;
   readonly closed: AbortSignal;
   readonly storeName: string;
+  /** "Now" for stream maxAge. */
+  readonly clock: () => Date;
 };
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -46,7 +49,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /** The store's read side: every query runs on the pool, errors mapped to Chronicle's. */
-export function createReaders({ pool, queries, closed, storeName }: ReaderDeps) {
+export function createReaders({ pool, queries, closed, storeName, clock }: ReaderDeps) {
   const assertOpen = (): void => {
     if (closed.aborted) throw new StoreClosedError(storeName);
   };
@@ -78,10 +81,11 @@ export function createReaders({ pool, queries, closed, storeName }: ReaderDeps) 
     for await (const row of source) yield toRecordedEvent(row);
   }
 
-  function globalLog(options: ReadAllOptions | undefined, fetch: typeof rows): AsyncGenerator<RecordedEvent> {
+  function globalLog(options: ReadAllOptions | undefined, fetch: typeof rows, stored = false): AsyncGenerator<RecordedEvent> {
     assertReadAllOptions(options);
+    const now = clock();
     const source = {
-      fetch: (after: number, size: number) => fetch(queries.readAll, [after, size]),
+      fetch: (after: number, size: number) => (stored ? fetch(queries.readAllStored, [after, size]) : fetch(queries.readAll, [after, size, now])),
       advance: (last: Row) => toNumber(last[0]),
     };
     return events(paginate(source, options?.after ?? 0, options?.limit ?? Number.POSITIVE_INFINITY, PAGE_SIZE));
@@ -92,31 +96,56 @@ export function createReaders({ pool, queries, closed, storeName }: ReaderDeps) 
     return toNumber(row![0]);
   }
 
+  /** A stream's visible rows; a read that finds nothing checks for a tombstone (STREAM_DELETED). */
+  async function* streamRows(streamId: string, options: ReadStreamOptions | undefined): AsyncGenerator<Row> {
+    const limit = options?.limit ?? Number.POSITIVE_INFINITY;
+    const now = clock();
+    let found = false;
+    if (options?.direction === 'backwards') {
+      const source = {
+        fetch: (from: number, size: number) => rows(queries.readBackwards, [streamId, from, size, now]),
+        advance: (last: Row) => (toNumber(last[2]) > 1 ? toNumber(last[2]) - 1 : undefined),
+      };
+      const from = options.from ?? MAX_POSITION;
+      if (from >= 1) {
+        for await (const row of paginate(source, from, limit, PAGE_SIZE)) {
+          found = true;
+          yield row;
+        }
+      }
+    } else {
+      const source = {
+        fetch: (from: number, size: number) => rows(queries.readForwards, [streamId, from, size, now]),
+        advance: (last: Row) => toNumber(last[2]) + 1,
+      };
+      for await (const row of paginate(source, Math.max(options?.from ?? 1, 1), limit, PAGE_SIZE)) {
+        found = true;
+        yield row;
+      }
+    }
+    if (!found) {
+      const [state] = await rows(queries.tombstoned, [streamId]);
+      if (state?.[0] === true) throw new StreamDeletedError(streamId);
+    }
+  }
+
   return {
     async *readStream(streamId: string, options?: ReadStreamOptions): AsyncGenerator<RecordedEvent> {
       assertOpen();
       assertReadStreamOptions(streamId, options);
-      const limit = options?.limit ?? Number.POSITIVE_INFINITY;
-      if (options?.direction === 'backwards') {
-        const source = {
-          fetch: (from: number, size: number) => rows(queries.readBackwards, [streamId, from, size]),
-          advance: (last: Row) => (toNumber(last[2]) > 1 ? toNumber(last[2]) - 1 : undefined),
-        };
-        const from = options.from ?? MAX_POSITION;
-        if (from >= 1) yield* events(paginate(source, from, limit, PAGE_SIZE));
-      } else {
-        const source = {
-          fetch: (from: number, size: number) => rows(queries.readForwards, [streamId, from, size]),
-          advance: (last: Row) => toNumber(last[2]) + 1,
-        };
-        yield* events(paginate(source, Math.max(options?.from ?? 1, 1), limit, PAGE_SIZE));
-      }
+      yield* events(streamRows(streamId, options));
     },
 
     /** Gap-safe: never returns an event while an earlier position may still commit. */
     async *readAll(options?: ReadAllOptions): AsyncGenerator<RecordedEvent> {
       assertOpen();
       yield* globalLog(options, rows);
+    },
+
+    /** Every stored event, hidden ones included (for the archiver); gap-safe like `readAll`. */
+    async *readAllStored(options?: ReadAllOptions): AsyncGenerator<RecordedEvent> {
+      assertOpen();
+      yield* globalLog(options, rows, true);
     },
 
     /** `readAll` for subscriptions: rides out connection loss for a while. */

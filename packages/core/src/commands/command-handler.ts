@@ -145,13 +145,18 @@ export function createCommandHandler<Command, E extends Event, State>(
     if (requestId !== undefined) {
       if (typeof requestId !== 'string' || requestId.length === 0 || requestId.length > 256) throw ValidationError.of('requestId', 'must be a string of 1 to 256 characters');
       if (!host) throw new NotSupportedError('request ids', 'this store', 'it hosts no projections to remember them');
-      const known = await findOutcome(host, requestId);
-      if (known) return replay(streamId, known);
     }
     const metadata = eventMetadata(handleOptions);
     const hasMetadata = Object.keys(metadata).length > 0;
     for (let attempt = 1; ; attempt++) {
       const { state, version } = await load(streamId);
+      // Checked after the load: an identical request whose events this load
+      // already saw committed its outcome with them, so it is visible now
+      // (checking before the load let a racer append a second set on a database).
+      if (requestId !== undefined && host) {
+        const known = await findOutcome(host, requestId);
+        if (known) return replay(streamId, known);
+      }
       let decided: readonly E[];
       try {
         decided = decisionEvents(decider.decide(command, state));

@@ -32,13 +32,32 @@ function reserveBlock({ q, lockKey }: SchemaNames): string {
 
 /** `append_batch`'s result for an append refused for a duplicate event id. */
 export const DUPLICATE_ID = -9007199254740991;
+/** `append_batch`'s result for an append to a hard-deleted stream (schema v2 on). */
+export const STREAM_DELETED = -9007199254740990;
+
+/**
+ * Which generation of the functions to emit. v1 (frozen: migration 1 must
+ * keep creating exactly what it always did) knows no stream lifecycle; v2
+ * refuses appends to tombstoned streams (CH410) and checks expected versions
+ * of a soft-deleted stream against 0 (the stream counts as absent, while its
+ * positions continue).
+ */
+export type AppendFunctionsGeneration = 1 | 2;
 
 /** Raises the conflict the client maps to WRONG_EXPECTED_VERSION (detail `index:actual`). */
-function checkExpected(expected: string, index: string, streamId: string): string {
-  return `
-    if not (${expected} = -1 or (${expected} = -2 and v_version > 0) or ${expected} = v_version) then
+function checkExpected(expected: string, index: string, streamId: string, lifecycle: boolean): string {
+  const version = lifecycle ? 'v_checked' : 'v_version';
+  const prelude = lifecycle
+    ? `
+    if v_tombstone then
+      raise exception 'chronicle: stream % was deleted', ${streamId} using errcode = 'CH410', detail = ${index};
+    end if;
+    v_checked := case when v_version + 1 = v_hidden_before then 0 else v_version end;`
+    : '';
+  return `${prelude}
+    if not (${expected} = -1 or (${expected} = -2 and ${version} > 0) or ${expected} = ${version}) then
       raise exception 'chronicle: wrong expected version for %', ${streamId}
-        using errcode = 'CH409', detail = ${index} || ':' || v_version;
+        using errcode = 'CH409', detail = ${index} || ':' || ${version};
     end if;`;
 }
 
@@ -50,10 +69,16 @@ function checkExpected(expected: string, index: string, streamId: string): strin
  * nothing. Expected versions: -1 'any', -2 'stream_exists', n >= 0 exact
  * ('no_stream' is 0).
  */
-export function appendFunctions(names: SchemaNames): string {
+export function appendFunctions(names: SchemaNames, generation: AppendFunctionsGeneration = 1): string {
   const { q } = names;
+  const lifecycle = generation >= 2;
+  const create = lifecycle ? 'create or replace function' : 'create function';
+  /** Extra locals and returned columns of the lifecycle generation. */
+  const vars = lifecycle ? '\n  v_hidden_before bigint;\n  v_tombstone boolean;\n  v_checked bigint;' : '';
+  const ret = (prefix: string) => (lifecycle ? `, ${prefix}.hidden_before, ${prefix}.tombstone` : '');
+  const into = lifecycle ? ', v_hidden_before, v_tombstone' : '';
   return `
-create function ${q}.append_to_stream(
+${create} ${q}.append_to_stream(
   p_stream text, p_expected bigint,
   p_ids uuid[], p_types text[], p_data json[], p_metadata json[], p_recorded_at timestamptz
 ) returns bigint[]
@@ -62,11 +87,11 @@ declare
   v_count int := cardinality(p_ids);
   v_first bigint;
   v_xid xid8;
-  v_version bigint;
+  v_version bigint;${vars}
 begin${reserveBlock(names)}
   insert into ${q}.streams as s (stream_id, version) values (p_stream, v_count)
     on conflict (stream_id) do update set version = s.version + excluded.version
-    returning s.version - v_count into v_version;${checkExpected('p_expected', '1', 'p_stream')}
+    returning s.version - v_count${ret('s')} into v_version${into};${checkExpected('p_expected', '1', 'p_stream', lifecycle)}
   if v_count = 1 then
     insert into ${q}.events (global_position, stream_id, stream_position, event_id, type, data, metadata, recorded_at, transaction_id)
     values (v_first, p_stream, v_version + 1, p_ids[1], p_types[1], p_data[1], p_metadata[1], p_recorded_at, v_xid);
@@ -80,7 +105,7 @@ end
 $fn$;
 
 -- p_parts: per event, the 1-based index of its stream in p_streams.
-create function ${q}.append_to_streams(
+${create} ${q}.append_to_streams(
   p_streams text[], p_expected bigint[], p_counts int[], p_parts int[],
   p_ids uuid[], p_types text[], p_data json[], p_metadata json[], p_recorded_at timestamptz
 ) returns bigint[]
@@ -93,7 +118,7 @@ declare
   v_result bigint[] := array_fill(0::bigint, array[cardinality(p_streams) + 1]);
   v_starts int[] := array_fill(0, array[cardinality(p_streams)]);
   v_start int := 1;
-  v_i int;
+  v_i int;${vars}
 begin${reserveBlock(names)}
   v_result[1] := v_first;
   for v_i in 1 .. cardinality(p_streams) loop
@@ -104,7 +129,7 @@ begin${reserveBlock(names)}
   for v_i in select i from generate_subscripts(p_streams, 1) as i order by p_streams[i] collate "C" loop
     insert into ${q}.streams as s (stream_id, version) values (p_streams[v_i], p_counts[v_i])
       on conflict (stream_id) do update set version = s.version + excluded.version
-      returning s.version - p_counts[v_i] into v_version;${checkExpected('p_expected[v_i]', 'v_i', 'p_streams[v_i]')}
+      returning s.version - p_counts[v_i]${ret('s')} into v_version${into};${checkExpected('p_expected[v_i]', 'v_i', 'p_streams[v_i]', lifecycle)}
     v_result[v_i + 1] := v_version;
   end loop;
   insert into ${q}.events (global_position, stream_id, stream_position, event_id, type, data, metadata, recorded_at, transaction_id)
@@ -123,7 +148,7 @@ $fn$;
 -- attempt is undone and each append runs in its own subtransaction, so a
 -- refusal rejects that append only. Every append keeps its slice of the
 -- reserved positions, so rejected ones leave gaps.
-create function ${q}.append_batch(
+${create} ${q}.append_batch(
   p_streams text[], p_expected bigint[], p_counts int[], p_parts int[],
   p_ids uuid[], p_types text[], p_data json[], p_metadata json[], p_recorded_at timestamptz
 ) returns bigint[]
@@ -141,7 +166,7 @@ declare
   v_offset int := 0;
   v_n int;
   v_i int;
-  v_constraint text;
+  v_constraint text;${vars}
 begin${reserveBlock(names)}
   v_result[1] := v_first;
   for v_i in 1 .. cardinality(p_streams) loop
@@ -158,12 +183,22 @@ begin${reserveBlock(names)}
       insert into ${q}.streams as st (stream_id, version)
       select totals.s, totals.total from totals order by totals.s collate "C"
       on conflict (stream_id) do update set version = st.version + excluded.version
-      returning st.stream_id, st.version
+      returning st.stream_id, st.version${ret('st')}
     ), befores as (
-      select a.i, a.e, up.version - totals.total + a.prior as before
+      select a.i, a.e, up.version - totals.total + a.prior as before${
+        lifecycle
+          ? `,
+             case when up.version - totals.total + a.prior + 1 = up.hidden_before then 0 else up.version - totals.total + a.prior end as checked,
+             up.tombstone`
+          : ''
+      }
         from a join totals on totals.s = a.s join up on up.stream_id = a.s
     )
-    select array_agg(b.before order by b.i), bool_and(b.e = -1 or (b.e = -2 and b.before > 0) or b.e = b.before)
+    select array_agg(b.before order by b.i), ${
+      lifecycle
+        ? 'bool_and(not b.tombstone and (b.e = -1 or (b.e = -2 and b.checked > 0) or b.e = b.checked))'
+        : 'bool_and(b.e = -1 or (b.e = -2 and b.before > 0) or b.e = b.before)'
+    }
       into v_befores, v_ok
       from befores b;
     if not v_ok then
@@ -182,10 +217,21 @@ begin${reserveBlock(names)}
     begin
       insert into ${q}.streams as s (stream_id, version) values (p_streams[v_i], v_n)
         on conflict (stream_id) do update set version = s.version + excluded.version
-        returning s.version - v_n into v_version;
+        returning s.version - v_n${ret('s')} into v_version${into};${
+        lifecycle
+          ? `
+      if v_tombstone then
+        raise exception using errcode = 'CH410';
+      end if;
+      v_checked := case when v_version + 1 = v_hidden_before then 0 else v_version end;
+      if not (p_expected[v_i] = -1 or (p_expected[v_i] = -2 and v_checked > 0) or p_expected[v_i] = v_checked) then
+        raise exception using errcode = 'CH409';
+      end if;`
+          : `
       if not (p_expected[v_i] = -1 or (p_expected[v_i] = -2 and v_version > 0) or p_expected[v_i] = v_version) then
         raise exception using errcode = 'CH409';
-      end if;
+      end if;`
+      }
       insert into ${q}.events (global_position, stream_id, stream_position, event_id, type, data, metadata, recorded_at, transaction_id)
       select v_first + v_offset + e.n - 1, p_streams[v_i], v_version + e.n, e.id, e.type, e.data, e.metadata, p_recorded_at, v_xid
         from unnest(p_ids[v_offset + 1 : v_offset + v_n], p_types[v_offset + 1 : v_offset + v_n],
@@ -194,7 +240,13 @@ begin${reserveBlock(names)}
       v_result[v_i + 1] := v_version;
     exception
       when sqlstate 'CH409' then
-        v_result[v_i + 1] := -1 - v_version;
+        v_result[v_i + 1] := -1 - ${lifecycle ? 'v_checked' : 'v_version'};${
+          lifecycle
+            ? `
+      when sqlstate 'CH410' then
+        v_result[v_i + 1] := ${STREAM_DELETED};`
+            : ''
+        }
       when unique_violation then
         get stacked diagnostics v_constraint = constraint_name;
         if v_constraint <> 'events_event_id_key' then

@@ -1,4 +1,5 @@
 import { appendFunctions } from './append-functions.js';
+import { migrationV2 } from './migration-v2.js';
 import type { SchemaNames } from './schema-names.js';
 
 /**
@@ -50,8 +51,11 @@ comment on column ${names.q}.events.transaction_id is 'Writer xid; readers only 
 ${appendFunctions(names)}`,
 };
 
-/** Every migration, in order. Later issues append here (checkpoints, snapshots, outbox, ...). */
-export const migrations: readonly Migration[] = [v1];
+/** v2: projection host tables and stream lifecycle (see `migration-v2.ts`). */
+const v2: Migration = { version: 2, name: 'projection host, stream lifecycle', sql: migrationV2 };
+
+/** Every migration, in order. Append new ones at the end. */
+export const migrations: readonly Migration[] = [v1, v2];
 
 /** The schema version this build of the package creates and understands. */
 export const latestSchemaVersion = migrations[migrations.length - 1]!.version;

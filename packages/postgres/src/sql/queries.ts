@@ -1,3 +1,4 @@
+import { STREAM_DELETED_EVENT } from '@chronicle/core';
 import type { SchemaNames } from './schema-names.js';
 
 /** Columns of an event row, in the order `toRecordedEvent` reads them. */
@@ -6,6 +7,43 @@ const EVENT_COLUMNS = `global_position, stream_id, stream_position, event_id, ty
 
 /** The gap-safe horizon: rows of transactions below the snapshot's xmin. */
 const SAFE = 'transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
+
+/** The deletion marker type as an SQL literal. */
+const MARKER = `'${STREAM_DELETED_EVENT}'`;
+
+/**
+ * A stream's visibility bounds from `stream_lifecycle` (no row: everything is
+ * visible): core's `firstVisiblePosition` in SQL, plus the tombstone flag and
+ * maxAge in seconds.
+ */
+function bounds(q: string, streamId: string): string {
+  return `select l.tombstone, l.max_age,
+           greatest(1, l.hidden_before, coalesce(l.truncate_before, 0),
+                    coalesce((select s.version from ${q}.streams s where s.stream_id = l.stream_id) - l.max_count + 1, 0)) as first_visible
+      from ${q}.stream_lifecycle l where l.stream_id = ${streamId}`;
+}
+
+/** A row of the stream being read is visible under its bounds `v` ($4: now, for maxAge). */
+const VISIBLE_IN_STREAM = `(v.first_visible is null or (not v.tombstone and stream_position >= v.first_visible and type <> ${MARKER}
+  and (v.max_age is null or recorded_at >= $4::timestamptz - v.max_age * interval '1 second')))`;
+
+/**
+ * A row `e` of the global log is visible ($3: now): deletion markers always,
+ * other events unless their stream's lifecycle hides them. The correlated
+ * probe is an index lookup in the (small) lifecycle table.
+ */
+function visibleInLog(q: string): string {
+  return `(e.type = ${MARKER} or not exists (
+    select 1 from ${q}.stream_lifecycle l
+     where l.stream_id = e.stream_id
+       and (l.tombstone
+            or e.stream_position < greatest(l.hidden_before, coalesce(l.truncate_before, 0),
+                 coalesce((select s.version from ${q}.streams s where s.stream_id = l.stream_id) - l.max_count + 1, 0))
+            or e.recorded_at < $3::timestamptz - l.max_age * interval '1 second')))`;
+}
+
+/** Streams that exist for readers: not tombstoned, not soft-deleted (version = hidden_before - 1). */
+const LIVE = 'not tombstone and version >= hidden_before';
 
 /** Every statement of the store's hot paths, for one schema. */
 export type Queries = ReturnType<typeof queries>;
@@ -31,32 +69,48 @@ export function queries({ q, schema, channel }: SchemaNames) {
       'append_multi',
       `select ${q}.append_to_streams($1::text[], $2::int8[], $3::int4[], $4::int4[], $5::uuid[], $6::text[], $7::json[], $8::json[], $9::timestamptz)`,
     ),
+    // $4: now (maxAge). Hidden rows are filtered before the limit, so pages stay exact.
     readForwards: named(
-      'fwd',
-      `select ${EVENT_COLUMNS} from ${q}.events
-        where stream_id = $1 and stream_position >= $2 order by stream_position limit $3`,
+      'fwd2',
+      `with v as materialized (${bounds(q, '$1')})
+       select ${EVENT_COLUMNS} from ${q}.events left join v on true
+        where stream_id = $1 and stream_position >= $2 and ${VISIBLE_IN_STREAM}
+        order by stream_position limit $3`,
     ),
     readBackwards: named(
-      'bwd',
-      `select ${EVENT_COLUMNS} from ${q}.events
-        where stream_id = $1 and stream_position <= $2 order by stream_position desc limit $3`,
+      'bwd2',
+      `with v as materialized (${bounds(q, '$1')})
+       select ${EVENT_COLUMNS} from ${q}.events left join v on true
+        where stream_id = $1 and stream_position <= $2 and ${VISIBLE_IN_STREAM}
+        order by stream_position desc limit $3`,
     ),
+    /** Whether a stream is tombstoned (asked only when a read found nothing). */
+    tombstoned: named('tomb', `select tombstone from ${q}.streams where stream_id = $1`),
     // The limit applies before the horizon filter, so a page never scans past
     // `limit` rows; rows beyond the horizon can only form the page's tail,
     // because a larger position always belongs to an equal or larger xid.
+    // $3: now (maxAge). Hidden rows are filtered inside, before the limit.
     readAll: named(
-      'all',
+      'all2',
+      `select ${EVENT_COLUMNS} from (
+         select e.* from ${q}.events e where e.global_position > $1 and ${visibleInLog(q)}
+          order by e.global_position limit $2
+       ) page where ${SAFE} order by global_position`,
+    ),
+    /** Every stored event, hidden ones included (what the archive keeps); gap-safe like readAll. */
+    readAllStored: named(
+      'stored',
       `select ${EVENT_COLUMNS} from (
          select * from ${q}.events where global_position > $1 order by global_position limit $2
        ) page where ${SAFE} order by global_position`,
     ),
     headPosition: named('head', `select coalesce(max(global_position), 0) from ${q}.events where ${SAFE}`),
-    streamInfo: named('info', `select version from ${q}.streams where stream_id = $1`),
+    streamInfo: named('info2', `select version from ${q}.streams where stream_id = $1 and ${LIVE}`),
     listStreams: (bounded: boolean) =>
       named(
-        bounded ? 'listb' : 'list',
+        bounded ? 'listb2' : 'list2',
         `select stream_id, version from ${q}.streams
-          where stream_id >= $1 and stream_id > $2 ${bounded ? 'and stream_id < $4' : ''}
+          where stream_id >= $1 and stream_id > $2 ${bounded ? 'and stream_id < $4' : ''} and ${LIVE}
           order by stream_id limit $3`,
       ),
     notify: (payload: string) => ({ text: 'select pg_notify($1, $2)', values: [channel, payload] }),

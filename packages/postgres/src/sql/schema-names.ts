@@ -3,9 +3,11 @@ import { ValidationError } from '@chronicle/core';
 /** Schema names Chronicle accepts: plain identifiers, short enough for derived names. */
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,47}$/;
 
-/** Advisory-lock class ids (first key of the two-key form), `CHRN` and `CHRM` in ASCII. */
+/** Advisory-lock class ids (first key of the two-key form), `CHRN`, `CHRM` and `CHRO` in ASCII. */
 export const POSITION_LOCK_CLASS = 0x4348524e;
 export const MIGRATION_LOCK_CLASS = 0x4348524d;
+/** Serializes outbox sealers (`seal_outbox`), for a few microseconds each. */
+export const OUTBOX_LOCK_CLASS = 0x4348524f;
 
 /** Everything SQL text needs to know about one store's schema, computed once. */
 export type SchemaNames = {
