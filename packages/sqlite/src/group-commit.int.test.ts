@@ -12,20 +12,25 @@ afterAll(files.remove);
 const one = (tag: string, type = 'Happened'): NewEvent[] => [{ type, data: { tag } }];
 
 /**
- * Counts write transactions from inside them: a group's hooks all run in one
- * synchronous stretch, so a microtask reset separates one group from the next.
+ * Counts write transactions from inside them. Hooks of one group may run
+ * across awaits (inline projections are async), so a group is recognized by
+ * the database state it runs on: `data_version`, seen from a connection of
+ * its own, changes with every commit of the store and never within one.
  */
-function transactionCounter(): { readonly hook: AppendHook; readonly count: () => number } {
+function transactionCounter(path: string): { readonly hook: AppendHook; readonly count: () => number; readonly close: () => void } {
   let count = 0;
-  let inGroup = false;
+  let seen: unknown;
+  let observer: Database.Database | undefined;
   return {
     hook: () => {
-      if (inGroup) return;
-      inGroup = true;
+      observer ??= new Database(path, { readonly: true });
+      const version = observer.pragma('data_version', { simple: true });
+      if (version === seen) return;
+      seen = version;
       count++;
-      queueMicrotask(() => (inGroup = false));
     },
     count: () => count,
+    close: () => observer?.close(),
   };
 }
 
@@ -40,7 +45,7 @@ async function versionOf(store: EventStore, streamId: string): Promise<number> {
 describe('group commit', () => {
   it('appends submitted together share one transaction, and each resolves only once it is committed', async () => {
     const path = files.file();
-    const transactions = transactionCounter();
+    const transactions = transactionCounter(path);
     const store = createSqliteStore({ path, onAppend: [transactions.hook] });
     const observer = new Database(path, { readonly: true });
     const count = observer.prepare('SELECT count(*) FROM events WHERE stream_id = ?').pluck();
@@ -55,12 +60,14 @@ describe('group commit', () => {
     } finally {
       observer.close();
       await store.close();
+      transactions.close();
     }
   });
 
   it('a conflicting append in a group fails alone; the others, before and after it, commit', async () => {
-    const transactions = transactionCounter();
-    const store = createSqliteStore({ path: files.file(), onAppend: [transactions.hook] });
+    const path = files.file();
+    const transactions = transactionCounter(path);
+    const store = createSqliteStore({ path, onAppend: [transactions.hook] });
     try {
       await store.append('x', one('seed'), 'no_stream');
       const before = transactions.count();
@@ -85,6 +92,7 @@ describe('group commit', () => {
       expect(positions).toEqual([head + 1, head + 2, head + 3, head + 4]);
     } finally {
       await store.close();
+      transactions.close();
     }
   });
 
@@ -160,8 +168,9 @@ describe('group commit', () => {
   });
 
   it('sequential writers running side by side share transactions', async () => {
-    const transactions = transactionCounter();
-    const store = createSqliteStore({ path: files.file(), onAppend: [transactions.hook] });
+    const path = files.file();
+    const transactions = transactionCounter(path);
+    const store = createSqliteStore({ path, onAppend: [transactions.hook] });
     try {
       const writers = 8;
       const perWriter = 20;
@@ -175,6 +184,7 @@ describe('group commit', () => {
       for (let w = 0; w < writers; w++) expect(await versionOf(store, `writer-${w}`)).toBe(perWriter);
     } finally {
       await store.close();
+      transactions.close();
     }
   });
 

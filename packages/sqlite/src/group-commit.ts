@@ -1,4 +1,4 @@
-import type { AppendResult } from '@chronicle/core';
+import type { AppendResult, Mutex } from '@chronicle/core';
 import { busyBackoffMs, busyTimeout } from './busy-retry.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 import { isBusy, isInfrastructureError, toStoreError } from './sqlite-errors.js';
@@ -22,6 +22,13 @@ export type GroupCommitOptions = {
   readonly db: SqliteDatabase;
   readonly statements: Statements;
   readonly write: AppendWriter;
+  /**
+   * Runs after an append's rows are written, inside its savepoint (inline
+   * projections); throwing rolls that append back alone.
+   */
+  readonly afterWrite: (results: AppendResult[]) => Promise<void>;
+  /** The store's write lock: a group holds it from BEGIN to COMMIT, across the awaits of inline projections. */
+  readonly lock: Mutex;
   readonly busyTimeoutMs: number;
   /** Called after each successful COMMIT, before any caller is resolved. */
   readonly onCommit: () => void;
@@ -45,24 +52,29 @@ const RETRY = Symbol('retry');
  * check: a conflicting or failing append is rolled back alone and rejected,
  * the others commit. Callers are resolved only after COMMIT returned.
  *
+ * Inline projections run inside each append's savepoint, awaited while the
+ * store's write lock is held, so they see the append and nothing else.
+ *
  * While another process holds the write lock, the group waits (with backoff,
  * on timers, never blocking the event loop) and absorbs appends that arrive
  * meanwhile; appends that waited longer than `busyTimeoutMs` fail with
  * `STORE_UNAVAILABLE`.
  */
 export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
-  const { db, statements, write, busyTimeoutMs, onCommit } = options;
+  const { db, statements, write, afterWrite, lock, busyTimeoutMs, onCommit } = options;
   const { begin, commit, rollback, savepoint, release, rollbackToSavepoint } = statements;
   const queue: Request[] = [];
   let scheduled = false;
+  let flushing = false;
   let busyAttempts = 0;
   let idleWaiters: (() => void)[] = [];
 
   function schedule(delayMs?: number): void {
     if (scheduled) return;
     scheduled = true;
-    if (delayMs === undefined) setImmediate(flush);
-    else setTimeout(flush, delayMs);
+    const run = (): void => void lock.run(flush);
+    if (delayMs === undefined) setImmediate(run);
+    else setTimeout(run, delayMs);
   }
 
   function rollbackQuietly(): boolean {
@@ -75,10 +87,11 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
   }
 
   /** Runs one append in the open transaction; only errors of the append itself are returned as an outcome. */
-  function attempt(request: Request, own: boolean): Outcome {
+  async function attempt(request: Request, own: boolean): Promise<Outcome> {
     if (own) savepoint.run();
     try {
       const results = write(request.parts);
+      await afterWrite(results);
       if (own) release.run();
       return { results };
     } catch (error) {
@@ -92,7 +105,7 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
     }
   }
 
-  function commitGroup(group: readonly Request[]): typeof RETRY | undefined {
+  async function commitGroup(group: readonly Request[]): Promise<typeof RETRY | undefined> {
     try {
       begin.run();
     } catch (error) {
@@ -104,7 +117,8 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
     try {
       // A lone append needs no savepoint: the transaction is its savepoint.
       const alone = group.length === 1;
-      outcomes = group.map((request) => attempt(request, !alone));
+      outcomes = [];
+      for (const request of group) outcomes.push(await attempt(request, !alone));
       if (alone && 'error' in outcomes[0]!) rollback.run();
     } catch (error) {
       rollbackQuietly();
@@ -133,10 +147,11 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
     return undefined;
   }
 
-  function flush(): void {
+  async function flush(): Promise<void> {
     scheduled = false;
+    flushing = true;
     const group = queue.splice(0, MAX_GROUP);
-    if (group.length > 0 && commitGroup(group) === RETRY) {
+    if (group.length > 0 && (await commitGroup(group)) === RETRY) {
       const now = Date.now();
       const waiting = group.filter((request) => {
         const waited = now - request.enqueuedAt;
@@ -150,6 +165,7 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
       busyAttempts = 0;
       if (queue.length > 0) schedule();
     }
+    flushing = false;
     if (!scheduled) {
       const waiters = idleWaiters;
       idleWaiters = [];
@@ -165,7 +181,7 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
       });
     },
     idle() {
-      if (!scheduled && queue.length === 0) return Promise.resolve();
+      if (!scheduled && !flushing && queue.length === 0) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
     },
   };

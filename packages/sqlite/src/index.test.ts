@@ -1,7 +1,7 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import type { AppendResult, EventStore } from '@chronicle/core';
+import type { AppendResult, ArchivableStore, EventStore, ProjectionHost, StreamLifecycle } from '@chronicle/core';
 import * as sqlite from './index.js';
-import type { AppendHook, SqliteDatabase, SqliteStoreOptions } from './index.js';
+import type { AppendHook, SqliteDatabase, SqliteEventStore, SqliteStoreOptions } from './index.js';
 
 describe('public API', () => {
   it('exports the store factory, its error and the schema version', () => {
@@ -10,7 +10,9 @@ describe('public API', () => {
 
   it('pins the public types', () => {
     expectTypeOf(sqlite.createSqliteStore).parameter(0).toEqualTypeOf<SqliteStoreOptions>();
-    expectTypeOf(sqlite.createSqliteStore).returns.toEqualTypeOf<EventStore>();
+    expectTypeOf(sqlite.createSqliteStore).returns.toEqualTypeOf<SqliteEventStore>();
+    expectTypeOf<SqliteEventStore>().toMatchTypeOf<EventStore & StreamLifecycle & ArchivableStore>();
+    expectTypeOf<SqliteEventStore['projections']>().toMatchTypeOf<ProjectionHost<SqliteDatabase>>();
     expectTypeOf<SqliteStoreOptions['synchronous']>().toEqualTypeOf<'FULL' | 'NORMAL' | undefined>();
     expectTypeOf<AppendHook>().toEqualTypeOf<(db: SqliteDatabase, results: readonly AppendResult[]) => void>();
   });

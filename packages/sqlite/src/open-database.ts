@@ -9,11 +9,40 @@ import { migrations as releasedMigrations, type Migration } from './sql/migratio
 /** How to open and configure the connection. */
 export type OpenOptions = {
   readonly path: string;
+  /** For `:memory:`: the name both connections of one store open, so that they see one database. */
+  readonly memoryName?: string;
   readonly synchronous: 'FULL' | 'NORMAL';
   readonly busyTimeoutMs: number;
   /** Schema steps; tests substitute their own list. */
   readonly migrations?: readonly Migration[];
 };
+
+/** The URI of a named in-memory database shared by the connections of one store (and nothing else). */
+function memoryUri(name: string): string {
+  return `file:${name}?mode=memory&cache=shared`;
+}
+
+/**
+ * Opens the store's read connection, after {@link openDatabase} opened (and
+ * migrated) the file. It only reads (`query_only`), so it never takes the
+ * write lock; in WAL mode it sees the last committed state while the write
+ * connection has a transaction open. An in-memory store's two connections
+ * open one named in-memory database (better-sqlite3 builds SQLite without
+ * shared cache, so they lock like two connections to a rollback-journal
+ * file): the reader likewise sees only committed data.
+ */
+export function openReadConnection(options: OpenOptions): SqliteDatabase {
+  const memory = isMemoryPath(options.path);
+  const db: SqliteDatabase = new Database(memory && options.memoryName ? memoryUri(options.memoryName) : options.path);
+  try {
+    db.pragma(`busy_timeout = ${Math.min(LOCK_WAIT_SLICE_MS, options.busyTimeoutMs)}`);
+    db.pragma('query_only = ON');
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
 
 /** True for a private in-memory database. */
 export function isMemoryPath(path: string): boolean {
@@ -33,7 +62,7 @@ const SYNCHRONOUS_LEVEL = { NORMAL: 1, FULL: 2 } as const;
 export function openDatabase(options: OpenOptions): SqliteDatabase {
   const memory = isMemoryPath(options.path);
   if (!memory) mkdirSync(dirname(options.path), { recursive: true });
-  const db: SqliteDatabase = new Database(options.path);
+  const db: SqliteDatabase = new Database(memory && options.memoryName ? memoryUri(options.memoryName) : options.path);
   try {
     db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
     if (!memory) {
@@ -46,6 +75,8 @@ export function openDatabase(options: OpenOptions): SqliteDatabase {
     const level = db.pragma('synchronous', { simple: true });
     if (level !== SYNCHRONOUS_LEVEL[options.synchronous]) throw new Error(`sqlite: synchronous=${options.synchronous} did not take effect`);
     db.pragma('foreign_keys = ON');
+    // Deleted content (a forgotten subject's key, a dropped read model) is overwritten, not left in free pages.
+    db.pragma('secure_delete = ON');
     // Savepoint journals stay in memory instead of temporary files.
     db.pragma('temp_store = MEMORY');
     // After a checkpoint, truncate a WAL that grew during a burst back to 64 MiB.

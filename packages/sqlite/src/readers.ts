@@ -1,5 +1,7 @@
 import {
+  StreamDeletedError,
   assertListStreamsOptions,
+  firstVisiblePosition,
   assertReadAllOptions,
   assertReadStreamOptions,
   type ListStreamsOptions,
@@ -27,6 +29,8 @@ export type ReadContext = {
   readonly statements: Statements;
   readonly query: Query;
   readonly assertOpen: () => void;
+  /** Current time in ms (maxAge is measured against it). */
+  readonly now: () => number;
 };
 
 /**
@@ -66,9 +70,22 @@ abstract class KeysetReader<Row, Item> extends PagedIterator<Row, Item> {
   protected abstract moveAfter(row: Row): void;
 }
 
+/** The visible range of a stream under its metadata and deletion state; undefined when unrestricted. */
+type Visible = { readonly firstPosition: number; readonly minRecordedAt: number };
+
+type VisibilityRow = [
+  version: number | null,
+  deleted: number | null,
+  hiddenBefore: number | null,
+  maxCount: number | null,
+  maxAgeMs: number | null,
+  truncateBefore: number | null,
+];
+
 /** {@link EventStore.readStream}. */
 export class StreamReader extends KeysetReader<StreamRow, RecordedEvent> {
   private from = 0;
+  private visible: Visible | undefined | null = null;
 
   constructor(
     context: ReadContext,
@@ -89,9 +106,37 @@ export class StreamReader extends KeysetReader<StreamRow, RecordedEvent> {
     return this.options?.direction === 'backwards';
   }
 
+  /** Looks up the stream's lifecycle once, on the first page; throws STREAM_DELETED for a tombstone. */
+  private lookUpVisibility(row: VisibilityRow): Visible | undefined {
+    const [version, deleted, hiddenBefore, maxCount, maxAgeMs, truncateBefore] = row;
+    if (deleted === 2) throw new StreamDeletedError(this.streamId);
+    if (hiddenBefore === null) return undefined;
+    const metadata = { ...(maxCount === null ? {} : { maxCount }), ...(truncateBefore === null ? {} : { truncateBefore }) };
+    return {
+      firstPosition: firstVisiblePosition(version ?? 0, metadata, hiddenBefore),
+      minRecordedAt: maxAgeMs === null ? Number.MIN_SAFE_INTEGER : this.context.now() - maxAgeMs,
+    };
+  }
+
   protected fetch(): Page<StreamRow> | Promise<Page<StreamRow>> {
-    const { readBackwards, readForwards } = this.context.statements;
-    return this.page(this.backwards ? readBackwards : readForwards, [this.streamId, this.from], 'reading a stream');
+    if (this.visible === null) {
+      const row = this.context.query(() => this.context.statements.visibility.get(this.streamId) as VisibilityRow, 'reading a stream');
+      if (row instanceof Promise) {
+        return row.then((resolved) => {
+          this.visible = this.lookUpVisibility(resolved);
+          return this.fetch();
+        });
+      }
+      this.visible = this.lookUpVisibility(row);
+    }
+    const { readBackwards, readForwards, readBackwardsVisible, readForwardsVisible } = this.context.statements;
+    const visible = this.visible;
+    if (!visible) return this.page(this.backwards ? readBackwards : readForwards, [this.streamId, this.from], 'reading a stream');
+    if (this.backwards) {
+      if (this.from < visible.firstPosition) return { rows: [], last: true };
+      return this.page(readBackwardsVisible, [this.streamId, this.from, visible.firstPosition, visible.minRecordedAt], 'reading a stream');
+    }
+    return this.page(readForwardsVisible, [this.streamId, Math.max(this.from, visible.firstPosition), visible.minRecordedAt], 'reading a stream');
   }
 
   protected moveAfter(row: StreamRow): void {
@@ -110,6 +155,8 @@ export class GlobalReader extends KeysetReader<GlobalRow, RecordedEvent> {
   constructor(
     context: ReadContext,
     private readonly options: ReadAllOptions | undefined,
+    /** Every stored event, hidden ones included (the archiver's view). */
+    private readonly stored = false,
   ) {
     super(context);
   }
@@ -122,7 +169,13 @@ export class GlobalReader extends KeysetReader<GlobalRow, RecordedEvent> {
   }
 
   protected fetch(): Page<GlobalRow> | Promise<Page<GlobalRow>> {
-    return this.page(this.context.statements.readAll, [this.after], 'reading the global log');
+    const { readAll, readAllVisible, anyLifecycle } = this.context.statements;
+    if (this.stored) return this.page(readAll, [this.after], 'reading the global log');
+    // While no stream has metadata or a deletion (the common case), a page is a plain range scan.
+    const pageOf = (restricted: number): Page<GlobalRow> | Promise<Page<GlobalRow>> =>
+      restricted ? this.page(readAllVisible, [this.after, this.context.now()], 'reading the global log') : this.page(readAll, [this.after], 'reading the global log');
+    const restricted = this.context.query(() => anyLifecycle.get() as number, 'reading the global log');
+    return restricted instanceof Promise ? restricted.then(pageOf) : pageOf(restricted);
   }
 
   protected moveAfter(row: GlobalRow): void {

@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_EVENT_BYTES, ValidationError, type AppendResult } from '@chronicle/core';
+import { DEFAULT_MAX_EVENT_BYTES, ValidationError, type AppendResult, type Projection } from '@chronicle/core';
 import type { SqliteDatabase } from './sqlite-database.js';
 
 /**
@@ -44,6 +44,14 @@ export type SqliteStoreOptions = {
   readonly pollIntervalMs?: number;
   /** Hooks run inside each append's transaction; see {@link AppendHook}. @experimental */
   readonly onAppend?: readonly AppendHook[];
+  /**
+   * Inline projections: run inside each append's transaction, in order, after
+   * the built-in ones (request-id idempotency). `tx.native` is the store's
+   * better-sqlite3 connection. If one throws, that append stores nothing
+   * (events, documents, outbox) and its caller gets the error; other appends
+   * committed in the same group are unaffected.
+   */
+  readonly projections?: readonly Projection<SqliteDatabase>[];
 };
 
 /** Options with every default filled in. */
@@ -55,6 +63,7 @@ export type ResolvedSqliteStoreOptions = {
   readonly clock: () => Date;
   readonly pollIntervalMs: number;
   readonly onAppend: readonly AppendHook[];
+  readonly projections: readonly Projection<SqliteDatabase>[];
 };
 
 function positiveInteger(value: unknown, name: string, fallback: number, min = 1): number {
@@ -73,6 +82,12 @@ export function resolveOptions(options: SqliteStoreOptions): ResolvedSqliteStore
   if (options.onAppend !== undefined && (!Array.isArray(options.onAppend) || options.onAppend.some((h) => typeof h !== 'function'))) {
     throw ValidationError.of('onAppend', 'must be an array of functions');
   }
+  if (
+    options.projections !== undefined &&
+    (!Array.isArray(options.projections) || options.projections.some((p) => typeof p?.name !== 'string' || typeof p.handle !== 'function'))
+  ) {
+    throw ValidationError.of('projections', 'must be an array of projections ({ name, handle })');
+  }
   return {
     path: options.path,
     synchronous,
@@ -81,5 +96,6 @@ export function resolveOptions(options: SqliteStoreOptions): ResolvedSqliteStore
     clock: options.clock ?? (() => new Date()),
     pollIntervalMs: positiveInteger(options.pollIntervalMs, 'pollIntervalMs', 200),
     onAppend: options.onAppend ?? [],
+    projections: options.projections ?? [],
   };
 }

@@ -1,27 +1,41 @@
+import { randomUUID } from 'node:crypto';
 import {
   AppendSignal,
+  Mutex,
+  STREAM_DELETED_EVENT,
   StoreClosedError,
+  applyProjection,
   assertExpectedVersion,
   assertReadStreamOptions,
+  assertStreamId,
+  builtInInlineProjections,
   prepareEvents,
   prepareMulti,
   subscribeToAll,
   type AppendResult,
+  type ArchivableStore,
+  type DeleteStreamOptions,
   type EventStore,
   type ExpectedVersion,
   type ListStreamsOptions,
   type NewEvent,
+  type Projection,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
   type StoreInfo,
+  type StoreWithProjections,
   type StreamAppend,
   type StreamInfo,
+  type StreamLifecycle,
+  type StreamMetadata,
   type SubscribeOptions,
 } from '@chronicle/core';
-import { createQuery } from './busy-retry.js';
+import { createQuery, retryWhileBusy } from './busy-retry.js';
 import { createGroupCommit } from './group-commit.js';
-import { openDatabase } from './open-database.js';
+import { createLifecycleSql } from './lifecycle.js';
+import { isMemoryPath, openDatabase, openReadConnection } from './open-database.js';
+import { createSqliteProjectionHost, type SqliteProjectionHost } from './projections/sqlite-projection-host.js';
 import { GlobalReader, StreamLister, StreamReader, type ReadContext } from './readers.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 import { resolveOptions, type SqliteStoreOptions } from './sqlite-store-options.js';
@@ -30,6 +44,14 @@ import type { Migration } from './sql/migrations.js';
 import { prepareStatements } from './sql/statements.js';
 import { uuidV7 } from './uuid-v7.js';
 import { createAppendWriter } from './write-append.js';
+import { createWriteTransactions } from './write-transaction.js';
+
+/**
+ * The SQLite store: the event store contract plus stream metadata and
+ * deletion, purging for the archive's hot tier, and the projection host
+ * (`projections`) whose transactions hand out the better-sqlite3 connection as `tx.native`.
+ */
+export type SqliteEventStore = EventStore & StreamLifecycle & ArchivableStore & StoreWithProjections<SqliteDatabase> & { readonly projections: SqliteProjectionHost };
 
 /**
  * An event store in one SQLite file: the embedded default. Durable by default
@@ -44,44 +66,80 @@ import { createAppendWriter } from './write-append.js';
  * @throws UnsupportedSchemaVersionError when the file was written by a newer `@chronicle/sqlite`.
  * @throws StoreUnavailableError when the file cannot be opened (I/O error, or locked past `busyTimeoutMs`).
  */
-export function createSqliteStore(options: SqliteStoreOptions): EventStore {
+export function createSqliteStore(options: SqliteStoreOptions): SqliteEventStore {
   return openSqliteStore(options);
 }
 
 /** {@link createSqliteStore} with a substitute migration list, for tests of the migration path. */
-export function openSqliteStore(options: SqliteStoreOptions, migrations?: readonly Migration[]): EventStore {
+export function openSqliteStore(options: SqliteStoreOptions, migrations?: readonly Migration[]): SqliteEventStore {
   const settings = resolveOptions(options);
   const info: StoreInfo = { name: 'sqlite', multiStreamAppend: true, maxEventBytes: settings.maxEventBytes };
+  const openOptions = {
+    ...settings,
+    ...(migrations ? { migrations } : {}),
+    ...(isMemoryPath(settings.path) ? { memoryName: `chronicle-${randomUUID()}` } : {}),
+  };
   let db: SqliteDatabase;
+  let readDb: SqliteDatabase;
   try {
-    db = openDatabase({ ...settings, ...(migrations ? { migrations } : {}) });
+    db = openDatabase(openOptions);
   } catch (error) {
     throw toStoreError(error, `opening ${settings.path}`, false);
   }
+  try {
+    readDb = openReadConnection(openOptions);
+  } catch (error) {
+    db.close();
+    throw toStoreError(error, `opening ${settings.path}`, false);
+  }
   const statements = prepareStatements(db);
+  // Reads outside the write transaction use their own connection: they never see uncommitted writes.
+  const readStatements = prepareStatements(readDb);
   const signal = new AppendSignal();
   const closing = new AbortController();
   const assertOpen = (): void => {
     if (closing.signal.aborted) throw new StoreClosedError(info.name);
   };
   const query = createQuery(assertOpen, settings.busyTimeoutMs);
-  const readContext: ReadContext = { statements, query, assertOpen };
+  const readContext: ReadContext = { statements: readStatements, query, assertOpen, now: () => settings.clock().getTime() };
   const readAll = (readOptions?: ReadAllOptions): AsyncIterable<RecordedEvent> => new GlobalReader(readContext, readOptions);
+  // One transaction at a time on the write connection: group commits and projection transactions queue here.
+  const lock = new Mutex();
+  const writeTransaction = createWriteTransactions({ db, statements, lock, busyTimeoutMs: settings.busyTimeoutMs, assertOpen });
+  const host = createSqliteProjectionHost({ db, readDb, query, writeTransaction, clock: settings.clock });
+  const inline: readonly Projection<SqliteDatabase>[] = [...(builtInInlineProjections as readonly Projection<SqliteDatabase>[]), ...settings.projections];
   const writer = createGroupCommit({
     db,
     statements,
     write: createAppendWriter(db, statements, settings.clock, settings.onAppend),
+    async afterWrite(results: AppendResult[]) {
+      const recorded = results.length === 1 ? results[0]!.events : results.flatMap((result) => result.events);
+      for (const projection of inline) await applyProjection(projection, recorded, host.tx);
+    },
+    lock,
     busyTimeoutMs: settings.busyTimeoutMs,
     onCommit: () => signal.notify(),
+  });
+  const lifecycle = createLifecycleSql({
+    path: settings.path,
+    db,
+    readDb,
+    query,
+    writeTransaction,
+    exclusively: (work) => {
+      assertOpen();
+      return lock.run(() => retryWhileBusy(work, 'reclaiming space', settings.busyTimeoutMs));
+    },
   });
   let closed: Promise<void> | undefined;
 
   async function headPosition(): Promise<number> {
-    return (await query(() => statements.headPosition.get(), 'reading the head position')) as number;
+    return (await query(() => readStatements.headPosition.get(), 'reading the head position')) as number;
   }
 
   return {
     info,
+    projections: host,
 
     async append(streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
       assertOpen();
@@ -109,24 +167,59 @@ export function openSqliteStore(options: SqliteStoreOptions, migrations?: readon
     async getStreamInfo(streamId: string): Promise<StreamInfo | undefined> {
       assertOpen();
       assertReadStreamOptions(streamId, undefined);
-      const version = (await query(() => statements.streamVersion.get(streamId), 'reading stream info')) as number | undefined;
+      const version = (await query(() => readStatements.liveVersion.get(streamId), 'reading stream info')) as number | undefined;
       return version === undefined ? undefined : { streamId, version };
     },
 
     listStreams: (listOptions?: ListStreamsOptions) => new StreamLister(readContext, listOptions),
     headPosition,
 
+    async setStreamMetadata(streamId: string, metadata: StreamMetadata): Promise<void> {
+      assertOpen();
+      assertStreamId(streamId);
+      await lifecycle.setMetadata(streamId, metadata);
+    },
+
+    async getStreamMetadata(streamId: string): Promise<StreamMetadata> {
+      assertOpen();
+      assertStreamId(streamId);
+      return lifecycle.getMetadata(streamId);
+    },
+
+    async deleteStream(streamId: string, deleteOptions: DeleteStreamOptions = {}): Promise<void> {
+      assertOpen();
+      assertStreamId(streamId);
+      if (deleteOptions.expectedVersion !== undefined) assertExpectedVersion(deleteOptions.expectedVersion);
+      const mode = deleteOptions.mode ?? 'soft';
+      const marker = prepareEvents(streamId, [{ type: STREAM_DELETED_EVENT, data: { mode } }], info.maxEventBytes, uuidV7, 'events', true);
+      await writer.submit([{ streamId, expectedVersion: deleteOptions.expectedVersion ?? 'any', events: marker, deletion: mode }]);
+    },
+
+    readAllStored: (readOptions?: ReadAllOptions) => new GlobalReader(readContext, readOptions, true),
+
+    async purgeEvents(globalPositions: readonly number[]): Promise<number> {
+      assertOpen();
+      return lifecycle.purge(globalPositions);
+    },
+
+    async reclaimSpace() {
+      assertOpen();
+      return lifecycle.reclaimSpace();
+    },
+
     close(): Promise<void> {
       closed ??= (async () => {
         closing.abort();
         signal.notify();
-        // Appends accepted before close still commit (or fail) before the connection goes.
+        // Appends accepted before close still commit (or fail) before the connection goes; so do open transactions.
         await writer.idle();
+        await lock.run(async () => undefined);
         try {
           db.pragma('optimize');
         } catch {
           // Best effort: it only refreshes planner statistics.
         }
+        readDb.close();
         db.close();
       })();
       return closed;

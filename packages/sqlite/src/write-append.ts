@@ -1,4 +1,9 @@
-import { DuplicateEventIdError, checkExpectedVersion, type AppendResult, type ExpectedVersion, type PreparedEvent, type RecordedEvent } from '@chronicle/core';
+import {
+  DuplicateEventIdError,
+  StreamDeletedError,
+  StreamNotFoundError,
+  checkExpectedVersion,
+  type AppendResult, type ExpectedVersion, type PreparedEvent, type RecordedEvent } from '@chronicle/core';
 import type { SqliteDatabase } from './sqlite-database.js';
 import { parseMetadata } from './read-rows.js';
 import type { AppendHook } from './sqlite-store-options.js';
@@ -10,7 +15,11 @@ export type PreparedAppend = {
   readonly streamId: string;
   readonly expectedVersion: ExpectedVersion;
   readonly events: readonly PreparedEvent[];
+  /** Set when the events are a deletion marker: the stream becomes soft-deleted or a tombstone. */
+  readonly deletion?: 'soft' | 'hard';
 };
+
+const DELETED = { soft: 1, hard: 2 } as const;
 
 /**
  * Writes one append (one or more stream parts) inside the current
@@ -22,7 +31,7 @@ export type AppendWriter = (parts: readonly PreparedAppend[]) => AppendResult[];
 
 /** Builds the {@link AppendWriter} for a connection. */
 export function createAppendWriter(db: SqliteDatabase, statements: Statements, clock: () => Date, hooks: readonly AppendHook[]): AppendWriter {
-  const { streamVersion, insertEvents, eventIdStored, insertStream, updateStream } = statements;
+  const { streamVersion, insertEvents, eventIdStored, insertStream, updateStream, hideBefore } = statements;
   const params: unknown[] = [];
 
   /**
@@ -76,15 +85,20 @@ export function createAppendWriter(db: SqliteDatabase, statements: Statements, c
       }
     }
     const version = current + events.length;
+    // Appending to a soft-deleted stream recreates it; a deletion marker deletes it and hides everything up to itself.
     if (current === 0) insertStream.run(streamId, version);
-    else updateStream.run(version, streamId);
+    else updateStream.run(version, part.deletion ? DELETED[part.deletion] : 0, streamId);
+    if (part.deletion) hideBefore.run(streamId, version + 1);
     return { streamId, nextExpectedVersion: version, globalPosition: recorded[recorded.length - 1]!.globalPosition, events: recorded };
   }
 
   return (parts) => {
     const versions = parts.map((part) => {
-      const current = (streamVersion.get(part.streamId) as number | undefined) ?? 0;
-      const conflict = checkExpectedVersion(part.streamId, part.expectedVersion, current);
+      const [current, deleted] = (streamVersion.get(part.streamId) as [number, number] | undefined) ?? [0, 0];
+      if (deleted === DELETED.hard) throw new StreamDeletedError(part.streamId);
+      if (part.deletion && (current === 0 || deleted === DELETED.soft)) throw new StreamNotFoundError(part.streamId);
+      // A soft-deleted stream counts as absent for expectations; its positions continue.
+      const conflict = checkExpectedVersion(part.streamId, part.expectedVersion, deleted === DELETED.soft ? 0 : current);
       if (conflict) throw conflict;
       return current;
     });

@@ -1,3 +1,4 @@
+import { STREAM_DELETED_EVENT } from '@chronicle/core';
 import type { SqliteDatabase, SqliteStatement } from '../sqlite-database.js';
 
 /**
@@ -49,8 +50,10 @@ export type Statements = {
   readonly savepoint: SqliteStatement;
   readonly release: SqliteStatement;
   readonly rollbackToSavepoint: SqliteStatement;
-  /** (stream_id) → version, or undefined. */
+  /** (stream_id) → [version, deleted] (deleted: 0 live, 1 soft, 2 tombstone), or undefined. */
   readonly streamVersion: SqliteStatement;
+  /** (stream_id) → version of a live (not deleted) stream, or undefined. */
+  readonly liveVersion: SqliteStatement;
   /**
    * An INSERT of `rows` events (1..{@link INSERT_CHUNK}), each bound as
    * (stream_id, stream_position, event_id, type, data, metadata, recorded_at);
@@ -61,15 +64,27 @@ export type Statements = {
   readonly eventIdStored: SqliteStatement;
   /** (stream_id, version) */
   readonly insertStream: SqliteStatement;
-  /** (version, stream_id) */
+  /** (version, deleted, stream_id) */
   readonly updateStream: SqliteStatement;
+  /** (stream_id, hidden_before): records a deletion's hidden range. */
+  readonly hideBefore: SqliteStatement;
+  /** (stream_id) → [version, deleted, hidden_before, max_count, max_age_ms, truncate_before]; nulls for what is missing; always one row. */
+  readonly visibility: SqliteStatement;
+  /** () → 1 when any stream has metadata or a deletion, else 0. */
+  readonly anyLifecycle: SqliteStatement;
+  /** Forwards stream page honouring lifecycle: (stream_id, from, min recorded_at[, limit]). */
+  readonly readForwardsVisible: PageStatement;
+  /** Backwards stream page honouring lifecycle: (stream_id, from, lowest position, min recorded_at[, limit]). */
+  readonly readBackwardsVisible: PageStatement;
+  /** Global page honouring lifecycle: (after, now ms[, limit]). */
+  readonly readAllVisible: PageStatement;
   /** (stream_id, from position inclusive[, limit]) → StreamRow[] ascending. */
   readonly readForwards: PageStatement;
   /** (stream_id, from position inclusive[, limit]) → StreamRow[] descending. */
   readonly readBackwards: PageStatement;
   /** (after global position[, limit]) → GlobalRow[] ascending. */
   readonly readAll: PageStatement;
-  /** () → newest global position, 0 when empty. */
+  /** () → newest global position ever handed out (purged or not), 0 when empty. */
   readonly headPosition: SqliteStatement;
   /** Listing pages; see {@link listStreamsStatement}. */
   readonly listStreams: ReadonlyMap<string, PageStatement>;
@@ -100,7 +115,7 @@ export function prepareStatements(db: SqliteDatabase): Statements {
       // A byte range, never LIKE: '%' and '_' in a prefix are literal characters.
       const sql = `SELECT stream_id, version FROM streams WHERE stream_id ${lowerInclusive ? '>=' : '>'} ?${
         upper ? ' AND stream_id < ?' : ''
-      } ORDER BY stream_id`;
+      } AND deleted = 0 ORDER BY stream_id`;
       listStreams.set(listKey({ lowerInclusive, upper }), pageStatement(db, sql));
     }
   }
@@ -116,18 +131,51 @@ export function prepareStatements(db: SqliteDatabase): Statements {
     savepoint: db.prepare('SAVEPOINT chronicle_append'),
     release: db.prepare('RELEASE chronicle_append'),
     rollbackToSavepoint: db.prepare('ROLLBACK TO chronicle_append'),
-    streamVersion: db.prepare('SELECT version FROM streams WHERE stream_id = ?').pluck(),
+    streamVersion: db.prepare('SELECT version, deleted FROM streams WHERE stream_id = ?').raw(),
+    liveVersion: db.prepare('SELECT version FROM streams WHERE stream_id = ? AND deleted = 0').pluck(),
     insertEvents,
     eventIdStored: db.prepare('SELECT 1 FROM events WHERE event_id = ?').pluck(),
     insertStream: db.prepare('INSERT INTO streams (stream_id, version) VALUES (?, ?)'),
-    updateStream: db.prepare('UPDATE streams SET version = ? WHERE stream_id = ?'),
+    updateStream: db.prepare('UPDATE streams SET version = ?, deleted = ? WHERE stream_id = ?'),
+    hideBefore: db.prepare(
+      'INSERT INTO stream_lifecycle (stream_id, hidden_before) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET hidden_before = excluded.hidden_before',
+    ),
+    visibility: db
+      .prepare(
+        `SELECT s.version, s.deleted, l.hidden_before, l.max_count, l.max_age_ms, l.truncate_before
+         FROM (SELECT ? AS stream_id) k LEFT JOIN streams s ON s.stream_id = k.stream_id LEFT JOIN stream_lifecycle l ON l.stream_id = k.stream_id`,
+      )
+      .raw(),
+    anyLifecycle: db.prepare('SELECT EXISTS (SELECT 1 FROM stream_lifecycle)').pluck(),
+    readForwardsVisible: pageStatement(
+      db,
+      `SELECT ${STREAM_COLUMNS} FROM events WHERE stream_id = ? AND stream_position >= ? AND recorded_at >= ? ORDER BY stream_position`,
+    ),
+    readBackwardsVisible: pageStatement(
+      db,
+      `SELECT ${STREAM_COLUMNS} FROM events WHERE stream_id = ? AND stream_position <= ? AND stream_position >= ? AND recorded_at >= ? ORDER BY stream_position DESC`,
+    ),
+    readAllVisible: pageStatement(
+      db,
+      // Hidden: events of tombstoned streams, below a stream's first visible position, older than its maxAge. Deletion markers always show.
+      `SELECT ${GLOBAL_COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')} FROM events e
+       LEFT JOIN stream_lifecycle l ON l.stream_id = e.stream_id
+       LEFT JOIN streams s ON s.stream_id = e.stream_id
+       WHERE e.global_position > ? AND (
+         l.stream_id IS NULL OR e.type = '${STREAM_DELETED_EVENT}' OR (
+           s.deleted <> 2
+           AND e.stream_position >= max(l.hidden_before, coalesce(l.truncate_before, 0), coalesce(s.version - l.max_count + 1, 0))
+           AND (l.max_age_ms IS NULL OR e.recorded_at >= ? - l.max_age_ms)))
+       ORDER BY e.global_position`,
+    ),
     readForwards: pageStatement(db, `SELECT ${STREAM_COLUMNS} FROM events WHERE stream_id = ? AND stream_position >= ? ORDER BY stream_position`),
     readBackwards: pageStatement(
       db,
       `SELECT ${STREAM_COLUMNS} FROM events WHERE stream_id = ? AND stream_position <= ? ORDER BY stream_position DESC`,
     ),
     readAll: pageStatement(db, `SELECT ${GLOBAL_COLUMNS} FROM events WHERE global_position > ? ORDER BY global_position`),
-    headPosition: db.prepare('SELECT coalesce(max(global_position), 0) FROM events').pluck(),
+    // AUTOINCREMENT's counter: purging the newest events never moves the head back.
+    headPosition: db.prepare("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)").pluck(),
     listStreams,
   };
 }
