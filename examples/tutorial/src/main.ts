@@ -1,16 +1,14 @@
-import { aggregateStream, createCommandHandler, createInMemoryStore } from '@chronicle/core';
-import { giftCard } from './gift-card.js';
+/**
+ * The README tutorial as a program.
+ * Run: node --conditions=@chronicle/source --import tsx src/main.ts [sqlite:<file> | postgres://…[?schema=name]]
+ * (in memory when no store is named).
+ */
+import { openStore } from './open-store.js';
+import { tour } from './tour.js';
 
-const store = createInMemoryStore();
-const handle = createCommandHandler(store, giftCard);
-
-await handle('gift-card-42', { type: 'Issue', amount: 50 });
-await handle('gift-card-42', { type: 'Redeem', amount: 20 });
-await handle('gift-card-42', { type: 'Redeem', amount: 40 }).catch((error: Error & { code: string }) =>
-  console.log('refused:', error.code, error.message),
-);
-
-for await (const event of store.readStream('gift-card-42')) {
-  console.log(event.streamPosition, event.type, event.data, event.recordedAt.toISOString());
+const store = await openStore(process.argv[2]);
+try {
+  await tour(store);
+} finally {
+  await store.close();
 }
-console.log(await aggregateStream(store, 'gift-card-42', giftCard)); // { state: { issued: true, balance: 30 }, version: 2 }

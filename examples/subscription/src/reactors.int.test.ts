@@ -1,5 +1,6 @@
-import { createCommandHandler, createInMemoryStore, createReactorRunner, silentLogger } from '@chronicle/core';
-import { describe, expect, it } from 'vitest';
+import { createCommandHandler, createReactorRunner, silentLogger } from '@chronicle/core';
+import { expect, it } from 'vitest';
+import { describeEachStore } from '../../shared/src/test-stores.js';
 import { consoleMailer, outboxMailer, queuedMails, type Mailer } from './mail.js';
 import { subscriptionReactors } from './reactors.js';
 import { subscriptionDecider } from './subscription.js';
@@ -7,9 +8,9 @@ import { subscriptionDecider } from './subscription.js';
 const directory = { subscriberEmail: (id: string) => `${id}@example.com`, creatorEmail: 'creator@example.com' };
 const now = new Date('2026-03-01T10:00:00.000Z');
 
-describe('subscription reactors (seed 002)', () => {
+await describeEachStore('subscription reactors (seed 002)', ({ open }) => {
   it('asynchronously send the confirmation and new-subscriber mails once, even when replayed', async () => {
-    const store = createInMemoryStore();
+    const store = await open();
     const handle = createCommandHandler(store, subscriptionDecider);
     await handle('subscription-12', { type: 'Activate', paymentKey: 'sub_66123', now });
     await handle('subscription-12', { type: 'Activate', paymentKey: 'sub_66123', now }); // no-op: no second mail
@@ -29,7 +30,7 @@ describe('subscription reactors (seed 002)', () => {
   });
 
   it('synchronously, after commit and before the command returns', async () => {
-    const store = createInMemoryStore();
+    const store = await open();
     const lines: string[] = [];
     const handle = createCommandHandler(store, subscriptionDecider, { reactors: subscriptionReactors(consoleMailer((l) => lines.push(l)), directory) });
     const result = await handle('subscription-7', { type: 'Activate', paymentKey: 'sub_1', now });
@@ -38,12 +39,12 @@ describe('subscription reactors (seed 002)', () => {
   });
 
   it('a failing synchronous reaction does not undo the command and is reported', async () => {
-    const store = createInMemoryStore();
+    const store = await open();
     const broken: Mailer = { send: async () => Promise.reject(new Error('SMTP down')) };
     const handle = createCommandHandler(store, subscriptionDecider, { reactors: subscriptionReactors(broken, directory) });
     const result = await handle('subscription-8', { type: 'Activate', paymentKey: 'sub_1', now });
     expect(result.newEvents).toHaveLength(1);
     expect(result.reactionErrors.map((e) => e.reactor)).toEqual(['subscription-confirmation', 'new-subscriber-notification']);
-    expect(await store.headPosition()).toBe(1);
+    expect(await store.headPosition()).toBe(result.newEvents[0]!.globalPosition);
   });
 });

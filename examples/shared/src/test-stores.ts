@@ -1,0 +1,167 @@
+/**
+ * The stores every example's tests run on: in-memory, SQLite (a temporary
+ * file per store) and PostgreSQL (a fresh schema per store). Not a workspace
+ * package: example tests import this file by relative path.
+ *
+ * PostgreSQL follows the rule of `packages/postgres` tests: under `CI=true` a
+ * missing server fails the suite, otherwise its tests are skipped with a
+ * visible message. PostgreSQL test files run one at a time (the same advisory
+ * lock as `packages/postgres`), because a transaction held open by another
+ * file holds back the gap-safe horizon every store in the cluster reads up to.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { createInMemoryStore, type EventStore, type Projection, type StoreWithProjections } from '@chronicle/core';
+import { createPostgresStore } from '@chronicle/postgres';
+import { createSqliteStore } from '@chronicle/sqlite';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, it } from 'vitest';
+
+/** A store with its projection host, as the examples use it. */
+export type ExampleStore = EventStore & StoreWithProjections<unknown>;
+
+/** What an example may ask of a fresh store. */
+export type ExampleStoreOptions = {
+  /** Inline projections, run in each append's transaction. */
+  readonly projections?: readonly Projection[];
+  /** Source of `recordedAt`. */
+  readonly clock?: () => Date;
+};
+
+export type StoreKind = 'in-memory' | 'sqlite' | 'postgres';
+
+/** One store kind, inside its `describe` block. */
+export type TestStores = {
+  readonly kind: StoreKind;
+  /** Opens a fresh, empty store; it is closed and its database removed after the test. */
+  open(options?: ExampleStoreOptions): Promise<ExampleStore>;
+};
+
+/** The PostgreSQL the tests use (the same default as the `packages/postgres` tests). */
+export const PG_URL = process.env.CHRONICLE_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Advisory-lock class of the PostgreSQL test-file lock (`CHRT`), shared with `packages/postgres`. */
+const TEST_LOCK_CLASS = 0x43485254;
+
+async function pgAvailable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3_000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch (error) {
+    if (process.env.CI === 'true') {
+      throw new Error(`PostgreSQL is required under CI=true but ${PG_URL} is unreachable: ${(error as Error).message}`, { cause: error });
+    }
+    console.warn(`\n[examples] SKIPPING PostgreSQL tests: ${PG_URL} is unreachable (${(error as Error).message}). Set CHRONICLE_PG_URL.\n`);
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Opens stores of one kind and removes them after each test. */
+type Opener = { open(options: ExampleStoreOptions): Promise<ExampleStore>; cleanup(): Promise<void>; dispose(): Promise<void> };
+
+function inMemory(): Opener {
+  return {
+    open: async ({ projections, clock }) => createInMemoryStore({ ...(projections ? { projections } : {}), ...(clock ? { clock } : {}) }),
+    cleanup: async () => undefined,
+    dispose: async () => undefined,
+  };
+}
+
+function sqlite(label: string): Opener {
+  let dir: string | undefined;
+  let n = 0;
+  return {
+    async open({ projections, clock }) {
+      dir ??= mkdtempSync(join(tmpdir(), `chronicle-example-${label}-`));
+      const path = join(dir, `store-${++n}.db`);
+      return createSqliteStore({ path, ...(projections ? { projections } : {}), ...(clock ? { clock } : {}) });
+    },
+    cleanup: async () => undefined,
+    async dispose() {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function newPool(label: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString: PG_URL, max: 10, application_name: `chronicle-example-${label}` });
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+function postgres(label: string): Opener {
+  let pool: pg.Pool | undefined;
+  const schemas: string[] = [];
+  return {
+    async open({ projections, clock }) {
+      pool ??= newPool(label);
+      const schema = `t_ex_${label.replaceAll('-', '_')}_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+      schemas.push(schema);
+      return createPostgresStore({ pool, schema, ...(projections ? { projections } : {}), ...(clock ? { clock } : {}) });
+    },
+    async cleanup() {
+      for (const schema of schemas.splice(0)) await pool?.query(`drop schema if exists "${schema}" cascade`);
+    },
+    async dispose() {
+      await pool?.end();
+    },
+  };
+}
+
+/** Holds the PostgreSQL test-file lock for the duration of the enclosing `describe`. */
+function runExclusively(): void {
+  const client = new pg.Client({ connectionString: PG_URL, application_name: 'chronicle-test-lock' });
+  client.on('error', () => undefined);
+  beforeAll(async () => {
+    await client.connect();
+    await client.query('select pg_advisory_lock($1, 0)', [TEST_LOCK_CLASS]);
+  }, 600_000);
+  afterAll(async () => {
+    await client.end().catch(() => undefined);
+  });
+}
+
+function register(title: string, kind: StoreKind, opener: Opener, body: (stores: TestStores) => void): void {
+  describe(`${title} [${kind}]`, () => {
+    const opened: EventStore[] = [];
+    if (kind === 'postgres') runExclusively();
+    afterEach(async () => {
+      for (const store of opened.splice(0).reverse()) await store.close();
+      await opener.cleanup();
+    });
+    afterAll(() => opener.dispose());
+    body({
+      kind,
+      async open(options = {}) {
+        const store = await opener.open(options);
+        opened.push(store);
+        return store;
+      },
+    });
+  });
+}
+
+/**
+ * Registers `body` once per store kind, each in its own `describe` titled
+ * `title [kind]`. Await it at the top of the test file (it checks whether
+ * PostgreSQL answers first).
+ *
+ * @example
+ * await describeEachStore('students', ({ open }) => {
+ *   it('projects', async () => { const store = await open({ projections: [view] }); ... });
+ * });
+ */
+export async function describeEachStore(title: string, body: (stores: TestStores) => void): Promise<void> {
+  const label = title.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 20);
+  register(title, 'in-memory', inMemory(), body);
+  register(title, 'sqlite', sqlite(label), body);
+  if (await pgAvailable()) register(title, 'postgres', postgres(label), body);
+  else describe.skip(`${title} [postgres] (PostgreSQL unreachable at ${PG_URL})`, () => it('needs PostgreSQL', () => undefined));
+}

@@ -1,0 +1,59 @@
+import { aggregateStream, createCommandHandler, createProjectionRunner, silentLogger } from '@chronicle/core';
+import { expect, it } from 'vitest';
+import { describeEachStore } from '../../shared/src/test-stores.js';
+import { courseRosters, studentView, type CourseRoster, type StudentView } from './projections.js';
+import { studentDecider, studentStream } from './student.js';
+
+await describeEachStore('students (seed 000)', ({ open }) => {
+  it('live, inline and async projections agree', async () => {
+    const store = await open({ projections: [studentView] });
+    const handle = createCommandHandler(store, studentDecider);
+    await handle(studentStream('s1'), { type: 'CreateStudent', studentId: 's1', fullName: 'Nick', email: 'nick@example.com', dateOfBirth: '1993-01-01' });
+    await handle(studentStream('s2'), { type: 'CreateStudent', studentId: 's2', fullName: 'Ann', email: 'ann@example.com', dateOfBirth: '2001-05-05' });
+    await handle(studentStream('s1'), { type: 'Enroll', courseName: 'Maths' });
+    await handle(studentStream('s2'), { type: 'Enroll', courseName: 'Maths' });
+    await handle(studentStream('s1'), { type: 'Enroll', courseName: 'Physics' });
+    await handle(studentStream('s1'), { type: 'Unenroll', courseName: 'Maths' });
+    await handle(studentStream('s1'), { type: 'UpdateStudent', fullName: 'Nick Chapsas', email: 'nick@dometrain.com' });
+
+    // Live projection: fold the stream on demand.
+    const live = await aggregateStream(store, studentStream('s1'), studentDecider);
+    expect(live.state).toMatchObject({ fullName: 'Nick Chapsas', email: 'nick@dometrain.com', courses: ['Physics'] });
+
+    // Inline projection: already up to date when the command returned.
+    const view = await store.projections.documents.get<StudentView>('students', studentStream('s1'));
+    expect(view).toEqual({ id: 's1', fullName: 'Nick Chapsas', email: 'nick@dometrain.com', dateOfBirth: '1993-01-01', courses: ['Physics'], version: 5 });
+
+    // Async projection: nothing yet, then catches up from its checkpoint.
+    expect(await store.projections.documents.count('course-rosters')).toBe(0);
+    const runner = createProjectionRunner({ store, host: store.projections, projection: courseRosters, logger: silentLogger });
+    await runner.catchUp();
+    expect(await store.projections.documents.get<CourseRoster>('course-rosters', 'Maths')).toEqual({ courseName: 'Maths', students: ['s2'] });
+    expect(await store.projections.documents.get<CourseRoster>('course-rosters', 'Physics')).toEqual({ courseName: 'Physics', students: ['s1'] });
+  });
+
+  it('a rejected command changes neither the stream nor the inline view', async () => {
+    const store = await open({ projections: [studentView] });
+    const handle = createCommandHandler(store, studentDecider);
+    await handle(studentStream('s1'), { type: 'CreateStudent', studentId: 's1', fullName: 'Nick', email: 'nick@example.com', dateOfBirth: '1993-01-01' });
+    await expect(handle(studentStream('s1'), { type: 'UpdateStudent', fullName: 'Nick', email: 'not-an-email' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(await store.projections.documents.get<StudentView>('students', studentStream('s1'))).toMatchObject({ email: 'nick@example.com', version: 1 });
+    expect((await store.getStreamInfo(studentStream('s1')))?.version).toBe(1);
+  });
+
+  it('the async projection resumes from its checkpoint without applying an event twice', async () => {
+    const store = await open();
+    const handle = createCommandHandler(store, studentDecider);
+    const runner = () => createProjectionRunner({ store, host: store.projections, projection: courseRosters, logger: silentLogger });
+    await handle(studentStream('s1'), { type: 'CreateStudent', studentId: 's1', fullName: 'Nick', email: 'nick@example.com', dateOfBirth: '1993-01-01' });
+    await handle(studentStream('s1'), { type: 'Enroll', courseName: 'Maths' });
+    await runner().catchUp();
+    await handle(studentStream('s1'), { type: 'Unenroll', courseName: 'Maths' });
+    await handle(studentStream('s1'), { type: 'Enroll', courseName: 'Maths' });
+    // A new runner (as after a restart) continues where the checkpoint is.
+    const status = await runner().catchUp();
+    expect(status.position).toBe(await store.headPosition());
+    expect(status.processed).toBe(2);
+    expect(await store.projections.documents.get<CourseRoster>('course-rosters', 'Maths')).toEqual({ courseName: 'Maths', students: ['s1'] });
+  });
+});
