@@ -193,7 +193,7 @@ export function downloadsScenarios(createStore: StoreFactory): void {
       // Identical requests racing: one license.
       const raceKey = unique('key');
       const raced = await Promise.all(Array.from({ length: 10 }, () => d.request('POST', '/v1/licenses', { body: { ...body, titleId: 'z' }, key: raceKey, now: T0 })));
-      expect(new Set(raced.map((r) => `${r.status}:${r.body.licenseId}`)).size).toBe(1);
+      expect(new Set(raced.map((r) => `${r.status}:${r.body.licenseId}`)).size, JSON.stringify(raced.map((r) => [r.status, r.body]))).toBe(1);
       const summary = (await d.request('GET', `/v1/customers/${customerId}/downloads`, { now: T0 })).body;
       expect(summary.titles.find((t: any) => t.titleId === 'z').downloadsThisYear).toBe(1);
       // Renew and release with keys.
@@ -201,6 +201,14 @@ export function downloadsScenarios(createStore: StoreFactory): void {
       const renewed = await d.request('POST', `/v1/licenses/${first.body.licenseId}/renew`, { key: renewKey, now: at(1) });
       const renewedAgain = await d.request('POST', `/v1/licenses/${first.body.licenseId}/renew`, { key: renewKey, now: at(2) });
       expect(renewedAgain.body).toEqual(renewed.body);
+      // Identical renewals racing: one renewal event, one answer.
+      const licenseEvents = async () => (await d.request('GET', `/v1/streams/license-${first.body.licenseId}`)).body.events.length as number;
+      const eventsBefore = await licenseEvents();
+      const racedRenewKey = unique('key');
+      const renewals = await Promise.all(Array.from({ length: 10 }, () => d.request('POST', `/v1/licenses/${first.body.licenseId}/renew`, { key: racedRenewKey, now: at(3) })));
+      expect(new Set(renewals.map((r) => `${r.status}:${r.body.expiresAt}`)).size, JSON.stringify(renewals.map((r) => [r.status, r.body]))).toBe(1);
+      expect(renewals[0]!.status).toBe(200);
+      expect(await licenseEvents()).toBe(eventsBefore + 1);
     });
   });
 

@@ -31,6 +31,13 @@ type Host = Pick<ProjectionHost<unknown>, 'transaction' | 'documents'>;
 
 const MAX_ATTEMPTS = 60;
 
+/** Thrown inside a write when its request id turns out to be handled already. */
+class AlreadyHandled extends Error {
+  constructor(readonly outcome: RequestOutcome) {
+    super('request already handled');
+  }
+}
+
 async function collect(iterable: AsyncIterable<RecordedEvent>): Promise<RecordedEvent[]> {
   const events: RecordedEvent[] = [];
   for await (const event of iterable) events.push(event);
@@ -57,9 +64,10 @@ export class DownloadsService {
 
   /** Acquires a license for a download, or throws YEARLY_ / DEVICE_ / STUDIO_LIMIT_REACHED. */
   acquire(request: { customerId: string; deviceId: string; titleId: string; studioId: string }, context: RequestContext): Promise<LicenseGrant> {
-    return this.once(context, async (outcome) => this.grantFrom(outcome), async () => {
+    return this.once(context, async (outcome) => this.grantFrom(outcome), async (handledYet) => {
       const licenseId = randomUUID();
       const [account, downloaded] = await Promise.all([this.repository.account(request.customerId), this.repository.downloaded(request.customerId, request.titleId)]);
+      await handledYet();
       const events = decideAcquisition({ ...request, licenseId, now: context.now }, account.state, downloaded.state, this.rules.current());
       await this.repository.save(
         [
@@ -78,8 +86,9 @@ export class DownloadsService {
     return this.once(
       context,
       async (outcome) => ({ licenseId, expiresAt: (await this.licenseEventsOf(outcome)).find((e) => e.type === 'LicenseRenewed')?.data.expiresAt as string }),
-      async () => {
+      async (handledYet) => {
         const license = await this.repository.license(licenseId);
+        await handledYet();
         const events = handleLicenseCommand({ type: 'RenewLicense', licenseId, now: context.now, licenseDays: this.rules.current().licenseDays }, license.state);
         const customerId = license.state.status === 'none' ? '' : license.state.customerId;
         await this.repository.save([{ streamId: licenseStream(licenseId), events, expectedVersion: license.version }], this.metadata(context, customerId));
@@ -93,8 +102,9 @@ export class DownloadsService {
     return this.once(
       context,
       async () => ({ licenseId, released: true as const }),
-      async () => {
+      async (handledYet) => {
         const license = await this.repository.license(licenseId);
+        await handledYet();
         const events = handleLicenseCommand({ type: 'ReleaseLicense', licenseId, now: context.now, reason: 'released' }, license.state);
         if (events.length === 0 || license.state.status === 'none') {
           await this.recordNoop(context, licenseStream(licenseId), license.version);
@@ -126,8 +136,9 @@ export class DownloadsService {
         deviceId,
         releasedLicenses: outcome.kind === 'appended' ? outcome.parts.filter((p) => p.streamId.startsWith('license-')).map((p) => p.streamId.slice('license-'.length)) : [],
       }),
-      async () => {
+      async (handledYet) => {
         const account = await this.repository.account(customerId);
+        await handledYet();
         const events = handleAccountCommand({ type: 'DeactivateDevice', deviceId, now: context.now, deactivationsPerYear: this.rules.current().deactivationsPerYear }, account.state);
         if (events.length === 0) {
           await this.recordNoop(context, accountStream(customerId), account.version);
@@ -223,9 +234,21 @@ export class DownloadsService {
    * Runs a write at most once per request id, retrying conflicts on fresh
    * state. A repeat (or the loser of a race between identical requests) gets
    * the first outcome: the same result, or the same rejection.
+   *
+   * `work` calls `handledYet()` right after loading the streams it will append
+   * to. An identical request that committed before that load has its outcome
+   * recorded in the same transaction as its events, so the check finds it; one
+   * that commits after the load makes this append fail on the stream versions,
+   * and the retry finds it. Checking only before the load would leave a window
+   * in which both append (seen on PostgreSQL: two licenses for one key).
    */
-  private async once<T>(context: RequestContext, replay: (outcome: RequestOutcome) => Promise<T>, work: () => Promise<T>): Promise<T> {
+  private async once<T>(context: RequestContext, replay: (outcome: RequestOutcome) => Promise<T>, work: (handledYet: () => Promise<void>) => Promise<T>): Promise<T> {
     const { requestId } = context;
+    const handledYet = async (): Promise<void> => {
+      if (!requestId) return;
+      const known = await findOutcome(this.host, requestId);
+      if (known) throw new AlreadyHandled(known);
+    };
     const replayKnown = async (): Promise<{ value: T } | undefined> => {
       if (!requestId) return undefined;
       const known = await findOutcome(this.host, requestId);
@@ -237,8 +260,12 @@ export class DownloadsService {
     if (known) return known.value;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await work();
+        return await work(handledYet);
       } catch (error) {
+        if (error instanceof AlreadyHandled) {
+          if (error.outcome.kind === 'rejected') throw new ReplayedRejectionError(error.outcome.error);
+          return replay(error.outcome);
+        }
         if (error instanceof WrongExpectedVersionError) {
           const raced = await replayKnown();
           if (raced) return raced.value;
