@@ -63,9 +63,11 @@ export async function checkImport(
   }
   options.onProgress?.(bytes, 'file');
 
-  const head = await store.headPosition();
+  // Not the head position alone: PostgreSQL's head may lag behind committed streams.
+  let empty = (await store.headPosition()) === 0;
+  for await (const _ of store.listStreams({ limit: 1 })) empty = false;
   for (const [streamId, range] of streams) {
-    const version = head === 0 ? 0 : ((await store.getStreamInfo(streamId))?.version ?? 0);
+    const version = empty ? 0 : ((await store.getStreamInfo(streamId))?.version ?? 0);
     if (range.first === version + 1) continue;
     if (version > 0) conflict({ kind: 'stream-exists', line: range.line, message: `${streamId} exists at version ${version}; the file starts it at ${range.first}` });
     else conflict({ kind: 'stream-start', line: range.line, message: `${streamId} is new but the file starts it at position ${range.first}` });
@@ -74,7 +76,7 @@ export async function checkImport(
   // Hash hits are candidates; the exact ids are compared on a second, targeted pass.
   const repeated = ids.repeated();
   const existing = new Set<string>();
-  if (head > 0) {
+  if (!empty) {
     let scanned = 0;
     // Hidden events (deleted or truncated streams) still own their ids.
     for await (const event of isArchivable(store) ? store.readAllStored() : store.readAll()) {

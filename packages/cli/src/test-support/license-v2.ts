@@ -1,6 +1,7 @@
 // A "new version" of the Downloads license decider for shadow-replay tests:
-// renewals are limited to one per license, and a release also ends the
-// license's validity (expiresAt = releasedAt), which changes released licenses' state.
+// renewals are limited to one per license, a release also ends the license's
+// validity (expiresAt = releasedAt), and a renewal recorded after a release
+// (the talk's bug) is ignored — so released licenses' states differ.
 import { DomainError, type Decider } from '@chronicle/core';
 import { applyLicenseEvent, handleLicenseCommand, type License, type LicenseCommand, type LicenseEvent } from '../../../../apps/downloads/src/domain/license.js';
 
@@ -17,6 +18,7 @@ export const decider: Decider<LicenseCommand, LicenseEvent, License> = {
     return handleLicenseCommand(command, license);
   },
   evolve(license, event) {
+    if (event.type === 'LicenseRenewed' && license.status === 'released') return license;
     const next = applyLicenseEvent(license, event);
     return event.type === 'LicenseReleased' && next.status === 'released' ? { ...next, expiresAt: event.data.releasedAt } : next;
   },

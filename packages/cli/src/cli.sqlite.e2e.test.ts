@@ -1,0 +1,28 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { createSqliteStore } from '@chronicle/sqlite';
+import { describeCliSuite } from './test-support/cli-suite.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'chronicle-cli-sqlite-'));
+
+describeCliSuite(
+  {
+    name: 'SQLite',
+    async create(label) {
+      const file = path.join(dir, `${label}-${Math.random().toString(36).slice(2, 8)}.db`);
+      createSqliteStore({ path: file }).close();
+      return {
+        args: ['--db', file],
+        open: async () => createSqliteStore({ path: file }),
+        async removeEvent(streamId, streamPosition) {
+          const db = new Database(file);
+          db.prepare('DELETE FROM events WHERE stream_id = ? AND stream_position = ?').run(streamId, streamPosition);
+          db.close();
+        },
+      };
+    },
+  },
+  () => true,
+);
