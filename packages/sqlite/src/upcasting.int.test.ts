@@ -1,0 +1,82 @@
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createAggregateLoader, createProjectionRunner, documentProjection, silentLogger, withEventSchemas, type EventSchemas } from '@chronicle/core';
+import { createSqliteStore } from './sqlite-store.js';
+import { migrate } from './sql/migrate.js';
+import { migrations } from './sql/migrations.js';
+import { tempDir } from './test-support/temp-dir.js';
+
+const files = tempDir('chronicle-upcasting');
+afterAll(files.remove);
+
+type LicenseV3 = { customerId: string; region: string; seats: number };
+
+/** v1 `{ customer, seats }` → v2 adds `region` → v3 renames `customer` to `customerId`. */
+const schemas: EventSchemas = {
+  LicenseGranted: {
+    version: 3,
+    upcasters: {
+      1: (e) => ({ type: e.type, data: { ...(e.data as object), region: 'eu' } }),
+      2: (e) => {
+        const { customer, ...rest } = e.data as { customer: string };
+        return { type: e.type, data: { ...rest, customerId: customer } };
+      },
+    },
+  },
+};
+
+describe('events written as v1 by an old release', () => {
+  it('rows inserted with raw SQL into a schema-1 file read as v3 through aggregate loads and an async projection', async () => {
+    const path = files.file();
+    // The first release's schema, then rows exactly as that release wrote them: no schema version in the metadata.
+    const raw = new Database(path);
+    migrate(raw, migrations.slice(0, 1), path);
+    const insert = raw.prepare('INSERT INTO events (stream_id, stream_position, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    raw.transaction(() => {
+      for (let s = 0; s < 3; s++) {
+        for (let p = 1; p <= 4; p++) {
+          insert.run(`license-${s}`, p, `00000000-0000-7000-8000-${String(s * 10 + p).padStart(12, '0')}`, 'LicenseGranted', JSON.stringify({ customer: `c${s}`, seats: p }), '{}', Date.UTC(2024, 0, p));
+        }
+        raw.prepare('INSERT INTO streams (stream_id, version) VALUES (?, 4)').run(`license-${s}`);
+      }
+    })();
+    raw.close();
+
+    const store = createSqliteStore({ path });
+    try {
+      const current = withEventSchemas(store, schemas);
+      // Aggregate load (through snapshots, which live in the same file).
+      const seats = { initialState: () => ({ seats: 0, customerId: '', region: '' }), evolve: (state: LicenseV3, e: { type: string; data: unknown }) => {
+        const data = e.data as LicenseV3;
+        return { seats: state.seats + data.seats, customerId: data.customerId, region: data.region };
+      } };
+      const loader = createAggregateLoader(current, seats, { name: 'licenses', schemaVersion: 1, everyEvents: 2 });
+      const loaded = await loader.load('license-1');
+      expect(loaded).toMatchObject({ version: 4, state: { seats: 10, customerId: 'c1', region: 'eu' } });
+      const [first] = await (async () => {
+        const list = [];
+        for await (const event of current.readStream('license-0', { limit: 1 })) list.push(event);
+        return list;
+      })();
+      expect(first).toMatchObject({ data: { customerId: 'c0', region: 'eu', seats: 1 }, storedAs: { type: 'LicenseGranted', schemaVersion: 1 }, metadata: { schemaVersion: 3 } });
+      // Async projection over the global log.
+      const projection = documentProjection<LicenseV3>({
+        name: 'licenses-view',
+        collection: 'licenses',
+        documentId: (e) => e.streamId,
+        evolve: (doc, e) => {
+          const data = e.data as LicenseV3;
+          return { customerId: data.customerId, region: data.region, seats: (doc?.seats ?? 0) + data.seats };
+        },
+      });
+      await createProjectionRunner({ store: current, host: store.projections, projection, logger: silentLogger }).catchUp();
+      expect(await store.projections.documents.find('licenses')).toEqual([0, 1, 2].map((s) => ({ id: `license-${s}`, document: { customerId: `c${s}`, region: 'eu', seats: 10 } })));
+      // The stored rows are untouched: upcasting happens on read.
+      const inspect = new Database(path, { readonly: true });
+      expect(JSON.parse(inspect.prepare("SELECT data FROM events WHERE stream_id = 'license-2' AND stream_position = 1").pluck().get() as string)).toEqual({ customer: 'c2', seats: 1 });
+      inspect.close();
+    } finally {
+      await store.close();
+    }
+  });
+});
