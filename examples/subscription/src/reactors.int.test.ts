@@ -47,4 +47,50 @@ await describeEachStore('subscription reactors (seed 002)', ({ open }) => {
     expect(result.reactionErrors.map((e) => e.reactor)).toEqual(['subscription-confirmation', 'new-subscriber-notification']);
     expect(await store.headPosition()).toBe(result.newEvents[0]!.globalPosition);
   });
+
+  it('asynchronously: a mail that cannot be sent is retried, then parked without blocking the others, and sent on retry', async () => {
+    const store = await open();
+    const handle = createCommandHandler(store, subscriptionDecider);
+    const outbox = outboxMailer(store.projections);
+    let smtpDown = true;
+    const attempts: string[] = [];
+    const flaky: Mailer = {
+      send: (mail) => {
+        attempts.push(mail.to);
+        return smtpDown && mail.to === '13@example.com' ? Promise.reject(new Error('SMTP down')) : outbox.send(mail);
+      },
+    };
+    await handle('subscription-13', { type: 'Activate', paymentKey: 'sub_13', now });
+    await handle('subscription-14', { type: 'Activate', paymentKey: 'sub_14', now });
+    const [confirmation] = subscriptionReactors(flaky, directory);
+    const runner = createReactorRunner({ store, host: store.projections, reactor: confirmation!, logger: silentLogger, maxAttempts: 3, eventRetry: { initialDelayMs: 1, maxDelayMs: 5 } });
+    await runner.catchUp();
+    expect(attempts).toEqual(['13@example.com', '13@example.com', '13@example.com', '14@example.com']);
+    expect((await queuedMails(store.projections.documents)).map((m) => m.to)).toEqual(['14@example.com']);
+    const parked = await runner.parked();
+    expect(parked).toMatchObject([{ consumer: 'subscription-confirmation', streamId: 'subscription-13', type: 'Activated', attempts: 3, error: 'SMTP down' }]);
+
+    smtpDown = false;
+    expect(await runner.retryParked(parked[0]!.eventId)).toBe(true);
+    expect(await runner.parked()).toEqual([]);
+    expect((await queuedMails(store.projections.documents)).map((m) => m.to).sort()).toEqual(['13@example.com', '14@example.com']);
+  });
+
+  it('asynchronously, in the background: a running reactor mails each new subscriber', async () => {
+    const store = await open();
+    const handle = createCommandHandler(store, subscriptionDecider);
+    const [confirmation] = subscriptionReactors(outboxMailer(store.projections), directory);
+    const runner = createReactorRunner({ store, host: store.projections, reactor: confirmation!, logger: silentLogger, leaseTtlMs: 2_000 });
+    runner.start();
+    try {
+      for (const id of ['21', '22']) {
+        const { newEvents } = await handle(`subscription-${id}`, { type: 'Activate', paymentKey: `sub_${id}`, now });
+        await runner.waitFor(newEvents[0]!.globalPosition, 10_000);
+      }
+      expect((await queuedMails(store.projections.documents)).map((m) => m.to).sort()).toEqual(['21@example.com', '22@example.com']);
+      expect(await runner.status()).toMatchObject({ lagEvents: 0, parked: 0 });
+    } finally {
+      await runner.stop();
+    }
+  });
 });
