@@ -1,14 +1,13 @@
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { RecordedEvent } from '@chronicle/core';
 import { createSqliteStore } from './sqlite-store.js';
 import { tempDir } from './test-support/temp-dir.js';
 
 const files = tempDir('chronicle-lifecycle');
 afterAll(files.remove);
 
-async function all(iterable: AsyncIterable<RecordedEvent>): Promise<RecordedEvent[]> {
-  const items: RecordedEvent[] = [];
+async function all<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
   for await (const item of iterable) items.push(item);
   return items;
 }
