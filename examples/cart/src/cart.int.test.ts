@@ -1,13 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { createCommandHandler, createProjectionRunner, createReactorRunner, silentLogger, type Projection, type RecordedEvent } from '@chronicle/core';
 import { expect, it } from 'vitest';
-import { describeEachStore, type ExampleStore } from '../../shared/src/test-stores.js';
+import { describeEachStore, untilVisible, type ExampleStore } from '../../shared/src/test-stores.js';
 import { cartDecider, cartStream } from './cart.js';
 import { openCarts, shippingConsumer, stockConsumer } from './consumers.js';
 
 async function shop(store: ExampleStore, readModels: readonly Projection[]) {
-  const handle = createCommandHandler(store, cartDecider);
+  const handleCommand = createCommandHandler(store, cartDecider);
+  let last = 0;
+  /** Handles a command and remembers the last global position written, for {@link projectAll}. */
+  const handle: typeof handleCommand = async (...args) => {
+    const result = await handleCommand(...args);
+    last = Math.max(last, ...result.newEvents.map((e) => e.globalPosition));
+    return result;
+  };
   const projectAll = async () => {
+    await untilVisible(store, last);
     for (const projection of readModels) await createProjectionRunner({ store, host: store.projections, projection, logger: silentLogger }).catchUp();
   };
   /** The next visit: resume the open cart if there is one (abandoned cart recovery), else open a new one. */

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { describeEachStore } from '../../shared/src/test-stores.js';
+import { describeEachStore, untilVisible } from '../../shared/src/test-stores.js';
 import { playEvening } from './main.js';
 
 await describeEachStore('restaurant evening (seed 001)', ({ open }) => {
@@ -13,6 +13,7 @@ await describeEachStore('restaurant evening (seed 001)', ({ open }) => {
     expect(output).toMatch(/✗ OrderDrinks +→ rejected TABLE_LEFT/);
     expect(output).toContain('"status":"left"');
     expect(output.match(/ ✓ /g)).toHaveLength(5);
+    await untilVisible(store, 5);
     expect(await store.headPosition()).toBe(5);
   });
 });

@@ -1,6 +1,6 @@
 import { applyProjection, createCommandHandler, createProjectionRunner, silentLogger, type Documents, type RecordedEvent } from '@chronicle/core';
 import { expect, it } from 'vitest';
-import { describeEachStore, type ExampleStore, type TestStores } from '../../shared/src/test-stores.js';
+import { describeEachStore, untilVisible, type ExampleStore, type TestStores } from '../../shared/src/test-stores.js';
 import { restaurantQueries, restaurantReadModels } from './read-models.js';
 import { tableDecider, tableStream, type TableCommand } from './table.js';
 
@@ -27,7 +27,8 @@ async function evening(open: TestStores['open']): Promise<ExampleStore> {
   await run('a', { type: 'PayBill', amount: 1300 });
   await run('a', { type: 'LeaveTable' });
   await order('b', 'o3', 'Coffee', 2, 300);
-  await run('b', { type: 'PayBill', amount: 3400 });
+  const last = await run('b', { type: 'PayBill', amount: 3400 });
+  await untilVisible(store, last.newEvents[0]!.globalPosition);
   return store;
 }
 

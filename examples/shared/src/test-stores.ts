@@ -165,3 +165,18 @@ export async function describeEachStore(title: string, body: (stores: TestStores
   if (await pgAvailable()) register(title, 'postgres', postgres(label), body);
   else describe.skip(`${title} [postgres] (PostgreSQL unreachable at ${PG_URL})`, () => it('needs PostgreSQL', () => undefined));
 }
+
+/**
+ * Waits until the store's global log reaches `position` (the global position
+ * of the last event a test appended). On PostgreSQL a commit joins the global
+ * log only once every older transaction in the cluster has ended (the
+ * gap-safe horizon), so a consumer caught up right after a command may not
+ * see that command's events yet; the other stores return at once.
+ */
+export async function untilVisible(store: Pick<EventStore, 'headPosition'>, position: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await store.headPosition()) < position) {
+    if (Date.now() > deadline) throw new Error(`the global log did not reach position ${position} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

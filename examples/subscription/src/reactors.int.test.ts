@@ -1,6 +1,6 @@
 import { createCommandHandler, createReactorRunner, silentLogger } from '@chronicle/core';
 import { expect, it } from 'vitest';
-import { describeEachStore } from '../../shared/src/test-stores.js';
+import { describeEachStore, untilVisible } from '../../shared/src/test-stores.js';
 import { consoleMailer, outboxMailer, queuedMails, type Mailer } from './mail.js';
 import { subscriptionReactors } from './reactors.js';
 import { subscriptionDecider } from './subscription.js';
@@ -12,8 +12,9 @@ await describeEachStore('subscription reactors (seed 002)', ({ open }) => {
   it('asynchronously send the confirmation and new-subscriber mails once, even when replayed', async () => {
     const store = await open();
     const handle = createCommandHandler(store, subscriptionDecider);
-    await handle('subscription-12', { type: 'Activate', paymentKey: 'sub_66123', now });
+    const { newEvents } = await handle('subscription-12', { type: 'Activate', paymentKey: 'sub_66123', now });
     await handle('subscription-12', { type: 'Activate', paymentKey: 'sub_66123', now }); // no-op: no second mail
+    await untilVisible(store, newEvents[0]!.globalPosition);
     const mailer = outboxMailer(store.projections);
     const runners = subscriptionReactors(mailer, directory).map((reactor) => createReactorRunner({ store, host: store.projections, reactor, logger: silentLogger }));
     for (const runner of runners) await runner.catchUp();
@@ -44,6 +45,7 @@ await describeEachStore('subscription reactors (seed 002)', ({ open }) => {
     const handle = createCommandHandler(store, subscriptionDecider, { reactors: subscriptionReactors(broken, directory) });
     const result = await handle('subscription-8', { type: 'Activate', paymentKey: 'sub_1', now });
     expect(result.newEvents).toHaveLength(1);
+    await untilVisible(store, result.newEvents[0]!.globalPosition);
     expect(result.reactionErrors.map((e) => e.reactor)).toEqual(['subscription-confirmation', 'new-subscriber-notification']);
     expect(await store.headPosition()).toBe(result.newEvents[0]!.globalPosition);
   });
@@ -61,7 +63,8 @@ await describeEachStore('subscription reactors (seed 002)', ({ open }) => {
       },
     };
     await handle('subscription-13', { type: 'Activate', paymentKey: 'sub_13', now });
-    await handle('subscription-14', { type: 'Activate', paymentKey: 'sub_14', now });
+    const last = await handle('subscription-14', { type: 'Activate', paymentKey: 'sub_14', now });
+    await untilVisible(store, last.newEvents[0]!.globalPosition);
     const [confirmation] = subscriptionReactors(flaky, directory);
     const runner = createReactorRunner({ store, host: store.projections, reactor: confirmation!, logger: silentLogger, maxAttempts: 3, eventRetry: { initialDelayMs: 1, maxDelayMs: 5 } });
     await runner.catchUp();
