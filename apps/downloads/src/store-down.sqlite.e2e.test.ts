@@ -41,6 +41,7 @@ describe('store down: SQLite file locked by another process', () => {
         d,
         log,
         {
+          healthWhileDown: 200,
           async down() {
             locker = await exclusiveLockHolder(file);
           },

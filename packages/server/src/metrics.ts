@@ -23,12 +23,26 @@ export function createMetrics(store: Pick<EventStore, 'headPosition'>, projectio
     registers: [registry],
   });
   const subscribers = new Gauge({ name: 'chronicle_sse_subscribers', help: 'Open /v1/subscribe connections', registers: [registry] });
+  // A scrape must answer while the store is down (that is when metrics matter most):
+  // store-backed gauges keep their last reading and chronicle_store_up says 0.
   new Gauge({
     name: 'chronicle_store_head_position',
     help: 'Global position of the newest event',
     registers: [registry],
     async collect() {
-      this.set(await store.headPosition());
+      const head = await store.headPosition().catch(() => undefined);
+      if (head !== undefined) this.set(head);
+    },
+  });
+  new Gauge({
+    name: 'chronicle_store_up',
+    help: '1 when the store answered this scrape, 0 when it did not',
+    registers: [registry],
+    async collect() {
+      this.set(await store.headPosition().then(
+        () => 1,
+        () => 0,
+      ));
     },
   });
   // The first gauge's collect refreshes all four, so one scrape shows one consistent reading.
@@ -39,7 +53,8 @@ export function createMetrics(store: Pick<EventStore, 'headPosition'>, projectio
     registers: [registry],
     async collect() {
       for (const projection of projections()) {
-        const status = await projection.status();
+        const status = await projection.status().catch(() => undefined);
+        if (!status) continue;
         this.set({ projection: status.name }, status.position);
         lag.set({ projection: status.name }, status.lagEvents);
         lagSeconds.set({ projection: status.name }, status.lagSeconds);

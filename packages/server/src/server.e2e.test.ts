@@ -189,6 +189,18 @@ describe('generic HTTP API', () => {
     expect((await server.request('GET', '/health', { headers: { 'x-request-id': 'abc-123' } })).headers.get('x-request-id')).toBe('abc-123');
   });
 
+  it('health says 503 and metrics still answer while the store is down', async () => {
+    server = await startTestServer();
+    await server.request('POST', '/v1/streams/m-1', { body: { events: [counted(1)] } });
+    expect((await server.request('GET', '/metrics')).body).toContain('chronicle_store_up 1');
+    await server.store.close();
+    expectProblem(await server.request('GET', '/health'), 503, 'STORE_UNAVAILABLE');
+    const metrics = await server.request('GET', '/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.body).toContain('chronicle_store_up 0');
+    expect(metrics.body).toContain('chronicle_store_head_position 1');
+  });
+
   it('every error code has an HTTP status and a line in the README', () => {
     const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
     for (const code of allServerCodes) {

@@ -27,7 +27,12 @@ function metric(text: string, name: string): number {
 export async function expectFallbackThenRecovery(
   d: RunningDownloads,
   log: ReturnType<typeof recordingLogger>,
-  outage: { down(): Promise<void>; up(): Promise<void> },
+  outage: {
+    down(): Promise<void>;
+    up(): Promise<void>;
+    /** What /health says while the store is down: SQLite still reads under a foreign write lock (200); PostgreSQL does not (503). */
+    readonly healthWhileDown: 200 | 503;
+  },
   customerId: string,
 ): Promise<void> {
   const acquire = (titleId: string, key?: string) =>
@@ -51,8 +56,12 @@ export async function expectFallbackThenRecovery(
   expect(keyed.body.fallback).toBe(true);
   expect(keyedRetry.body).toEqual(keyed.body);
   expect(log.lines.filter((l) => l.level === 'warn' && l.message === 'downloads fallback used').map((l) => l.fields.licenseId)).toEqual([granted.body.licenseId, keyed.body.licenseId, keyed.body.licenseId]);
-  expect((await d.request('GET', '/health')).status).toBe(200);
-  const metricsDuring = (await d.request('GET', '/metrics')).body;
+  const health = await d.request('GET', '/health');
+  expect(health.status).toBe(outage.healthWhileDown);
+  if (outage.healthWhileDown === 503) expect(health.body.code).toBe('STORE_UNAVAILABLE');
+  const metricsReply = await d.request('GET', '/metrics');
+  expect(metricsReply.status, JSON.stringify(metricsReply.body)).toBe(200);
+  const metricsDuring = metricsReply.body;
   expect(metric(metricsDuring, 'downloads_fallback_total')).toBe(3);
   expect(metric(metricsDuring, 'downloads_fallback_pending')).toBe(2);
   expect(d.journal.pending().map((e) => e.licenseId)).toEqual([granted.body.licenseId, keyed.body.licenseId]);
@@ -75,6 +84,7 @@ export async function expectFallbackThenRecovery(
   expect(lateRetry.body.licenseId).toBe(keyed.body.licenseId);
   expect(await d.store.headPosition()).toBe(head);
   expect(await d.reconcile()).toBe(0);
+  expect((await d.request('GET', '/health')).status).toBe(200);
   // And the store serves normally again.
   const after = await acquire('after-outage');
   expect(after.status).toBe(201);
