@@ -2,7 +2,8 @@ import { aggregateStream, createCommandHandler, createProjectionRunner, silentLo
 import { expect, it } from 'vitest';
 import { describeEachStore, untilVisible } from '../../shared/src/test-stores.js';
 import { courseRosters, studentView, type CourseRoster, type StudentView } from './projections.js';
-import { studentDecider, studentStream } from './student.js';
+import { studentDecider, studentStream, type StudentCommand } from './student.js';
+import { EmailTakenError, uniqueEmails } from './unique-emails.js';
 
 await describeEachStore('students (seed 000)', ({ open }) => {
   it('live, inline and async projections agree', async () => {
@@ -58,5 +59,44 @@ await describeEachStore('students (seed 000)', ({ open }) => {
     expect(status.position).toBe(again.newEvents[0]!.globalPosition);
     expect(status.processed).toBe(2);
     expect(await store.projections.documents.get<CourseRoster>('course-rosters', 'Maths')).toEqual({ courseName: 'Maths', students: ['s1'] });
+  });
+
+  it('an inline projection keeps e-mail addresses unique across students: a refused append stores nothing', async () => {
+    const store = await open({ projections: [studentView, uniqueEmails] });
+    const handle = createCommandHandler(store, studentDecider);
+    const create = (id: string, email: string): StudentCommand => ({ type: 'CreateStudent', studentId: id, fullName: id, email, dateOfBirth: '2000-01-01' });
+    await handle(studentStream('s1'), create('s1', 'ann@example.com'));
+    await handle(studentStream('s2'), create('s2', 'bob@example.com'));
+
+    await expect(handle(studentStream('s3'), create('s3', 'ann@example.com'))).rejects.toThrow(EmailTakenError);
+    await expect(handle(studentStream('s2'), { type: 'UpdateStudent', fullName: 's2', email: 'ann@example.com' })).rejects.toMatchObject({ code: 'EMAIL_TAKEN' });
+    expect(await store.getStreamInfo(studentStream('s3'))).toBeUndefined();
+    expect((await store.getStreamInfo(studentStream('s2')))?.version).toBe(1);
+    expect(await store.projections.documents.get('students', studentStream('s3'))).toBeUndefined();
+    expect(await store.projections.documents.get<StudentView>('students', studentStream('s2'))).toMatchObject({ email: 'bob@example.com' });
+
+    // Changing address frees the old one.
+    await handle(studentStream('s1'), { type: 'UpdateStudent', fullName: 's1', email: 'ann@school.example' });
+    await handle(studentStream('s3'), create('s3', 'ann@example.com'));
+    expect((await store.projections.documents.find('student-emails')).map((e) => [e.id, e.document])).toEqual([
+      ['ann@example.com', { streamId: studentStream('s3') }],
+      ['ann@school.example', { streamId: studentStream('s1') }],
+      ['bob@example.com', { streamId: studentStream('s2') }],
+    ]);
+  });
+
+  it('of concurrent sign-ups with one e-mail address exactly one succeeds', async () => {
+    const store = await open({ projections: [uniqueEmails] });
+    const handle = createCommandHandler(store, studentDecider);
+    const ids = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const outcomes = await Promise.allSettled(
+      ids.map((id) => handle(studentStream(id), { type: 'CreateStudent', studentId: id, fullName: id, email: 'same@example.com', dateOfBirth: '2000-01-01' })),
+    );
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    expect(outcomes.filter((o) => o.status === 'rejected').map((o) => (o as PromiseRejectedResult).reason)).toEqual(Array(5).fill(expect.any(EmailTakenError)));
+    const created = [];
+    for (const id of ids) if (await store.getStreamInfo(studentStream(id))) created.push(id);
+    expect(created).toHaveLength(1);
+    expect(await store.projections.documents.get('student-emails', 'same@example.com')).toEqual({ streamId: studentStream(created[0]!) });
   });
 });
