@@ -40,10 +40,15 @@ await downloads.reconcile().catch((error: unknown) => logger.warn({ err: error }
 if (demo && (await loadDemoHistory(downloads.service, store.projections))) logger.info('demo history loaded');
 const url = await downloads.app.listen({ port: config.port, host: config.host });
 const where = config.pgUrl ? 'PostgreSQL' : path.join(config.dataDir, 'chronicle.db');
-console.log(`Chronicle Downloads listening on ${url} (store: ${where})`);
-console.log(`  Explorer: ${url}/explorer/   (read-only; enter the API token there to rebuild projections)`);
-console.log(`  API docs: ${url}/docs   health: ${url}/health   metrics: ${url}/metrics`);
-if (config.tokenGenerated) console.log(`  API token (saved in ${path.join(config.dataDir, 'api-token')}): ${config.token}`);
+// One write, so the banner is never split between reads of a pipe.
+console.log(
+  [
+    `Chronicle Downloads listening on ${url} (store: ${where})`,
+    `  Explorer: ${url}/explorer/   (read-only; enter the API token there to rebuild projections)`,
+    `  API docs: ${url}/docs   health: ${url}/health   metrics: ${url}/metrics`,
+    ...(config.tokenGenerated ? [`  API token (saved in ${path.join(config.dataDir, 'api-token')}): ${config.token}`] : []),
+  ].join('\n'),
+);
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

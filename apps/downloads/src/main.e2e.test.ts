@@ -1,0 +1,68 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+
+/** `npm start` without npm: main.ts in its own process on a data directory; resolves with its URL once it prints it. */
+async function start(dataDir: string, ...args: string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const env = { ...process.env, CHRONICLE_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' };
+  delete env.CHRONICLE_PG_URL;
+  delete env.CHRONICLE_API_TOKEN;
+  const child = spawn(process.execPath, ['--conditions=@chronicle/source', '--import', 'tsx', main, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stderr!.on('data', (chunk) => (output += String(chunk)));
+  for await (const chunk of child.stdout!) {
+    output += String(chunk);
+    const match = /Chronicle Downloads listening on (http:\/\/\S+) \(store: (\S+)\)\n(?:.*\n)*  API docs: .*\n/.exec(output);
+    if (match) {
+      expect(match[2]).toBe(path.join(dataDir, 'chronicle.db'));
+      child.stdout!.on('data', (more) => (output += String(more)));
+      return { child, url: match[1]!, output: () => output };
+    }
+  }
+  throw new Error(`main.ts exited before listening:\n${output}`);
+}
+
+describe('npm start (apps/downloads/src/main.ts) on SQLite', () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'downloads-main-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('serves with --demo, prints its URL and a generated token, stops on SIGTERM; a SIGKILLed server restarts with every acknowledged license', async () => {
+    const first = await start(dataDir, '--demo');
+    expect(first.output()).toMatch(/API token \(saved in .*api-token\): \S+/);
+    expect((await fetch(`${first.url}/health`)).status).toBe(200);
+    const demo = (await (await fetch(`${first.url}/v1/customers/bailey/events`)).json()) as { count: number };
+    expect(demo.count).toBeGreaterThan(10);
+    first.child.kill('SIGTERM');
+    const [code] = (await once(first.child, 'exit')) as [number | null];
+    expect(code).toBe(0);
+
+    const second = await start(dataDir, '--demo');
+    expect(second.output()).not.toMatch(/API token \(saved/); // kept from the first start
+    const again = (await (await fetch(`${second.url}/v1/customers/bailey/events`)).json()) as { count: number };
+    expect(again.count).toBe(demo.count); // the demo loads once per store
+    const acquired = await fetch(`${second.url}/v1/licenses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ customerId: 'kim', deviceId: 'phone', titleId: 'dark', studioId: 'netflix' }),
+    });
+    expect(acquired.status).toBe(201);
+    const { licenseId } = (await acquired.json()) as { licenseId: string };
+    second.child.kill('SIGKILL');
+    await once(second.child, 'exit');
+
+    const third = await start(dataDir);
+    try {
+      const stream = (await (await fetch(`${third.url}/v1/streams/license-${licenseId}`)).json()) as { events: { type: string }[] };
+      expect(stream.events.map((e) => e.type)).toEqual(['LicenseAcquired']);
+    } finally {
+      third.child.kill('SIGTERM');
+      await once(third.child, 'exit');
+    }
+  }, 60_000);
+});
