@@ -10,7 +10,7 @@ const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 
 /** `npm start` without npm: main.ts in its own process on a data directory; resolves with its URL once it prints it. */
 async function start(dataDir: string, ...args: string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const env = { ...process.env, CHRONICLE_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = { ...process.env, CHRONICLE_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' };
   delete env.CHRONICLE_PG_URL;
   delete env.CHRONICLE_API_TOKEN;
   const child = spawn(process.execPath, ['--conditions=@chronicle/source', '--import', 'tsx', main, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
