@@ -1,14 +1,18 @@
 import { createPostgresStore } from '@chronicle/postgres';
 import { afterAll, beforeAll } from 'vitest';
-import { describeCliSuite } from './test-support/cli-suite.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describeCliSuite, type CliBackend } from './test-support/cli-suite.js';
+import { describeOpsSuite } from './test-support/ops-suite.js';
 import { PG_URL, pgAvailable, runExclusively, sql, testSchema } from './test-support/pg.js';
 
 const available = await pgAvailable();
 const schemas: string[] = [];
 if (available) runExclusively({ beforeAll, afterAll });
 
-describeCliSuite(
-  {
+const dir = mkdtempSync(path.join(tmpdir(), 'chronicle-cli-pg-'));
+const postgres: CliBackend = {
     name: 'PostgreSQL',
     async create(label) {
       const schema = testSchema(label);
@@ -16,14 +20,16 @@ describeCliSuite(
       const open = () => createPostgresStore({ connectionString: PG_URL, schema, maxConnections: 2 });
       await (await open()).close();
       return {
-        args: ['--pg', PG_URL, '--schema', schema],
+        args: ['--pg', PG_URL, '--schema', schema, '--cold', path.join(dir, schema)],
+        coldDir: path.join(dir, schema),
         open,
         removeEvent: (streamId, streamPosition) => sql(`delete from "${schema}".events where stream_id = $1 and stream_position = $2`, [streamId, streamPosition]),
       };
     },
     async cleanup() {
-      for (const schema of schemas) await sql(`drop schema if exists "${schema}" cascade`);
+      for (const schema of schemas.splice(0)) await sql(`drop schema if exists "${schema}" cascade`);
     },
-  },
-  () => available,
-);
+};
+
+describeCliSuite(postgres, () => available);
+describeOpsSuite(postgres, () => available);

@@ -3,18 +3,19 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { createSqliteStore } from '@chronicle/sqlite';
-import { describeCliSuite } from './test-support/cli-suite.js';
+import { describeCliSuite, type CliBackend } from './test-support/cli-suite.js';
+import { describeOpsSuite } from './test-support/ops-suite.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'chronicle-cli-sqlite-'));
 
-describeCliSuite(
-  {
+const sqlite: CliBackend = {
     name: 'SQLite',
     async create(label) {
       const file = path.join(dir, `${label}-${Math.random().toString(36).slice(2, 8)}.db`);
       createSqliteStore({ path: file }).close();
       return {
-        args: ['--db', file],
+        args: ['--db', file, '--cold', `${file}.cold`],
+        coldDir: `${file}.cold`,
         open: async () => createSqliteStore({ path: file }),
         async removeEvent(streamId, streamPosition) {
           const db = new Database(file);
@@ -23,6 +24,7 @@ describeCliSuite(
         },
       };
     },
-  },
-  () => true,
-);
+};
+
+describeCliSuite(sqlite, () => true);
+describeOpsSuite(sqlite, () => true);

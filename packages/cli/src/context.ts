@@ -1,12 +1,15 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import type { EventStore } from '@chronicle/core';
-import { withEventSchemas } from '@chronicle/core';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { createFileColdStore, createTieredStore, withEventSchemas, type EventStore } from '@chronicle/core';
 import { loadApp, type LoadedApp } from './app/load-app.js';
-import { openStore, resolveTarget, type StoreOptions, type StoreTarget } from './store/open-store.js';
+import { coldDir, openStore, resolveTarget, type StoreOptions, type StoreTarget } from './store/open-store.js';
 
 /** Options every command accepts (declared on the program). */
 export type GlobalOptions = StoreOptions & {
   readonly app?: string;
+  /** Archive directory (`--cold`). */
+  readonly cold?: string;
   /** False with `--no-progress`. */
   readonly progress: boolean;
 };
@@ -16,16 +19,26 @@ export function globalOptions(command: Command): GlobalOptions {
   return command.optsWithGlobals<GlobalOptions>();
 }
 
-/** Runs `work` with the store the options point at, and always closes it. */
+/** Whether an archive exists in `dir` (its segment index). */
+export function hasArchive(dir: string): boolean {
+  return existsSync(path.join(dir, 'segments.ndjson'));
+}
+
+/**
+ * Runs `work` with the store the options point at, and always closes it.
+ * With `tiered`, reads also return archived events when an archive exists
+ * (`--cold`, or the default archive directory).
+ */
 export async function withStore<T>(
   options: GlobalOptions,
   work: (store: EventStore, target: StoreTarget) => Promise<T>,
-  open: { readonly bulk?: boolean } = {},
+  open: { readonly bulk?: boolean; readonly tiered?: boolean } = {},
 ): Promise<T> {
   const target = resolveTarget(options);
   const store = await openStore(target, open);
+  const dir = coldDir(target, options.cold);
   try {
-    return await work(store, target);
+    return await work(open.tiered && hasArchive(dir) ? createTieredStore({ hot: store, cold: createFileColdStore({ dir }) }) : store, target);
   } finally {
     await store.close();
   }

@@ -1,9 +1,12 @@
 import { Command, Option } from 'commander';
+import { archiveCommand } from './commands/archive.js';
 import { dumpCommand } from './commands/dump.js';
 import { exportCommand } from './commands/export.js';
 import { importCommand } from './commands/import.js';
+import { projectionsCommand } from './commands/projections.js';
 import { readCommand } from './commands/read.js';
 import { shadowCommand } from './commands/shadow.js';
+import { snapshotsCommand } from './commands/snapshots.js';
 import { streamsCommand } from './commands/streams.js';
 import { verifyCommand } from './commands/verify.js';
 import { whatIfCommand } from './commands/what-if.js';
@@ -11,6 +14,9 @@ import { whatIfCommand } from './commands/what-if.js';
 const EPILOG = `
 Store: --db <file> (SQLite) or --pg <url> (PostgreSQL). Without either, CHRONICLE_PG_URL
 selects PostgreSQL, else SQLite at $CHRONICLE_DATA_DIR/chronicle.db (default ./data).
+
+Archive: after \`chronicle archive\`, read commands (streams, read, dump, export, shadow,
+what-if, projections rebuild) return archived events too, and verify checks both tiers.
 
 App: projections, deciders, dumps and what-if reports come from --app <module>, else
 chronicle.config.(mjs|js|ts) in the working directory, else the Downloads app.
@@ -24,6 +30,9 @@ Examples:
   $ chronicle dump --customer c1
   $ chronicle export events.ndjson && chronicle --db copy.db import events.ndjson
   $ chronicle verify
+  $ chronicle projections status
+  $ chronicle projections rebuild title-popularity
+  $ chronicle archive --older-than 365d
   $ chronicle what-if --rules stricter.json
   $ chronicle shadow --decider ./license-v2.ts --category license`;
 
@@ -35,15 +44,17 @@ export function createProgram(): Command {
     .addOption(new Option('--db <file>', 'SQLite database file').conflicts('pg'))
     .option('--pg <url>', 'PostgreSQL connection URL')
     .option('--schema <name>', 'PostgreSQL schema of the store (default chronicle)')
+    .option('--cold <dir>', 'archive directory (default: cold/ beside the SQLite file, or $CHRONICLE_DATA_DIR/cold)')
     .option('--app <module>', 'application module: projections, deciders, schemas, dump, whatIf')
     .option('--no-progress', 'no progress bars (they are off anyway when stderr is not a terminal)')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EPILOG)
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text) });
-  for (const register of [streamsCommand, readCommand, dumpCommand, exportCommand, importCommand, verifyCommand, whatIfCommand, shadowCommand]) {
+  for (const register of [streamsCommand, readCommand, dumpCommand, exportCommand, importCommand, verifyCommand, projectionsCommand, snapshotsCommand, archiveCommand, whatIfCommand, shadowCommand]) {
     register(program);
   }
-  for (const command of program.commands) command.exitOverride().showHelpAfterError('(run with --help for usage)');
+  const all = (command: Command): Command[] => [command, ...command.commands.flatMap(all)];
+  for (const command of all(program)) command.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }

@@ -20,6 +20,6 @@ export function dumpCommand(program: Command): void {
         const events = await app.dump(store, opts.customer);
         if (opts.json) printJson(events.map(eventJson));
         else printEvents(events, true);
-      });
+      }, { tiered: true });
     });
 }

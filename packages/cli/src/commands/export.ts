@@ -42,6 +42,6 @@ export function exportCommand(program: Command): void {
         const summary = { events: count, lastGlobalPosition: last, seconds, eventsPerSecond: Math.round(count / Math.max(seconds, 0.001)) };
         if (opts.json && file !== '-') printJson(summary);
         else note(`exported ${count} events (to global position ${last}) in ${seconds.toFixed(1)} s, ${summary.eventsPerSecond} events/s`);
-      });
+      }, { tiered: true });
     });
 }

@@ -29,6 +29,6 @@ export function readCommand(program: Command): void {
         for await (const event of read) events.push(event);
         if (opts.json) printJson(events.map(eventJson));
         else printEvents(events, false);
-      });
+      }, { tiered: true });
     });
 }

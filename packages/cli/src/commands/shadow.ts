@@ -69,6 +69,6 @@ Examples:
         }
         if (opts.exitCode && findings > 0) throw new CliError(`shadow: ${findings} difference(s)`, exitCodes.findings);
         if (!opts.json && findings === 0) note('shadow: no differences');
-      });
+      }, { tiered: true });
     });
 }

@@ -22,6 +22,6 @@ export function streamsCommand(program: Command): void {
         }
         if (opts.json) printJson(streams);
         else printTable(['STREAM', 'VERSION'], streams.map((s) => [s.streamId, s.version]), '(no streams)');
-      });
+      }, { tiered: true });
     });
 }

@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { createFileColdStore } from '@chronicle/core';
 import type { Command } from 'commander';
-import { globalOptions, withStore } from '../context.js';
+import { globalOptions, hasArchive, withStore } from '../context.js';
 import { CliError, exitCodes } from '../errors.js';
 import { note, printJson, say } from '../io/output.js';
 import { createProgress } from '../io/progress.js';
@@ -14,15 +12,13 @@ export function verifyCommand(program: Command): void {
   program
     .command('verify')
     .description('check store integrity: increasing global positions, contiguous stream positions, stream versions, cold segment checksums')
-    .option('--cold <dir>', 'archive directory (default: cold/ beside the SQLite file or $CHRONICLE_DATA_DIR/cold, when it exists)')
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExits with 1 when a problem is found.\n\nExamples:\n  $ chronicle verify\n  $ chronicle --pg "$CHRONICLE_PG_URL" verify --cold /mnt/archive --json')
-    .action(async (opts: { cold?: string; json?: boolean }, command: Command) => {
+    .addHelpText('after', '\nExits with 1 when a problem is found.\n\nExamples:\n  $ chronicle verify\n  $ chronicle --pg "$CHRONICLE_PG_URL" verify --cold --json\n  $ chronicle --cold /mnt/archive verify')
+    .action(async (opts: { json?: boolean }, command: Command) => {
       const options = globalOptions(command);
       await withStore(options, async (store, target) => {
-        const dir = coldDir(target, opts.cold);
-        if (opts.cold && !existsSync(dir)) throw new CliError(`archive directory not found: ${opts.cold}`, exitCodes.usage);
-        const cold = existsSync(join(dir, 'segments.ndjson')) ? createFileColdStore({ dir }) : undefined;
+        const dir = coldDir(target, options.cold);
+        const cold = hasArchive(dir) ? createFileColdStore({ dir }) : undefined;
         const progress = createProgress('verify', await store.headPosition(), { enabled: options.progress });
         const report = await verifyStore(store, { ...(cold ? { cold } : {}), onProgress: (p) => progress.update(p) }).finally(() => progress.stop());
         if (opts.json) printJson({ store: describeTarget(target), ...report });

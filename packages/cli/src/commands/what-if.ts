@@ -84,6 +84,6 @@ Examples:
         }
         if (opts.exitCode && rejections.length > 0) throw new CliError(`what-if: ${rejections.length} acquisition(s) would have been rejected`, exitCodes.findings);
         if (!opts.json && rejections.length === 0) note('what-if: nothing would have been rejected');
-      });
+      }, { tiered: true });
     });
 }

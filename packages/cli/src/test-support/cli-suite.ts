@@ -9,8 +9,10 @@ import { seedDownloads, stricterRules, type SeededHistory } from './seed-downloa
 
 /** One store the suite can create, open in-process, address from the CLI, and corrupt with raw SQL. */
 export type CliStore = {
-  /** Global CLI arguments that select it, e.g. `['--db', file]`. */
+  /** Global CLI arguments that select it and its own archive directory, e.g. `['--db', file, '--cold', dir]`. */
   readonly args: readonly string[];
+  /** Its archive directory. */
+  readonly coldDir: string;
   open(): Promise<EventStore>;
   /** Deletes one event behind the store's back (raw SQL), leaving a gap. */
   removeEvent(streamId: string, streamPosition: number): Promise<void>;

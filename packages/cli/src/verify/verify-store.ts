@@ -31,23 +31,35 @@ export async function verifyStore(
     problemCount++;
     if (problems.length < limit) problems.push(text);
   };
+  // Segments first: their problems explain any gap the log pass finds.
+  let cold: VerifyReport['cold'];
+  if (options.cold) {
+    const result = await options.cold.verify();
+    for (const text of result.problems) problem(`cold: ${text}`);
+    cold = { segments: result.segments, events: result.events };
+  }
   // Stored events include those reads hide (deleted, truncated): positions must still be contiguous.
   const hot: AsyncIterable<RecordedEvent> = isArchivable(store) ? store.readAllStored() : store.readAll();
   const log = options.cold ? mergeLogs(options.cold.readAll(), hot) : hot;
   const last = new Map<string, number>();
   let events = 0;
   let previous = 0;
-  for await (const event of log) {
-    events++;
-    if (event.globalPosition <= previous) problem(`global position ${event.globalPosition} (${event.streamId}@${event.streamPosition}) does not increase after ${previous}`);
-    previous = event.globalPosition;
-    const before = last.get(event.streamId) ?? 0;
-    if (event.streamPosition !== before + 1) {
-      const what = event.streamPosition <= before ? 'repeats or goes back' : `skips ${before + 1}..${event.streamPosition - 1}`;
-      problem(`${event.streamId}: position ${event.streamPosition} at global ${event.globalPosition} ${what}${before === 0 && !options.cold ? ' (archived events? pass --cold <dir>)' : ''}`);
+  try {
+    for await (const event of log) {
+      events++;
+      if (event.globalPosition <= previous) problem(`global position ${event.globalPosition} (${event.streamId}@${event.streamPosition}) does not increase after ${previous}`);
+      previous = event.globalPosition;
+      const before = last.get(event.streamId) ?? 0;
+      if (event.streamPosition !== before + 1) {
+        const what = event.streamPosition <= before ? 'repeats or goes back' : `skips ${before + 1}..${event.streamPosition - 1}`;
+        problem(`${event.streamId}: position ${event.streamPosition} at global ${event.globalPosition} ${what}${before === 0 && !options.cold ? ' (archived events? pass --cold <dir>)' : ''}`);
+      }
+      last.set(event.streamId, event.streamPosition);
+      if (events % 10_000 === 0) options.onProgress?.(event.globalPosition);
     }
-    last.set(event.streamId, event.streamPosition);
-    if (events % 10_000 === 0) options.onProgress?.(event.globalPosition);
+  } catch (error) {
+    // A damaged archive segment or a failing database: report it, and still check the rest.
+    problem(`log unreadable after global position ${previous}: ${(error as Error).message}`);
   }
   let streams = 0;
   for await (const info of store.listStreams()) {
@@ -58,12 +70,6 @@ export async function verifyStore(
     // under a long transaction elsewhere): read the rest of the stream directly.
     const tail = seen < info.version ? await streamTail(store, info.streamId, seen) : seen;
     if (tail !== info.version) problem(`${info.streamId}: version ${info.version} but its last event is at position ${tail === 0 ? '(none)' : tail}`);
-  }
-  let cold: VerifyReport['cold'];
-  if (options.cold) {
-    const result = await options.cold.verify();
-    for (const text of result.problems) problem(`cold: ${text}`);
-    cold = { segments: result.segments, events: result.events };
   }
   return { ok: problemCount === 0, events, streams, problems, problemCount, ...(cold ? { cold } : {}) };
 }
