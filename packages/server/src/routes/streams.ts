@@ -13,7 +13,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { readGuard, writeGuard, type AuthOptions } from '../auth.js';
 import { HttpProblem } from '../problem.js';
-import { categoryOf, type StateModels } from '../state-models.js';
+import { categoryOf, foldable, type StateModels } from '../state-models.js';
 import { problemSchema, toWire, wireEventSchema } from '../wire.js';
 
 const streamIdParam = {
@@ -168,7 +168,7 @@ export function streamRoutes(app: FastifyInstance, options: { store: EventStore;
       if (!model) throw new HttpProblem(404, 'STATE_NOT_AVAILABLE', `no state model is registered for streams of category "${categoryOf(streamId)}"`);
       const info = (await store.getStreamInfo(streamId)) ?? (await missing(store, streamId));
       const when = at === undefined ? undefined : new Date(at);
-      const loaded = await stateAt(store, streamId, model, { ...(version === undefined ? {} : { version }), ...(when ? { at: when } : {}) });
+      const loaded = await stateAt(store, streamId, foldable(model), { ...(version === undefined ? {} : { version }), ...(when ? { at: when } : {}) });
       return { streamId, version: loaded.version, currentVersion: info.version, state: loaded.state, ...(when ? { at: when.toISOString() } : {}) };
     },
   );
