@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInMemoryStore, silentLogger, StoreUnavailableError } from '@chronicle/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FallbackJournal, isStoreOutage } from './fallback.js';
+import { FallbackJournal, isStoreOutage, outageAsUnavailable } from './fallback.js';
 import { DownloadsRepository } from './repository.js';
 import { defaultRules, memoryRules } from './rules.js';
 
@@ -45,5 +45,13 @@ describe('fallback journal', () => {
     expect(isStoreOutage(Object.assign(new Error('database "x" is not currently accepting connections'), { code: '55000', severity: 'FATAL' }))).toBe(true);
     expect(isStoreOutage(Object.assign(new Error('syntax error'), { code: '42601', severity: 'ERROR' }))).toBe(false);
     expect(isStoreOutage(new Error('plain bug'))).toBe(false);
+  });
+
+  it('outageAsUnavailable turns an unclassified outage into STORE_UNAVAILABLE and lets other errors through', async () => {
+    const refused = Object.assign(new Error('database "x" is not currently accepting connections'), { code: '55000', severity: 'FATAL' });
+    await expect(outageAsUnavailable(() => Promise.reject(refused))).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', cause: refused });
+    const bug = new TypeError('bug');
+    await expect(outageAsUnavailable(() => Promise.reject(bug))).rejects.toBe(bug);
+    expect(await outageAsUnavailable(async () => 7)).toBe(7);
   });
 });

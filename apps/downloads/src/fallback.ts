@@ -1,6 +1,6 @@
 import { appendFileSync, closeSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { findOutcome, isChronicleError, type ProjectionHost } from '@chronicle/core';
+import { StoreUnavailableError, findOutcome, isChronicleError, type ProjectionHost } from '@chronicle/core';
 import type { Logger } from '@chronicle/core';
 import { accountStream } from './domain/account.js';
 import { downloadedStream } from './domain/downloaded.js';
@@ -34,6 +34,20 @@ export function isStoreOutage(error: unknown): boolean {
   const { code, severity } = (error ?? {}) as { code?: unknown; severity?: unknown };
   if (severity === 'FATAL' || severity === 'PANIC') return true;
   return typeof code === 'string' && (CONNECTION_CODES.has(code) || code.startsWith('SQLITE_IOERR'));
+}
+
+/**
+ * Runs `work`, turning any outage error into `STORE_UNAVAILABLE` (503, retryable):
+ * a driver error the store did not classify (e.g. PostgreSQL refusing
+ * connections to a database, a FATAL 55000) would otherwise surface as a 500.
+ */
+export async function outageAsUnavailable<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isStoreOutage(error) && !isChronicleError(error)) throw new StoreUnavailableError(`store unavailable: ${(error as Error).message}`, true, { cause: error });
+    throw error;
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import { problemSchema, writeGuard, type AuthOptions, type ServerContext } from 
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge } from 'prom-client';
 import { ZodError } from 'zod';
-import { FallbackJournal, isStoreOutage } from '../fallback.js';
+import { FallbackJournal, isStoreOutage, outageAsUnavailable } from '../fallback.js';
 import type { RulesSource } from '../rules.js';
 import type { DownloadsService } from '../service.js';
 import { toWire } from '@chronicle/server';
@@ -92,10 +92,12 @@ export function downloadsRoutes(options: DownloadsRouteOptions) {
       { schema: { tags: ['downloads'], summary: 'Renew an active license', params: licenseParams, headers, response: { 200: grant, '4xx': problemSchema } } },
       async (request, reply) => {
         const now = clock(request);
-        return idempotentResponse(host, request, reply, async (key) => ({
-          status: 200,
-          body: await service.renew(request.params.licenseId, { now, ...(key ? { requestId: key } : {}) }),
-        }));
+        return outageAsUnavailable(() =>
+          idempotentResponse(host, request, reply, async (key) => ({
+            status: 200,
+            body: await service.renew(request.params.licenseId, { now, ...(key ? { requestId: key } : {}) }),
+          })),
+        );
       },
     );
 
@@ -104,10 +106,12 @@ export function downloadsRoutes(options: DownloadsRouteOptions) {
       { schema: { tags: ['downloads'], summary: 'Release a license (the download was deleted); releasing twice is a no-op', params: licenseParams, headers, response: { '4xx': problemSchema } } },
       async (request, reply) => {
         const now = clock(request);
-        return idempotentResponse(host, request, reply, async (key) => ({
-          status: 200,
-          body: await service.release(request.params.licenseId, { now, ...(key ? { requestId: key } : {}) }),
-        }));
+        return outageAsUnavailable(() =>
+          idempotentResponse(host, request, reply, async (key) => ({
+            status: 200,
+            body: await service.release(request.params.licenseId, { now, ...(key ? { requestId: key } : {}) }),
+          })),
+        );
       },
     );
 
@@ -125,24 +129,29 @@ export function downloadsRoutes(options: DownloadsRouteOptions) {
       },
       async (request, reply) => {
         const now = clock(request);
-        return idempotentResponse(host, request, reply, async (key) => ({
-          status: 200,
-          body: await service.deactivateDevice(request.params.deviceId, request.body.customerId, { now, ...(key ? { requestId: key } : {}) }),
-        }));
+        return outageAsUnavailable(() =>
+          idempotentResponse(host, request, reply, async (key) => ({
+            status: 200,
+            body: await service.deactivateDevice(request.params.deviceId, request.body.customerId, { now, ...(key ? { requestId: key } : {}) }),
+          })),
+        );
       },
     );
 
     app.get<{ Params: { customerId: string } }>(
       '/v1/customers/:customerId/downloads',
       { schema: { tags: ['downloads'], summary: 'Active licenses and per-title counts in the rolling year', params: customerParams, headers } },
-      async (request) => service.downloads(request.params.customerId, clock(request)),
+      async (request) => {
+        const now = clock(request);
+        return outageAsUnavailable(() => service.downloads(request.params.customerId, now));
+      },
     );
 
     app.get<{ Params: { customerId: string } }>(
       '/v1/customers/:customerId/events',
       { schema: { tags: ['downloads'], summary: "Every event of a customer, in order: the debugging dump", params: customerParams } },
       async (request) => {
-        const events = await service.dump(request.params.customerId);
+        const events = await outageAsUnavailable(() => service.dump(request.params.customerId));
         return { customerId: request.params.customerId, count: events.length, events: events.map(toWire) };
       },
     );

@@ -56,6 +56,12 @@ export async function expectFallbackThenRecovery(
   expect(keyed.body.fallback).toBe(true);
   expect(keyedRetry.body).toEqual(keyed.body);
   expect(log.lines.filter((l) => l.level === 'warn' && l.message === 'downloads fallback used').map((l) => l.fields.licenseId)).toEqual([granted.body.licenseId, keyed.body.licenseId, keyed.body.licenseId]);
+  // Other writes are not granted blindly: they say the store is unavailable, and may be retried.
+  const renewal = await d.request('POST', `/v1/licenses/${normal.body.licenseId}/renew`, { now: T0 });
+  expect(renewal.status, JSON.stringify(renewal.body)).toBe(503);
+  expect(renewal.body.code).toBe('STORE_UNAVAILABLE');
+  const summaryWhileDown = await d.request('GET', `/v1/customers/${customerId}/downloads`, { now: T0 });
+  expect(summaryWhileDown.status, JSON.stringify(summaryWhileDown.body)).toBe(outage.healthWhileDown);
   const health = await d.request('GET', '/health');
   expect(health.status).toBe(outage.healthWhileDown);
   if (outage.healthWhileDown === 503) expect(health.body.code).toBe('STORE_UNAVAILABLE');
