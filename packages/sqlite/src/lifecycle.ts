@@ -1,7 +1,6 @@
 import { statSync } from 'node:fs';
 import { normalizeStreamMetadata, type StreamMetadata } from '@chronicle/core';
 import type { Query } from './busy-retry.js';
-import { isMemoryPath } from './open-database.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 import type { WriteTransactions } from './write-transaction.js';
 
@@ -43,9 +42,6 @@ export function createLifecycleSql(options: LifecycleSqlOptions): LifecycleSql {
   const purgeStatement = db.prepare('DELETE FROM events WHERE global_position IN (SELECT value FROM json_each(?))');
 
   function fileBytes(): number {
-    if (isMemoryPath(path)) {
-      return (db.pragma('page_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number);
-    }
     let total = 0;
     for (const file of [path, `${path}-wal`]) {
       try {
@@ -87,10 +83,10 @@ export function createLifecycleSql(options: LifecycleSqlOptions): LifecycleSql {
     reclaimSpace() {
       return exclusively(() => {
         const beforeBytes = fileBytes();
-        if (!isMemoryPath(path)) db.pragma('wal_checkpoint(TRUNCATE)');
+        db.pragma('wal_checkpoint(TRUNCATE)');
         db.exec('VACUUM');
         // VACUUM in WAL mode writes the compacted file through the WAL; the checkpoint moves it back and truncates both.
-        if (!isMemoryPath(path)) db.pragma('wal_checkpoint(TRUNCATE)');
+        db.pragma('wal_checkpoint(TRUNCATE)');
         return { beforeBytes, afterBytes: fileBytes() };
       });
     },

@@ -1,5 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { LOCK_WAIT_SLICE_MS } from './busy-retry.js';
 import type { SqliteDatabase } from './sqlite-database.js';
@@ -9,31 +10,21 @@ import { migrations as releasedMigrations, type Migration } from './sql/migratio
 /** How to open and configure the connection. */
 export type OpenOptions = {
   readonly path: string;
-  /** For `:memory:`: the name both connections of one store open, so that they see one database. */
-  readonly memoryName?: string;
-  readonly synchronous: 'FULL' | 'NORMAL';
+  /** `OFF` only for the private scratch file behind `:memory:`. */
+  readonly synchronous: 'FULL' | 'NORMAL' | 'OFF';
   readonly busyTimeoutMs: number;
   /** Schema steps; tests substitute their own list. */
   readonly migrations?: readonly Migration[];
 };
 
-/** The URI of a named in-memory database shared by the connections of one store (and nothing else). */
-function memoryUri(name: string): string {
-  return `file:${name}?mode=memory&cache=shared`;
-}
-
 /**
  * Opens the store's read connection, after {@link openDatabase} opened (and
  * migrated) the file. It only reads (`query_only`), so it never takes the
  * write lock; in WAL mode it sees the last committed state while the write
- * connection has a transaction open. An in-memory store's two connections
- * open one named in-memory database (better-sqlite3 builds SQLite without
- * shared cache, so they lock like two connections to a rollback-journal
- * file): the reader likewise sees only committed data.
+ * connection has a transaction open.
  */
 export function openReadConnection(options: OpenOptions): SqliteDatabase {
-  const memory = isMemoryPath(options.path);
-  const db: SqliteDatabase = new Database(memory && options.memoryName ? memoryUri(options.memoryName) : options.path);
+  const db: SqliteDatabase = new Database(options.path);
   try {
     db.pragma(`busy_timeout = ${Math.min(LOCK_WAIT_SLICE_MS, options.busyTimeoutMs)}`);
     db.pragma('query_only = ON');
@@ -49,7 +40,20 @@ export function isMemoryPath(path: string): boolean {
   return path === ':memory:';
 }
 
-const SYNCHRONOUS_LEVEL = { NORMAL: 1, FULL: 2 } as const;
+/**
+ * Where a `:memory:` store really lives. SQLite cannot give two connections
+ * one private in-memory database (better-sqlite3 builds it without URI
+ * filenames and shared cache), and the store needs two (a reader that never
+ * sees the open write transaction), so `:memory:` is a scratch file in the
+ * OS temp directory with `synchronous=OFF` (no fsync: nothing is meant to
+ * survive), deleted when the store closes.
+ */
+export function scratchFile(): { readonly path: string; readonly remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'chronicle-memory-'));
+  return { path: join(dir, 'store.db'), remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+const SYNCHRONOUS_LEVEL = { OFF: 0, NORMAL: 1, FULL: 2 } as const;
 
 /**
  * Opens the store's one connection and configures it once: busy timeout first
@@ -62,7 +66,7 @@ const SYNCHRONOUS_LEVEL = { NORMAL: 1, FULL: 2 } as const;
 export function openDatabase(options: OpenOptions): SqliteDatabase {
   const memory = isMemoryPath(options.path);
   if (!memory) mkdirSync(dirname(options.path), { recursive: true });
-  const db: SqliteDatabase = new Database(memory && options.memoryName ? memoryUri(options.memoryName) : options.path);
+  const db: SqliteDatabase = new Database(options.path);
   try {
     db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
     if (!memory) {

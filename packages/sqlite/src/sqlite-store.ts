@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   AppendSignal,
   Mutex,
@@ -34,7 +33,7 @@ import {
 import { createQuery, retryWhileBusy } from './busy-retry.js';
 import { createGroupCommit } from './group-commit.js';
 import { createLifecycleSql } from './lifecycle.js';
-import { isMemoryPath, openDatabase, openReadConnection } from './open-database.js';
+import { isMemoryPath, openDatabase, openReadConnection, scratchFile, type OpenOptions } from './open-database.js';
 import { createSqliteProjectionHost, type SqliteProjectionHost } from './projections/sqlite-projection-host.js';
 import { GlobalReader, StreamLister, StreamReader, type ReadContext } from './readers.js';
 import type { SqliteDatabase } from './sqlite-database.js';
@@ -74,22 +73,21 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteEventStore
 export function openSqliteStore(options: SqliteStoreOptions, migrations?: readonly Migration[]): SqliteEventStore {
   const settings = resolveOptions(options);
   const info: StoreInfo = { name: 'sqlite', multiStreamAppend: true, maxEventBytes: settings.maxEventBytes };
-  const openOptions = {
-    ...settings,
+  const scratch = isMemoryPath(settings.path) ? scratchFile() : undefined;
+  const openOptions: OpenOptions = {
+    path: scratch?.path ?? settings.path,
+    synchronous: scratch ? 'OFF' : settings.synchronous,
+    busyTimeoutMs: settings.busyTimeoutMs,
     ...(migrations ? { migrations } : {}),
-    ...(isMemoryPath(settings.path) ? { memoryName: `chronicle-${randomUUID()}` } : {}),
   };
-  let db: SqliteDatabase;
+  let db: SqliteDatabase | undefined;
   let readDb: SqliteDatabase;
   try {
     db = openDatabase(openOptions);
-  } catch (error) {
-    throw toStoreError(error, `opening ${settings.path}`, false);
-  }
-  try {
     readDb = openReadConnection(openOptions);
   } catch (error) {
-    db.close();
+    db?.close();
+    scratch?.remove();
     throw toStoreError(error, `opening ${settings.path}`, false);
   }
   const statements = prepareStatements(db);
@@ -121,7 +119,7 @@ export function openSqliteStore(options: SqliteStoreOptions, migrations?: readon
     onCommit: () => signal.notify(),
   });
   const lifecycle = createLifecycleSql({
-    path: settings.path,
+    path: openOptions.path,
     db,
     readDb,
     query,
@@ -221,6 +219,7 @@ export function openSqliteStore(options: SqliteStoreOptions, migrations?: readon
         }
         readDb.close();
         db.close();
+        scratch?.remove();
       })();
       return closed;
     },
