@@ -1,35 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import type { EventStore, StoreWithProjections } from '@chronicle/core';
+import { badInputScenarios } from './bad-input-scenarios.js';
 import { defaultRules } from './rules.js';
-import { startDownloads, type Reply, type RunningDownloads } from './test-support/app.js';
-
-type StoreFactory = () => Promise<EventStore & StoreWithProjections<unknown>>;
-
-const T0 = '2026-01-10T12:00:00.000Z';
-const DAY = 24 * 60 * 60 * 1000;
-const at = (days: number): string => new Date(Date.parse(T0) + days * DAY).toISOString();
-
-let counter = 0;
-const unique = (label: string): string => `${label}-${process.pid}-${Date.now().toString(36)}-${counter++}`;
-
-function expectProblem(reply: Reply, status: number, code: string): void {
-  expect(reply.status, JSON.stringify(reply.body)).toBe(status);
-  expect(reply.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(reply.body.code).toBe(code);
-}
-
-async function withDownloads(createStore: StoreFactory, options: Parameters<typeof startDownloads>[1], run: (d: RunningDownloads) => Promise<void>): Promise<void> {
-  const store = await createStore();
-  const downloads = await startDownloads(store, options);
-  try {
-    await run(downloads);
-  } finally {
-    await downloads.stop();
-    await store.close();
-  }
-}
+import { T0, at, expectProblem, unique, withDownloads, type StoreFactory } from './test-support/scenario-kit.js';
 
 /**
  * The Downloads end-to-end scenarios over a real listening server, for one
@@ -230,68 +204,5 @@ export function downloadsScenarios(createStore: StoreFactory): void {
       expect(summary.devices).toHaveLength(4);
     });
   });
-
-  it('bad input gets 4xx problem+json and changes nothing', async () => {
-    await withDownloads(createStore, {}, async (d) => {
-      const good = { customerId: 'c1', deviceId: 'd1', titleId: 't1', studioId: 's1' };
-      const existing = (await d.request('POST', '/v1/licenses', { body: good, now: T0 })).body.licenseId as string;
-      const head = await d.store.headPosition();
-      const before = await countEvents(d.store);
-      const event = { type: 'X', data: {} };
-      const bad: [string, () => Promise<Reply>, number, string][] = [
-        ['malformed JSON', () => d.request('POST', '/v1/licenses', { rawBody: '{"customerId":' }), 400, 'VALIDATION_FAILED'],
-        ['missing field', () => d.request('POST', '/v1/licenses', { body: { customerId: 'c1', deviceId: 'd1', titleId: 't1' } }), 400, 'VALIDATION_FAILED'],
-        ['wrong type', () => d.request('POST', '/v1/licenses', { body: { ...good, titleId: 42 } }), 400, 'VALIDATION_FAILED'],
-        ['unknown field', () => d.request('POST', '/v1/licenses', { body: { ...good, admin: true } }), 400, 'VALIDATION_FAILED'],
-        ['id with spaces', () => d.request('POST', '/v1/licenses', { body: { ...good, customerId: 'a b' } }), 400, 'VALIDATION_FAILED'],
-        ['empty id', () => d.request('POST', '/v1/licenses', { body: { ...good, deviceId: '' } }), 400, 'VALIDATION_FAILED'],
-        ['huge body', () => d.request('POST', '/v1/licenses', { body: { ...good, titleId: 'x'.repeat(6 * 1024 * 1024) } }), 413, 'BODY_TOO_LARGE'],
-        ['bad clock', () => d.request('POST', '/v1/licenses', { body: good, now: 'tomorrow' }), 400, 'VALIDATION_FAILED'],
-        ['bad idempotency key', () => d.request('POST', '/v1/licenses', { body: good, key: ' ' }), 400, 'VALIDATION_FAILED'],
-        ['unknown license', () => d.request('POST', '/v1/licenses/00000000-0000-4000-8000-000000000000/renew'), 404, 'LICENSE_NOT_FOUND'],
-        ['deactivate without customer', () => d.request('POST', '/v1/devices/d1/deactivate', { body: {} }), 400, 'VALIDATION_FAILED'],
-        ['ids not strings', () => d.request('POST', '/v1/licenses', { body: { customerId: ['c1'], deviceId: { id: 1 }, titleId: null, studioId: true } }), 400, 'VALIDATION_FAILED'],
-        ['body not an object', () => d.request('POST', '/v1/licenses', { body: [good] }), 400, 'VALIDATION_FAILED'],
-        ['empty body', () => d.request('POST', '/v1/licenses', { rawBody: '' }), 400, 'VALIDATION_FAILED'],
-        ['id too long', () => d.request('POST', '/v1/licenses', { body: { ...good, titleId: 't'.repeat(101) } }), 400, 'VALIDATION_FAILED'],
-        ['unknown license released', () => d.request('POST', '/v1/licenses/no-such-license/release'), 404, 'LICENSE_NOT_FOUND'],
-        ['license id with a slash', () => d.request('POST', `/v1/licenses/${encodeURIComponent('a/b')}/renew`), 400, 'VALIDATION_FAILED'],
-        ['device of an unknown customer', () => d.request('POST', '/v1/devices/nowhere/deactivate', { body: { customerId: 'nobody-at-all' } }), 404, 'DEVICE_NOT_OWNED'],
-        ['customer id wrong type', () => d.request('POST', '/v1/devices/d1/deactivate', { body: { customerId: 7 } }), 400, 'VALIDATION_FAILED'],
-        ['rules of the wrong type', () => d.request('PUT', '/v1/rules', { body: { ...defaultRules, devicesPerAccount: 'four' } }), 400, 'VALIDATION_FAILED'],
-        ['rules missing a field', () => d.request('PUT', '/v1/rules', { body: { devicesPerAccount: 4 } }), 400, 'VALIDATION_FAILED'],
-        ['bad expectedVersion', () => d.request('POST', '/v1/streams/license-x', { body: { events: [event], expectedVersion: 'soon' } }), 400, 'VALIDATION_FAILED'],
-        ['negative expectedVersion', () => d.request('POST', '/v1/streams/license-x', { body: { events: [event], expectedVersion: -2 } }), 400, 'VALIDATION_FAILED'],
-        ['stale expectedVersion', () => d.request('POST', `/v1/streams/license-${existing}`, { body: { events: [event], expectedVersion: 0 } }), 409, 'WRONG_EXPECTED_VERSION'],
-        ['expectedVersion ahead', () => d.request('POST', `/v1/streams/license-${existing}`, { body: { events: [event], expectedVersion: 99 } }), 409, 'WRONG_EXPECTED_VERSION'],
-        ['no_stream on an existing stream', () => d.request('POST', `/v1/streams/license-${existing}`, { body: { events: [event], expectedVersion: 'no_stream' } }), 409, 'WRONG_EXPECTED_VERSION'],
-        ['stream_exists on a new stream', () => d.request('POST', '/v1/streams/never-written', { body: { events: [event], expectedVersion: 'stream_exists' } }), 409, 'WRONG_EXPECTED_VERSION'],
-        ['invalid stream id', () => d.request('POST', `/v1/streams/${encodeURIComponent('bad\nid')}`, { body: { events: [event] } }), 400, 'VALIDATION_FAILED'],
-        ['stream id too long', () => d.request('POST', `/v1/streams/${'s'.repeat(300)}`, { body: { events: [event] } }), 400, 'VALIDATION_FAILED'],
-        ['generic API: malformed JSON', () => d.request('POST', '/v1/streams/x', { rawBody: '{"events": [' }), 400, 'VALIDATION_FAILED'],
-        ['generic API: events of the wrong type', () => d.request('POST', '/v1/streams/x', { body: { events: { type: 'X' } } }), 400, 'VALIDATION_FAILED'],
-        ['generic API: event without data', () => d.request('POST', '/v1/streams/x', { body: { events: [{ type: 'X' }] } }), 400, 'VALIDATION_FAILED'],
-        ['generic API: huge body', () => d.request('POST', '/v1/streams/x', { body: { events: [{ type: 'Big', data: 'x'.repeat(6 * 1024 * 1024) }] } }), 413, 'BODY_TOO_LARGE'],
-        ['generic API: without the token', () => d.request('POST', '/v1/streams/x', { body: { events: [event] }, token: null }), 401, 'UNAUTHORIZED'],
-        ['generic API: unknown stream', () => d.request('GET', '/v1/streams/nobody-here'), 404, 'STREAM_NOT_FOUND'],
-      ];
-      for (const [label, send, status, code] of bad) {
-        const reply = await send();
-        try {
-          expectProblem(reply, status, code);
-        } catch (error) {
-          throw new Error(`${label}: ${(error as Error).message}`);
-        }
-      }
-      expect(await d.store.headPosition()).toBe(head);
-      expect(await countEvents(d.store)).toBe(before);
-      expect((await d.request('GET', `/v1/streams/license-${existing}`)).body.events).toHaveLength(1);
-    });
-  });
-}
-
-async function countEvents(store: EventStore): Promise<number> {
-  let count = 0;
-  for await (const _ of store.readAll()) count++;
-  return count;
+  badInputScenarios(createStore);
 }
