@@ -104,7 +104,7 @@ export function openSqliteStore(options: SqliteStoreOptions, migrations?: readon
   // One transaction at a time on the write connection: group commits and projection transactions queue here.
   const lock = new Mutex();
   const writeTransaction = createWriteTransactions({ db, statements, lock, busyTimeoutMs: settings.busyTimeoutMs, assertOpen });
-  const host = createSqliteProjectionHost({ db, readDb, query, writeTransaction, clock: settings.clock });
+  const { host, tx } = createSqliteProjectionHost({ db, readDb, query, writeTransaction, clock: settings.clock });
   const inline: readonly Projection<SqliteDatabase>[] = [...(builtInInlineProjections as readonly Projection<SqliteDatabase>[]), ...settings.projections];
   const writer = createGroupCommit({
     db,
@@ -112,7 +112,7 @@ export function openSqliteStore(options: SqliteStoreOptions, migrations?: readon
     write: createAppendWriter(db, statements, settings.clock, settings.onAppend),
     async afterWrite(results: AppendResult[]) {
       const recorded = results.length === 1 ? results[0]!.events : results.flatMap((result) => result.events);
-      for (const projection of inline) await applyProjection(projection, recorded, host.tx);
+      for (const projection of inline) await applyProjection(projection, recorded, tx);
     },
     lock,
     busyTimeoutMs: settings.busyTimeoutMs,

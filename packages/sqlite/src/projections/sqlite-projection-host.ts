@@ -24,9 +24,12 @@ export type SqliteProjectionHostOptions = {
   readonly clock: () => Date;
 };
 
-/** The SQLite projection host plus the transaction view inline projections run with. */
-export type SqliteProjectionHost = ProjectionHost<SqliteDatabase> & {
-  /** The transaction view bound to the write connection; valid only while a write transaction is open. */
+/** The SQLite store's projection host: `tx.native` is the better-sqlite3 connection of the transaction. */
+export type SqliteProjectionHost = ProjectionHost<SqliteDatabase>;
+
+/** The host, and the transaction view inline projections run with (internal: valid only inside the store's write transaction). */
+export type SqliteProjectionHostParts = {
+  readonly host: SqliteProjectionHost;
   readonly tx: ProjectionTx<SqliteDatabase>;
 };
 
@@ -57,7 +60,7 @@ function parkedEvent([consumer, eventId, globalPosition, streamId, type, error, 
  * transaction go to a separate connection and see committed data only.
  * Leases, parking and checkpoint deletion are short write transactions.
  */
-export function createSqliteProjectionHost(options: SqliteProjectionHostOptions): SqliteProjectionHost {
+export function createSqliteProjectionHost(options: SqliteProjectionHostOptions): SqliteProjectionHostParts {
   const { db, readDb, query, writeTransaction, clock } = options;
   const w = {
     checkpoint: db.prepare('SELECT position FROM checkpoints WHERE name = ?').pluck(),
@@ -140,8 +143,7 @@ export function createSqliteProjectionHost(options: SqliteProjectionHostOptions)
     },
   };
 
-  return {
-    tx,
+  const host: SqliteProjectionHost = {
     transaction: (work) => writeTransaction(() => work(tx), 'projection transaction'),
     documents: sqliteDocuments(readDb, query, false),
     leases,
@@ -158,4 +160,5 @@ export function createSqliteProjectionHost(options: SqliteProjectionHostOptions)
       return rows.map(outboxMessage);
     },
   };
+  return { host, tx };
 }
