@@ -29,11 +29,15 @@ const VISIBLE_IN_STREAM = `(v.first_visible is null or (not v.tombstone and stre
 
 /**
  * A row `e` of the global log is visible ($3: now): deletion markers always,
- * other events unless their stream's lifecycle hides them. The correlated
- * probe is an index lookup in the (small) lifecycle table.
+ * other events unless their stream's lifecycle hides them. The first test
+ * (plain equality, which PostgreSQL turns into one hash of the lifecycle
+ * table's ids per query) clears streams without lifecycle; only the others
+ * pay the correlated probe.
  */
 function visibleInLog(q: string): string {
-  return `(e.type = ${MARKER} or not exists (
+  return `(e.type = ${MARKER}
+    or not exists (select 1 from ${q}.stream_lifecycle h where h.stream_id = e.stream_id)
+    or not exists (
     select 1 from ${q}.stream_lifecycle l
      where l.stream_id = e.stream_id
        and (l.tombstone
@@ -91,7 +95,7 @@ export function queries({ q, schema, channel }: SchemaNames) {
     // because a larger position always belongs to an equal or larger xid.
     // $3: now (maxAge). Hidden rows are filtered inside, before the limit.
     readAll: named(
-      'all2',
+      'all3',
       `select ${EVENT_COLUMNS} from (
          select e.* from ${q}.events e where e.global_position > $1 and ${visibleInLog(q)}
           order by e.global_position limit $2
