@@ -1,17 +1,24 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminQuery, pgAvailable, urlForDatabase } from './test-support/pg.js';
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 
 /** `npm start` without npm: main.ts in its own process on a data directory; resolves with its URL once it prints it. */
 async function start(dataDir: string, ...args: string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  return startWith({}, dataDir, ...args);
+}
+
+async function startWith(extraEnv: NodeJS.ProcessEnv, dataDir: string, ...args: string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const env: NodeJS.ProcessEnv = { ...process.env, CHRONICLE_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' };
   delete env.CHRONICLE_PG_URL;
+  Object.assign(env, extraEnv);
   delete env.CHRONICLE_API_TOKEN;
   const child = spawn(process.execPath, ['--conditions=@chronicle/source', '--import', 'tsx', main, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -20,7 +27,7 @@ async function start(dataDir: string, ...args: string[]): Promise<{ child: Child
     output += String(chunk);
     const match = /Chronicle Downloads listening on (http:\/\/\S+) \(store: (\S+)\)\n(?:.*\n)*  API docs: .*\n/.exec(output);
     if (match) {
-      expect(match[2]).toBe(path.join(dataDir, 'chronicle.db'));
+      expect(match[2]).toBe(extraEnv.CHRONICLE_PG_URL ? 'PostgreSQL' : path.join(dataDir, 'chronicle.db'));
       child.stdout!.on('data', (more) => (output += String(more)));
       return { child, url: match[1]!, output: () => output };
     }
@@ -63,6 +70,32 @@ describe('npm start (apps/downloads/src/main.ts) on SQLite', () => {
     } finally {
       third.child.kill('SIGTERM');
       await once(third.child, 'exit');
+    }
+  }, 60_000);
+});
+
+const pg = await pgAvailable();
+
+describe.skipIf(!pg)('npm start with CHRONICLE_PG_URL', () => {
+  // A throwaway database: main.ts uses the default schema, which nothing else may share.
+  const database = `chronicle_main_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'downloads-main-pg-'));
+  beforeAll(() => adminQuery(`create database "${database}"`));
+  afterAll(async () => {
+    rmSync(dataDir, { recursive: true, force: true });
+    await adminQuery(`drop database if exists "${database}" with (force)`);
+  });
+
+  it('serves on PostgreSQL, with the demo history', async () => {
+    const server = await startWith({ CHRONICLE_PG_URL: urlForDatabase(database) }, dataDir, '--demo');
+    try {
+      expect(await (await fetch(`${server.url}/health`)).json()).toMatchObject({ status: 'ok', store: 'postgres' });
+      const demo = (await (await fetch(`${server.url}/v1/customers/bailey/events`)).json()) as { count: number };
+      expect(demo.count).toBeGreaterThan(10);
+    } finally {
+      server.child.kill('SIGTERM');
+      const [code] = (await once(server.child, 'exit')) as [number | null];
+      expect(code).toBe(0);
     }
   }, 60_000);
 });
