@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Projection, RecordedEvent } from '@chronicle/core';
@@ -40,6 +43,7 @@ describe('sqlite projection host', () => {
           // The transaction's own connection sees its writes.
           expect(t.native.prepare("SELECT count(*) FROM documents WHERE collection = 'c'").pluck().get()).toBe(1);
           expect(t.native.inTransaction).toBe(true);
+          expect(t.native).toBeInstanceOf(Database);
           await t.documents.put('c', 'doc', { v: 2 });
           inside.open();
           await held.wait;
@@ -151,6 +155,43 @@ describe('sqlite projection host', () => {
       expect(advanced.filter(Boolean)).toHaveLength(1);
     } finally {
       for (const store of stores) await store.close();
+    }
+  });
+
+  it('Documents.create is first-wins across real processes: of 3 processes racing on 200 ids, exactly one wins each', { timeout: 60_000 }, async () => {
+    const path = files.file();
+    await createSqliteStore({ path }).close();
+    const script = fileURLToPath(new URL('../test-support/create-race-child.ts', import.meta.url));
+    const root = fileURLToPath(new URL('../../../../', import.meta.url));
+    const children = Array.from({ length: 3 }, () => {
+      const child = spawn(process.execPath, ['--conditions=@chronicle/source', '--import', 'tsx', script, path, '200'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+      const lines: string[] = [];
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      const ready = new Promise<void>((resolve) =>
+        createInterface({ input: child.stdout }).on('line', (line) => {
+          lines.push(line);
+          if (line === 'ready') resolve();
+        }),
+      );
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      return { child, lines, ready, exited, stderr: () => stderr };
+    });
+    await Promise.all(children.map((c) => c.ready));
+    for (const c of children) c.child.stdin.write('go\n');
+    for (const c of children) expect(await c.exited, c.stderr()).toBe(0);
+    const wins = children.map((c) => JSON.parse(c.lines.find((l) => l.startsWith('won '))!.slice(4)) as string[]);
+    const all = wins.flat();
+    expect(all).toHaveLength(200);
+    expect(new Set(all).size).toBe(200);
+    const store = createSqliteStore({ path });
+    try {
+      const stored = new Map((await store.projections.documents.find<{ pid: number }>('race')).map((e) => [e.id, e.document.pid]));
+      children.forEach((c, i) => {
+        for (const id of wins[i]!) expect(stored.get(id)).toBe(c.child.pid);
+      });
+    } finally {
+      await store.close();
     }
   });
 
