@@ -33,6 +33,15 @@ describe('toStoreError', () => {
     }
   });
 
+  it('a FATAL on connect (database not accepting connections, being recreated) is an outage, not a bug', () => {
+    for (const code of ['55000', '3D000']) {
+      const error = toStoreError(serverError(code, 'FATAL'), false) as StoreUnavailableError;
+      expect(error).toBeInstanceOf(StoreUnavailableError);
+      expect(error.outcomeUnknown).toBe(false);
+    }
+    expect(isTransient(serverError('55000', 'ERROR'))).toBe(false);
+  });
+
   it('failures outside a commit are never of unknown outcome', () => {
     expect((toStoreError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), false) as StoreUnavailableError).outcomeUnknown).toBe(false);
   });

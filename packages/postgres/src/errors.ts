@@ -23,7 +23,8 @@ export function isTransient(error: unknown): boolean {
   if (error instanceof StoreUnavailableError) return true;
   if (typeof error !== 'object' || error === null) return false;
   const fields = error as PgErrorFields & { message?: unknown };
-  if (fromServer(fields)) return TRANSIENT_SQLSTATE.test(fields.code as string);
+  // A FATAL ends the session (e.g. 55000 "database is not currently accepting connections", 3D000 while it is recreated).
+  if (fromServer(fields)) return fields.severity === 'FATAL' || fields.severity === 'PANIC' || TRANSIENT_SQLSTATE.test(fields.code as string);
   if (typeof fields.code === 'string' && TRANSIENT_NODE_CODES.has(fields.code)) return true;
   return typeof fields.message === 'string' && TRANSIENT_MESSAGES.test(fields.message);
 }
