@@ -1,15 +1,16 @@
-import type {
-  Checkpoint,
-  Leases,
-  OutboxMessage,
-  ParkedEvent,
-  ParkedEvents,
-  ProjectionHost,
-  ProjectionTx,
-  RecordedEvent,
-  StoredOutboxMessage,
-  TxCheckpoints,
-  TxOutbox,
+import {
+  ValidationError,
+  type Checkpoint,
+  type Leases,
+  type OutboxMessage,
+  type ParkedEvent,
+  type ParkedEvents,
+  type ProjectionHost,
+  type ProjectionTx,
+  type RecordedEvent,
+  type StoredOutboxMessage,
+  type TxCheckpoints,
+  type TxOutbox,
 } from '@chronicle/core';
 import { createDocuments, type RunQuery } from './documents.js';
 import { toStoreError } from './errors.js';
@@ -40,9 +41,9 @@ function runOn(target: { query: PgPoolLike['query'] }): RunQuery {
   };
 }
 
-function jsonText(value: unknown, what: string): string {
+function jsonText(value: unknown, path: string): string {
   const json = JSON.stringify(value);
-  if (json === undefined) throw new TypeError(`${what} is not JSON-serializable`);
+  if (json === undefined) throw ValidationError.of(path, 'is not JSON-serializable');
   return json;
 }
 
@@ -71,7 +72,7 @@ export function projectionTx(client: PgClientLike, sql: ProjectionQueries, clock
       await run(sql.addOutbox, [
         messages.map((m) => m.topic),
         messages.map((m) => m.type),
-        messages.map((m) => jsonText(m.data, `outbox message ${m.type}`)),
+        messages.map((m) => jsonText(m.data, `outbox/${m.type}`)),
         messages.map((m) => m.key ?? null),
         messages.map((m) => m.sourceEventId ?? null),
         clock(),
