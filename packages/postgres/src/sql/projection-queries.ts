@@ -14,10 +14,12 @@ export function projectionQueries({ q, schema }: SchemaNames) {
   return {
     getDocument: named('doc_get', `select document::text from ${q}.documents where collection = $1 and id = $2`),
     getDocuments: named('doc_many', `select id, document::text from ${q}.documents where collection = $1 and id = any($2::text[])`),
+    // Rows are written (and locked) in id order, so concurrent transactions
+    // upserting overlapping documents cannot deadlock on each other's order.
     putDocuments: named(
       'doc_put',
       `insert into ${q}.documents (collection, id, document)
-       select $1, d.id, d.document from unnest($2::text[], $3::jsonb[]) as d(id, document)
+       select $1, d.id, d.document from unnest($2::text[], $3::jsonb[]) as d(id, document) order by d.id
        on conflict (collection, id) do update set document = excluded.document`,
     ),
     createDocument: named(
