@@ -25,8 +25,18 @@ describe.skipIf(!available)('inline projections on PostgreSQL', () => {
     },
   };
 
+  /** Bumps ten shared documents per append, listing them in a random order each time. */
+  const shared: Projection<PgClientLike> = {
+    name: 'shared',
+    async handle(events, tx) {
+      const ids = Array.from({ length: 10 }, (_, i) => `doc-${i}`).sort(() => Math.random() - 0.5);
+      const current = await tx.documents.getMany<number>('shared', ids);
+      await tx.documents.putMany('shared', ids.map((id) => [id, (current.get(id) ?? 0) + events.length] as const));
+    },
+  };
+
   beforeAll(async () => {
-    store = await createPostgresStore({ pool, schema, maxConcurrentAppends: 1, projections: [audit] });
+    store = await createPostgresStore({ pool, schema, maxConcurrentAppends: 1, projections: [audit, shared] });
     await pool.query(`create table "${schema}".audit (event_id uuid primary key, stream_id text not null)`);
   });
   afterAll(async () => {
@@ -44,5 +54,10 @@ describe.skipIf(!available)('inline projections on PostgreSQL', () => {
     expect(streams.filter((s) => stored.has(s.id)).map((s) => s.fail)).toEqual(Array(20).fill(false));
     const audited = (await pool.query(`select stream_id from "${schema}".audit`)).rows.map((r: { stream_id: string }) => r.stream_id);
     expect(new Set(audited)).toEqual(new Set(streams.filter((s) => !s.fail).map((s) => s.id)));
+  });
+
+  it('concurrent appends upserting the same documents in different orders do not deadlock', async () => {
+    const settled = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => store.append(`race-${i}-${randomUUID().slice(0, 8)}`, [{ type: 'E', data: {} }], 'no_stream')));
+    expect(settled.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
   });
 });
