@@ -26,7 +26,7 @@ export type GroupCommitOptions = {
    * Runs after an append's rows are written, inside its savepoint (inline
    * projections); throwing rolls that append back alone.
    */
-  readonly afterWrite: (results: AppendResult[]) => Promise<void>;
+  readonly afterWrite: (results: AppendResult[]) => Promise<void> | void;
   /** The store's write lock: a group holds it from BEGIN to COMMIT, across the awaits of inline projections. */
   readonly lock: Mutex;
   readonly busyTimeoutMs: number;
@@ -86,23 +86,36 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
     }
   }
 
-  /** Runs one append in the open transaction; only errors of the append itself are returned as an outcome. */
-  async function attempt(request: Request, own: boolean): Promise<Outcome> {
+  /** Ends an append that failed: only errors of the append itself become its outcome. */
+  function failed(error: unknown, own: boolean): Outcome {
+    // An I/O error or a transaction SQLite already rolled back dooms the whole group.
+    if (isInfrastructureError(error) || !db.inTransaction) throw error;
+    if (own) {
+      rollbackToSavepoint.run();
+      release.run();
+    }
+    return { error };
+  }
+
+  /**
+   * Runs one append in the open transaction. Synchronous unless an inline
+   * projection is asynchronous: most appends cost no promise here.
+   */
+  function attempt(request: Request, own: boolean): Outcome | Promise<Outcome> {
     if (own) savepoint.run();
+    let results: AppendResult[];
+    let pending: Promise<void> | void;
     try {
-      const results = write(request.parts);
-      await afterWrite(results);
+      results = write(request.parts);
+      pending = afterWrite(results);
+    } catch (error) {
+      return failed(error, own);
+    }
+    const done = (): Outcome => {
       if (own) release.run();
       return { results };
-    } catch (error) {
-      // An I/O error or a transaction SQLite already rolled back dooms the whole group.
-      if (isInfrastructureError(error) || !db.inTransaction) throw error;
-      if (own) {
-        rollbackToSavepoint.run();
-        release.run();
-      }
-      return { error };
-    }
+    };
+    return pending ? pending.then(done, (error: unknown) => failed(error, own)) : done();
   }
 
   async function commitGroup(group: readonly Request[]): Promise<typeof RETRY | undefined> {
@@ -118,7 +131,10 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
       // A lone append needs no savepoint: the transaction is its savepoint.
       const alone = group.length === 1;
       outcomes = [];
-      for (const request of group) outcomes.push(await attempt(request, !alone));
+      for (const request of group) {
+        const outcome = attempt(request, !alone);
+        outcomes.push(outcome instanceof Promise ? await outcome : outcome);
+      }
       if (alone && 'error' in outcomes[0]!) rollback.run();
     } catch (error) {
       rollbackQuietly();

@@ -8,6 +8,7 @@ import {
   assertReadStreamOptions,
   assertStreamId,
   builtInInlineProjections,
+  requestIndex,
   prepareEvents,
   prepareMulti,
   subscribeToAll,
@@ -105,14 +106,22 @@ export function openSqliteStore(options: SqliteStoreOptions, migrations?: readon
   const lock = new Mutex();
   const writeTransaction = createWriteTransactions({ db, statements, lock, busyTimeoutMs: settings.busyTimeoutMs, assertOpen });
   const { host, tx } = createSqliteProjectionHost({ db, readDb, query, writeTransaction, clock: settings.clock });
-  const inline: readonly Projection<SqliteDatabase>[] = [...(builtInInlineProjections as readonly Projection<SqliteDatabase>[]), ...settings.projections];
+  const userInline = settings.projections;
+  const inline: readonly Projection<SqliteDatabase>[] = [...(builtInInlineProjections as readonly Projection<SqliteDatabase>[]), ...userInline];
+  const builtInOnlyIndexRequests = builtInInlineProjections.length === 1 && builtInInlineProjections[0] === requestIndex;
+  const hasRequestId = (event: RecordedEvent): boolean => !builtInOnlyIndexRequests || typeof event.metadata.requestId === 'string';
   const writer = createGroupCommit({
     db,
     statements,
     write: createAppendWriter(db, statements, settings.clock, settings.onAppend),
-    async afterWrite(results: AppendResult[]) {
+    afterWrite(results: AppendResult[]) {
       const recorded = results.length === 1 ? results[0]!.events : results.flatMap((result) => result.events);
-      for (const projection of inline) await applyProjection(projection, recorded, tx);
+      // The request index writes only for events that carry a request id: skipping it otherwise keeps a plain append free of promises.
+      const projections = recorded.some(hasRequestId) ? inline : userInline;
+      if (projections.length === 0) return undefined;
+      return (async () => {
+        for (const projection of projections) await applyProjection(projection, recorded, tx);
+      })();
     },
     lock,
     busyTimeoutMs: settings.busyTimeoutMs,
