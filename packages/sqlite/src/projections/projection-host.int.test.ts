@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Projection, RecordedEvent } from '@chronicle/core';
+import type { Projection, ProjectionTx, RecordedEvent } from '@chronicle/core';
 import { createSqliteStore, type SqliteEventStore } from '../sqlite-store.js';
 import type { SqliteDatabase } from '../sqlite-database.js';
 import { tempDir } from '../test-support/temp-dir.js';
@@ -195,9 +195,17 @@ describe('sqlite projection host', () => {
     }
   });
 
-  it('documents are read-only outside a transaction; a closed store refuses transactions', async () => {
+  it('documents are read-only outside a transaction; a transaction view kept past its transaction refuses to write; a closed store refuses transactions', async () => {
     const store = createSqliteStore({ path: ':memory:' });
     await expect(store.projections.documents.put('c', 'x', 1)).rejects.toThrow(/read-only/);
+    let kept: ProjectionTx<SqliteDatabase> | undefined;
+    await store.projections.transaction(async (tx) => {
+      kept = tx;
+    });
+    await expect(kept!.documents.put('c', 'late', 1)).rejects.toThrow(/transaction is over/);
+    await expect(kept!.checkpoints.advance('late', undefined, 1)).rejects.toThrow(/transaction is over/);
+    await expect(kept!.outbox.add([{ topic: 't', type: 'T', data: {} }])).rejects.toThrow(/transaction is over/);
+    expect(await store.projections.documents.count('c')).toBe(0);
     await store.close();
     await expect(store.projections.transaction(async () => undefined)).rejects.toMatchObject({ code: 'STORE_CLOSED' });
   });

@@ -19,6 +19,11 @@ function assertKey(collection: unknown, id?: unknown): void {
   if (id !== undefined && typeof id !== 'string') throw ValidationError.of('id', 'must be a string');
 }
 
+/** Throws when a transaction view is used after its transaction ended. */
+export function assertInTransaction(db: SqliteDatabase): void {
+  if (!db.inTransaction) throw new Error('this transaction is over: use the tx only inside the transaction callback, and await its writes there');
+}
+
 /** Documents statements of one connection, prepared once. */
 type DocumentStatements = {
   readonly get: SqliteStatement;
@@ -67,6 +72,11 @@ export function sqliteDocuments(db: SqliteDatabase, run: Runner, writable: boole
   const readOnly = (): never => {
     throw new Error('documents are read-only outside a transaction: use host.transaction((tx) => tx.documents...)');
   };
+  const assertWritable = (): void => {
+    if (!writable) readOnly();
+    // A transaction view kept past its transaction must not write on its own (autocommit) behind the write lock.
+    assertInTransaction(db);
+  };
   return {
     async get<T>(collection: string, id: string) {
       assertKey(collection, id);
@@ -82,18 +92,18 @@ export function sqliteDocuments(db: SqliteDatabase, run: Runner, writable: boole
       return found;
     },
     async put(collection, id, document) {
-      if (!writable) readOnly();
+      assertWritable();
       assertKey(collection, id);
       s.put.run(collection, id, serialize(document, collection, id));
     },
     async create(collection, id, document) {
-      if (!writable) readOnly();
+      assertWritable();
       assertKey(collection, id);
       // The write transaction holds the database's write lock: of racing creates, in any process, exactly one inserts.
       return s.create.run(collection, id, serialize(document, collection, id)).changes === 1;
     },
     async putMany(collection, entries) {
-      if (!writable) readOnly();
+      assertWritable();
       assertKey(collection);
       for (const [id, document] of entries) {
         assertKey(collection, id);
@@ -101,12 +111,12 @@ export function sqliteDocuments(db: SqliteDatabase, run: Runner, writable: boole
       }
     },
     async delete(collection, id) {
-      if (!writable) readOnly();
+      assertWritable();
       assertKey(collection, id);
       s.delete.run(collection, id);
     },
     async deleteMany(collection, ids) {
-      if (!writable) readOnly();
+      assertWritable();
       assertKey(collection);
       if (ids.length > 0) s.deleteMany.run(collection, JSON.stringify(ids));
     },
@@ -133,7 +143,7 @@ export function sqliteDocuments(db: SqliteDatabase, run: Runner, writable: boole
       return await run(() => s.count.get(collection) as number, 'counting documents');
     },
     async dropCollection(collection) {
-      if (!writable) readOnly();
+      assertWritable();
       assertKey(collection);
       s.drop.run(collection);
     },

@@ -11,7 +11,7 @@ import {
 import type { Query } from '../busy-retry.js';
 import type { SqliteDatabase } from '../sqlite-database.js';
 import type { WriteTransactions } from '../write-transaction.js';
-import { direct, sqliteDocuments } from './sqlite-documents.js';
+import { assertInTransaction, direct, sqliteDocuments } from './sqlite-documents.js';
 
 /** What the host needs from the store. */
 export type SqliteProjectionHostOptions = {
@@ -97,6 +97,7 @@ export function createSqliteProjectionHost(options: SqliteProjectionHostOptions)
         return w.checkpoint.get(name) as number | undefined;
       },
       async advance(name, from, to) {
+        assertInTransaction(db);
         if (!Number.isSafeInteger(to) || to < 0) throw ValidationError.of('to', 'must be an integer >= 0');
         const now = clock().getTime();
         const changed = from === undefined ? w.insertCheckpoint.run(name, to, now) : w.moveCheckpoint.run(to, now, name, from);
@@ -105,6 +106,7 @@ export function createSqliteProjectionHost(options: SqliteProjectionHostOptions)
     },
     outbox: {
       async add(messages) {
+        assertInTransaction(db);
         const now = clock().getTime();
         for (const message of messages) {
           const data = JSON.stringify(message.data);
