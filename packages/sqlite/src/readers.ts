@@ -76,7 +76,7 @@ type Visible = { readonly firstPosition: number; readonly minRecordedAt: number 
 type VisibilityRow = [
   version: number | null,
   deleted: number | null,
-  hiddenBefore: number | null,
+  hiddenBefore: number,
   maxCount: number | null,
   maxAgeMs: number | null,
   truncateBefore: number | null,
@@ -107,10 +107,10 @@ export class StreamReader extends KeysetReader<StreamRow, RecordedEvent> {
   }
 
   /** Looks up the stream's lifecycle once, on the first page; throws STREAM_DELETED for a tombstone. */
-  private lookUpVisibility(row: VisibilityRow): Visible | undefined {
+  private lookUpVisibility(row: VisibilityRow | undefined): Visible | undefined {
+    if (row === undefined) return undefined;
     const [version, deleted, hiddenBefore, maxCount, maxAgeMs, truncateBefore] = row;
     if (deleted === 2) throw new StreamDeletedError(this.streamId);
-    if (hiddenBefore === null) return undefined;
     const metadata = { ...(maxCount === null ? {} : { maxCount }), ...(truncateBefore === null ? {} : { truncateBefore }) };
     return {
       firstPosition: firstVisiblePosition(version ?? 0, metadata, hiddenBefore),
@@ -120,7 +120,7 @@ export class StreamReader extends KeysetReader<StreamRow, RecordedEvent> {
 
   protected fetch(): Page<StreamRow> | Promise<Page<StreamRow>> {
     if (this.visible === null) {
-      const row = this.context.query(() => this.context.statements.visibility.get(this.streamId) as VisibilityRow, 'reading a stream');
+      const row = this.context.query(() => this.context.statements.visibility.get(this.streamId) as VisibilityRow | undefined, 'reading a stream');
       if (row instanceof Promise) {
         return row.then((resolved) => {
           this.visible = this.lookUpVisibility(resolved);

@@ -68,7 +68,7 @@ export type Statements = {
   readonly updateStream: SqliteStatement;
   /** (stream_id, hidden_before): records a deletion's hidden range. */
   readonly hideBefore: SqliteStatement;
-  /** (stream_id) → [version, deleted, hidden_before, max_count, max_age_ms, truncate_before]; nulls for what is missing; always one row. */
+  /** (stream_id) → [version, deleted, hidden_before, max_count, max_age_ms, truncate_before] of a restricted stream, undefined for an unrestricted one. */
   readonly visibility: SqliteStatement;
   /** () → 1 when any stream has metadata or a deletion, else 0. */
   readonly anyLifecycle: SqliteStatement;
@@ -140,10 +140,11 @@ export function prepareStatements(db: SqliteDatabase): Statements {
     hideBefore: db.prepare(
       'INSERT INTO stream_lifecycle (stream_id, hidden_before) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET hidden_before = excluded.hidden_before',
     ),
+    // Every restricted stream (metadata or deletion, tombstones included) has a lifecycle row: one probe of a usually empty table.
     visibility: db
       .prepare(
         `SELECT s.version, s.deleted, l.hidden_before, l.max_count, l.max_age_ms, l.truncate_before
-         FROM (SELECT ? AS stream_id) k LEFT JOIN streams s ON s.stream_id = k.stream_id LEFT JOIN stream_lifecycle l ON l.stream_id = k.stream_id`,
+         FROM stream_lifecycle l LEFT JOIN streams s ON s.stream_id = l.stream_id WHERE l.stream_id = ?`,
       )
       .raw(),
     anyLifecycle: db.prepare('SELECT EXISTS (SELECT 1 FROM stream_lifecycle)').pluck(),
