@@ -8,7 +8,7 @@ import type { SqliteDatabase } from './sqlite-database.js';
  * that append alone is rolled back and its caller receives the error; the
  * other appends of the same group commit.
  *
- * @experimental The hook point that inline projections build on; its shape may change.
+ * @experimental A low-level hook; its shape may change. Prefer `projections` (inline projections), which may be async and use the store's documents.
  */
 export type AppendHook = (db: SqliteDatabase, results: readonly AppendResult[]) => void;
 

@@ -56,12 +56,15 @@ export type SqliteEventStore = EventStore & StreamLifecycle & ArchivableStore & 
 /**
  * An event store in one SQLite file: the embedded default. Durable by default
  * (WAL, synchronous=FULL), safe to share between processes, with group commit
- * so that concurrent appends share one fsync. Opens (creating or migrating)
- * the file synchronously; call `close()` when done.
+ * so that concurrent appends share one fsync. Hosts projections in the same
+ * file (`store.projections`; inline ones via `projections`), supports stream
+ * metadata and deletion, and can be the hot tier of an archive. Opens
+ * (creating or migrating) the file synchronously; call `close()` when done.
  *
  * @example
  * const store = createSqliteStore({ path: 'data/chronicle.db' });
  * await store.append('table-7', [{ type: 'TableOpened', data: { seats: 4 } }], 'no_stream');
+ * await store.projections.transaction((tx) => tx.documents.put('tables', 'table-7', { seats: 4 }));
  *
  * @throws UnsupportedSchemaVersionError when the file was written by a newer `@chronicle/sqlite`.
  * @throws StoreUnavailableError when the file cannot be opened (I/O error, or locked past `busyTimeoutMs`).
