@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { createInMemoryStore, type EventStore, type Projection, type StoreWithProjections } from '@chronicle/core';
 import { createPostgresStore } from '@chronicle/postgres';
 import { createSqliteStore } from '@chronicle/sqlite';
+import { PG_URL, pgAvailable, runExclusively } from '@chronicle/postgres/testing';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, it } from 'vitest';
 
@@ -39,29 +40,7 @@ export type TestStores = {
   open(options?: ExampleStoreOptions): Promise<ExampleStore>;
 };
 
-/** The PostgreSQL the tests use (the same default as the `packages/postgres` tests). */
-export const PG_URL = process.env.CHRONICLE_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-/** Advisory-lock class of the PostgreSQL test-file lock (`CHRT`), shared with `packages/postgres`. */
-const TEST_LOCK_CLASS = 0x43485254;
-
-async function pgAvailable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3_000 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return true;
-  } catch (error) {
-    if (process.env.CI === 'true') {
-      throw new Error(`PostgreSQL is required under CI=true but ${PG_URL} is unreachable: ${(error as Error).message}`, { cause: error });
-    }
-    console.warn(`\n[examples] SKIPPING PostgreSQL tests: ${PG_URL} is unreachable (${(error as Error).message}). Set CHRONICLE_PG_URL.\n`);
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
+export { PG_URL };
 
 /** Opens stores of one kind and removes them after each test. */
 type Opener = { open(options: ExampleStoreOptions): Promise<ExampleStore>; cleanup(): Promise<void>; dispose(): Promise<void> };
@@ -115,23 +94,10 @@ function postgres(label: string): Opener {
   };
 }
 
-/** Holds the PostgreSQL test-file lock for the duration of the enclosing `describe`. */
-function runExclusively(): void {
-  const client = new pg.Client({ connectionString: PG_URL, application_name: 'chronicle-test-lock' });
-  client.on('error', () => undefined);
-  beforeAll(async () => {
-    await client.connect();
-    await client.query('select pg_advisory_lock($1, 0)', [TEST_LOCK_CLASS]);
-  }, 600_000);
-  afterAll(async () => {
-    await client.end().catch(() => undefined);
-  });
-}
-
 function register(title: string, kind: StoreKind, opener: Opener, body: (stores: TestStores) => void): void {
   describe(`${title} [${kind}]`, () => {
     const opened: EventStore[] = [];
-    if (kind === 'postgres') runExclusively();
+    if (kind === 'postgres') runExclusively({ beforeAll, afterAll });
     afterEach(async () => {
       for (const store of opened.splice(0).reverse()) await store.close();
       await opener.cleanup();
@@ -162,7 +128,7 @@ export async function describeEachStore(title: string, body: (stores: TestStores
   const label = title.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 20);
   register(title, 'in-memory', inMemory(), body);
   register(title, 'sqlite', sqlite(label), body);
-  if (await pgAvailable()) register(title, 'postgres', postgres(label), body);
+  if (await pgAvailable('examples')) register(title, 'postgres', postgres(label), body);
   else describe.skip(`${title} [postgres] (PostgreSQL unreachable at ${PG_URL})`, () => it('needs PostgreSQL', () => undefined));
 }
 

@@ -1,0 +1,98 @@
+/**
+ * `@chronicle/postgres/testing`: what test suites on a real PostgreSQL share —
+ * the server to use, the "missing server" rule, throwaway schemas, and the
+ * lock that runs PostgreSQL test files one at a time. Test-runner agnostic:
+ * pass your runner's `beforeAll`/`afterAll`.
+ */
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+
+/** The PostgreSQL tests use: `CHRONICLE_PG_URL`, default the local `test` database as `postgres`. */
+export const PG_URL = process.env.CHRONICLE_PG_URL || 'postgres://postgres@127.0.0.1:5432/test';
+
+/**
+ * Whether PostgreSQL answers. Under `CI=true` a missing server throws (the
+ * suite fails loudly); elsewhere it prints a visible SKIPPING line naming
+ * `suite` and returns false, so the caller skips.
+ */
+export async function pgAvailable(suite: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3_000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (process.env.CI === 'true') throw new Error(`PostgreSQL is required under CI=true but ${PG_URL} is unreachable: ${reason}`, { cause: error });
+    console.warn(`\n[${suite}] SKIPPING PostgreSQL tests: ${PG_URL} is unreachable (${reason}). Set CHRONICLE_PG_URL.\n`);
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Runs one statement on a short-lived connection (to `url`, default {@link PG_URL}). */
+export async function adminQuery(sql: string, params: readonly unknown[] = [], url = PG_URL): Promise<pg.QueryResult> {
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    return await client.query(sql, [...params]);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** A pool tagged with `applicationName`, so a test can find (and terminate) its connections. */
+export function testPool(applicationName = `chronicle-test-${randomUUID().slice(0, 8)}`, max = 10): pg.Pool & { applicationName: string } {
+  const pool = new pg.Pool({ connectionString: PG_URL, max, application_name: applicationName });
+  pool.on('error', () => undefined);
+  return Object.assign(pool, { applicationName });
+}
+
+/** A fresh schema name (`t_<label>_<random>`); drop it with {@link dropSchema}. */
+export function testSchema(label: string): string {
+  return `t_${label}_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+}
+
+/** Drops a test schema and everything in it. */
+export async function dropSchema(schema: string): Promise<void> {
+  await adminQuery(`drop schema if exists "${schema.replaceAll('"', '""')}" cascade`);
+}
+
+/** {@link PG_URL} pointing at another database of the same server. */
+export function urlForDatabase(database: string): string {
+  const url = new URL(PG_URL);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+/** The hooks of a test runner (vitest, node:test, …). */
+export type SuiteHooks = {
+  beforeAll(fn: () => Promise<void>, timeoutMs?: number): void;
+  afterAll(fn: () => Promise<void>): void;
+};
+
+/** Advisory-lock class of the test-file lock (`CHRT`). */
+const TEST_LOCK_CLASS = 0x43485254;
+
+/**
+ * Runs the calling test file alone among all PostgreSQL test files that take
+ * this lock, across workers and concurrent runs. Why: the gap-safe horizon
+ * is the cluster-wide snapshot xmin, so a transaction that one file holds
+ * open on purpose (delayed-commit and crash tests) rightly delays what every
+ * other store in the cluster may read, which would make exact head-position
+ * checks elsewhere flaky.
+ */
+export function runExclusively(hooks: SuiteHooks): void {
+  const client = new pg.Client({ connectionString: PG_URL, application_name: 'chronicle-test-lock' });
+  client.on('error', () => undefined);
+  hooks.beforeAll(async () => {
+    await client.connect();
+    await client.query('select pg_advisory_lock($1, 0)', [TEST_LOCK_CLASS]);
+  }, 600_000);
+  hooks.afterAll(async () => {
+    await client.end().catch(() => undefined);
+  });
+}
