@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DomainError, type EventStore, type Projection, type RecordedEvent } from '@chronicle/core';
 import type { AnyDecider, AppDecider, ChronicleApp, Rejection } from './app-module.js';
+import { enableTypeScript } from './typescript.js';
 
 // The Downloads app (apps/downloads) is application code, not a dependency of
 // the CLI: its domain modules (deciders, acquisition rules, dump) are imported
@@ -28,6 +29,7 @@ type DeciderModule<K extends string> = { readonly [key in K]: AnyDecider };
 type ServiceModule = { readonly DownloadsService: new (store: EventStore, host: never, rules: never) => { dump(customerId: string): Promise<RecordedEvent[]> } };
 
 async function load<T>(file: string): Promise<T> {
+  await enableTypeScript();
   return (await import(pathToFileURL(path.join(sourceDir(), file)).href)) as T;
 }
 
@@ -98,7 +100,8 @@ async function whatIf(store: EventStore, rawRules: unknown, onProgress?: (done: 
         titles.set(titleId, apply(downloaded.downloadedDecider, titles.get(titleId) ?? downloaded.downloadedDecider.initialState(), event));
       }
     }
-    onProgress?.(++done, customers.length);
+    done++;
+    onProgress?.(done, customers.length);
   }
   return rejections;
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CliError, exitCodes } from '../errors.js';
 import type { AnyDecider, ChronicleApp } from './app-module.js';
+import { enableTypeScript } from './typescript.js';
 
 /** Config files looked up in the working directory, in order. */
 export const CONFIG_FILES = ['chronicle.config.mjs', 'chronicle.config.js', 'chronicle.config.ts'] as const;
@@ -15,6 +16,7 @@ function isPathLike(specifier: string): boolean {
 export async function importModule(specifier: string, cwd = process.cwd()): Promise<Record<string, unknown>> {
   const target = isPathLike(specifier) ? pathToFileURL(path.resolve(cwd, specifier)).href : specifier;
   if (isPathLike(specifier) && !existsSync(path.resolve(cwd, specifier))) throw new CliError(`module not found: ${specifier}`, exitCodes.usage);
+  if (/\.[mc]?ts$/.test(specifier)) await enableTypeScript();
   try {
     return (await import(target)) as Record<string, unknown>;
   } catch (error) {

@@ -39,7 +39,7 @@ export function exportCommand(program: Command): void {
           await sink.close();
         }
         const seconds = (Date.now() - started) / 1000;
-        const summary = { events: count, lastGlobalPosition: last, seconds, eventsPerSecond: Math.round(count / Math.max(seconds, 0.001)) };
+        const summary = { events: count, lastGlobalPosition: last, seconds, eventsPerSecond: Math.round(count / Math.max(seconds, 0.001)), maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) };
         if (opts.json && file !== '-') printJson(summary);
         else note(`exported ${count} events (to global position ${last}) in ${seconds.toFixed(1)} s, ${summary.eventsPerSecond} events/s`);
       }, { tiered: true });

@@ -4,6 +4,7 @@ import { globalOptions, withStore } from '../context.js';
 import { CliError, exitCodes } from '../errors.js';
 import { applyImport } from '../import/apply-import.js';
 import { checkImport } from '../import/check-import.js';
+import { collectGarbage } from '../io/collect-garbage.js';
 import { note, printJson } from '../io/output.js';
 import { createProgress } from '../io/progress.js';
 
@@ -48,10 +49,11 @@ Examples:
             else note(`${file}: ${check.events} events in ${check.streams} streams, no conflicts (dry run, nothing written)`);
             return;
           }
+          collectGarbage();
           const progress = createProgress('import', check.events, { enabled: options.progress });
           const imported = await applyImport(file, store, (n) => progress.update(n)).finally(() => progress.stop());
           const seconds = (Date.now() - started) / 1000;
-          const summary = { imported, streams: check.streams, seconds, eventsPerSecond: Math.round(imported / Math.max(seconds, 0.001)) };
+          const summary = { imported, streams: check.streams, seconds, eventsPerSecond: Math.round(imported / Math.max(seconds, 0.001)), maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) };
           if (opts.json) printJson(summary);
           else note(`imported ${imported} events into ${check.streams} streams in ${seconds.toFixed(1)} s, ${summary.eventsPerSecond} events/s`);
         },

@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { EventMetadata, RecordedEvent } from '@chronicle/core';
 import { CliError, exitCodes } from '../errors.js';
 
@@ -68,19 +67,44 @@ export function parseEventLine(text: string, lineNumber: number): ExportedEvent 
 /** A line of a file with its number and the bytes read so far (for progress). */
 export type FileLine = { readonly text: string; readonly lineNumber: number; readonly bytesRead: number };
 
-/** Streams the non-empty lines of a file: memory stays constant whatever its size. */
+const NEWLINE = 0x0a;
+
+/**
+ * Streams the non-empty lines of a file (UTF-8, `\n` or `\r\n`): memory stays
+ * constant whatever its size. Splits buffers by hand, which allocates far less
+ * than `readline` on millions of lines.
+ */
 export async function* readLines(file: string): AsyncGenerator<FileLine> {
-  const input = createReadStream(file, { highWaterMark: 1 << 20 });
-  const lines = createInterface({ input, crlfDelay: Infinity });
+  const input = createReadStream(file, { highWaterMark: 256 * 1024 });
+  let carry: Buffer | undefined;
   let lineNumber = 0;
+  let bytesRead = 0;
+  const line = (bytes: Buffer): string => {
+    const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
+    return bytes.toString('utf8', 0, end);
+  };
   try {
-    for await (const text of lines) {
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      bytesRead += chunk.length;
+      let start = 0;
+      let newline = chunk.indexOf(NEWLINE);
+      while (newline !== -1) {
+        const piece = carry ? Buffer.concat([carry, chunk.subarray(start, newline)]) : chunk.subarray(start, newline);
+        carry = undefined;
+        lineNumber++;
+        const text = line(piece);
+        if (text.trim() !== '') yield { text, lineNumber, bytesRead };
+        start = newline + 1;
+        newline = chunk.indexOf(NEWLINE, start);
+      }
+      if (start < chunk.length) carry = carry ? Buffer.concat([carry, chunk.subarray(start)]) : Buffer.from(chunk.subarray(start));
+    }
+    if (carry && carry.length > 0) {
       lineNumber++;
-      if (text.trim() === '') continue;
-      yield { text, lineNumber, bytesRead: input.bytesRead };
+      const text = line(carry);
+      if (text.trim() !== '') yield { text, lineNumber, bytesRead };
     }
   } finally {
-    lines.close();
     input.destroy();
   }
 }

@@ -116,7 +116,8 @@ export async function shadowReplay(options: ShadowOptions): Promise<ShadowReport
     }
     settle();
     if (!failed && stableJson(currentState) !== stableJson(nextState)) divergences.push({ streamId, version, current: currentState, shadow: nextState });
-    options.onProgress?.(++streams, total);
+    streams++;
+    options.onProgress?.(streams, total);
   }
   return { category, streams, events, divergences, rejections, failures };
 }

@@ -1,0 +1,29 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/chronicle.mjs');
+
+function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { env: { ...process.env, CHRONICLE_PG_URL: '' }, timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('bin/chronicle.mjs', () => {
+  it('runs the CLI and passes its output and exit code through', async () => {
+    const version = await run(['--version']);
+    expect([version.code, version.stdout.trim()]).toEqual([0, '0.1.0']);
+    const db = path.join(mkdtempSync(path.join(tmpdir(), 'chronicle-bin-')), 'x.db');
+    const missing = await run(['--db', db, 'read', 'nope']);
+    expect([missing.code, missing.stderr.trim()]).toEqual([3, 'chronicle: STREAM_NOT_FOUND: stream "nope" not found']);
+    const help = await run(['export', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('$ chronicle export events.ndjson');
+  }, 60_000);
+});
