@@ -15,6 +15,7 @@ export function importCommand(program: Command): void {
     .description('append an NDJSON export to the store; the whole file is checked first and refused, changing nothing, if it conflicts')
     .argument('<file>', 'NDJSON file written by `chronicle export`')
     .option('--dry-run', 'only check the file against the store')
+    .option('--resume', 'finish an interrupted import of this file: events the store already holds are checked and skipped')
     .option('--json', 'print a JSON summary')
     .addHelpText(
       'after',
@@ -26,9 +27,10 @@ and event ids repeated in the file or already in the target.
 
 Examples:
   $ chronicle --db ./copy.db import events.ndjson
-  $ chronicle --pg "$CHRONICLE_PG_URL" import events.ndjson --dry-run`,
+  $ chronicle --pg "$CHRONICLE_PG_URL" import events.ndjson --dry-run
+  $ chronicle --db ./copy.db import events.ndjson --resume     # after an interrupted import`,
     )
-    .action(async (file: string, opts: { dryRun?: boolean; json?: boolean }, command: Command) => {
+    .action(async (file: string, opts: { dryRun?: boolean; resume?: boolean; json?: boolean }, command: Command) => {
       const options = globalOptions(command);
       if (!existsSync(file)) throw new CliError(`file not found: ${file}`, exitCodes.usage);
       await withStore(
@@ -38,7 +40,7 @@ Examples:
           const started = Date.now();
           const { size } = statSync(file);
           checking.update(0, size);
-          const check = await checkImport(file, store, { onProgress: (bytes, phase) => phase === 'file' && checking.update(bytes) }).finally(() => checking.stop());
+          const check = await checkImport(file, store, { resume: opts.resume === true, onProgress: (bytes, phase) => phase === 'file' && checking.update(bytes) }).finally(() => checking.stop());
           if (check.conflictCount > 0) {
             if (opts.json) printJson({ imported: 0, refused: true, ...check });
             else for (const c of check.conflicts) note(`  ${c.message}`);
@@ -51,7 +53,7 @@ Examples:
           }
           collectGarbage();
           const progress = createProgress('import', check.events, { enabled: options.progress });
-          const imported = await applyImport(file, store, (n) => progress.update(n)).finally(() => progress.stop());
+          const imported = await applyImport(file, store, (n) => progress.update(n), { resume: opts.resume === true }).finally(() => progress.stop());
           const seconds = (Date.now() - started) / 1000;
           const summary = { imported, streams: check.streams, seconds, eventsPerSecond: Math.round(imported / Math.max(seconds, 0.001)), maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) };
           if (opts.json) printJson(summary);

@@ -15,11 +15,14 @@ function toNew(event: ExportedEvent): NewEvent {
  * their ids, streams, positions, data and metadata; the target assigns global
  * positions and `recordedAt`. Consecutive events go in one atomic
  * multi-stream append while no stream would be split out of order, so the
- * global order of the file is preserved. Every append states the exact
+ * global order of the file is preserved. With `resume`, events the target
+ * already holds (at or below a stream's version) are skipped. Every append states the exact
  * expected version, so a concurrent writer makes the import fail instead of
  * interleaving.
  */
-export async function applyImport(file: string, store: EventStore, onProgress?: (events: number) => void): Promise<number> {
+export async function applyImport(file: string, store: EventStore, onProgress?: (events: number) => void, options: { readonly resume?: boolean } = {}): Promise<number> {
+  // With resume: the version each stream had before this run; events up to it are already there.
+  const before = new Map<string, number>();
   let batch: Run[] = [];
   let batchEvents = 0;
   let imported = 0;
@@ -36,6 +39,14 @@ export async function applyImport(file: string, store: EventStore, onProgress?: 
   const inBatch = new Set<string>();
   for await (const { text, lineNumber } of readLines(file)) {
     const event = parseEventLine(text, lineNumber);
+    if (options.resume) {
+      let version = before.get(event.streamId);
+      if (version === undefined) {
+        version = (await store.getStreamInfo(event.streamId))?.version ?? 0;
+        before.set(event.streamId, version);
+      }
+      if (event.streamPosition <= version) continue;
+    }
     if (batchEvents >= BATCH_EVENTS) {
       await flush();
       inBatch.clear();

@@ -19,7 +19,26 @@ export type ImportCheck = {
   readonly conflictCount: number;
 };
 
-type StreamRange = { first: number; last: number; line: number };
+type StreamRange = { first: number; last: number; line: number; version: number };
+
+/** Options of {@link checkImport}. */
+export type CheckImportOptions = {
+  /** Conflicts listed (all are counted); default 20. */
+  readonly limit?: number;
+  /**
+   * Finish an interrupted import: events the target already holds (same
+   * stream, position at or below its version, and the same event id at the
+   * version) are expected and will be skipped.
+   */
+  readonly resume?: boolean;
+  readonly onProgress?: (bytes: number, phase: 'file' | 'target') => void;
+};
+
+/** The id of a stream's last event in the target. */
+async function lastEventId(store: EventStore, streamId: string): Promise<string | undefined> {
+  for await (const event of store.readStream(streamId, { direction: 'backwards', limit: 1 })) return event.eventId;
+  return undefined;
+}
 
 /**
  * Reads an export file and checks, without changing anything, that importing
@@ -29,11 +48,7 @@ type StreamRange = { first: number; last: number; line: number };
  * event id repeats in the file or already exists in the target. Memory grows
  * with the number of streams (and 8 bytes per event id), not with the data.
  */
-export async function checkImport(
-  file: string,
-  store: EventStore,
-  options: { readonly limit?: number; readonly onProgress?: (bytes: number, phase: 'file' | 'target') => void } = {},
-): Promise<ImportCheck> {
+export async function checkImport(file: string, store: EventStore, options: CheckImportOptions = {}): Promise<ImportCheck> {
   const limit = options.limit ?? 20;
   const conflicts: ImportConflict[] = [];
   let conflictCount = 0;
@@ -41,6 +56,9 @@ export async function checkImport(
     conflictCount++;
     if (conflicts.length < limit) conflicts.push(c);
   };
+  // Not the head position alone: PostgreSQL's head may lag behind committed streams.
+  let empty = (await store.headPosition()) === 0;
+  for await (const _ of store.listStreams({ limit: 1 })) empty = false;
   const streams = new Map<string, StreamRange>();
   const ids = new IdHashSet();
   let events = 0;
@@ -52,26 +70,32 @@ export async function checkImport(
     bytes = bytesRead;
     if (event.globalPosition <= lastGlobal) conflict({ kind: 'global-order', line: lineNumber, message: `line ${lineNumber}: global position ${event.globalPosition} does not follow ${lastGlobal}` });
     lastGlobal = event.globalPosition;
-    const range = streams.get(event.streamId);
+    let range = streams.get(event.streamId);
     if (range && event.streamPosition !== range.last + 1) {
       conflict({ kind: 'position-gap', line: lineNumber, message: `line ${lineNumber}: ${event.streamId} position ${event.streamPosition} does not follow ${range.last}` });
     }
     if (range) range.last = event.streamPosition;
-    else streams.set(event.streamId, { first: event.streamPosition, last: event.streamPosition, line: lineNumber });
+    else {
+      const version = empty ? 0 : ((await store.getStreamInfo(event.streamId))?.version ?? 0);
+      range = { first: event.streamPosition, last: event.streamPosition, line: lineNumber, version };
+      streams.set(event.streamId, range);
+    }
+    if (options.resume && range.version > 0 && event.streamPosition === range.version && (await lastEventId(store, event.streamId)) !== event.eventId) {
+      conflict({ kind: 'stream-exists', line: lineNumber, message: `line ${lineNumber}: ${event.streamId}@${range.version} holds another event in the target; cannot resume` });
+    }
     ids.add(event.eventId);
     if (events % 10_000 === 0) options.onProgress?.(bytes, 'file');
   }
   options.onProgress?.(bytes, 'file');
 
-  // Not the head position alone: PostgreSQL's head may lag behind committed streams.
-  let empty = (await store.headPosition()) === 0;
-  for await (const _ of store.listStreams({ limit: 1 })) empty = false;
   for (const [streamId, range] of streams) {
-    const version = empty ? 0 : ((await store.getStreamInfo(streamId))?.version ?? 0);
-    if (range.first === version + 1) continue;
-    if (version > 0) conflict({ kind: 'stream-exists', line: range.line, message: `${streamId} exists at version ${version}; the file starts it at ${range.first}` });
+    const { version } = range;
+    const continues = options.resume ? range.first <= version + 1 && range.last >= version : range.first === version + 1;
+    if (continues) continue;
+    if (version > 0) conflict({ kind: 'stream-exists', line: range.line, message: `${streamId} exists at version ${version}; the file ${options.resume ? `holds ${range.first}..${range.last}` : `starts it at ${range.first}`}` });
     else conflict({ kind: 'stream-start', line: range.line, message: `${streamId} is new but the file starts it at position ${range.first}` });
   }
+  const alreadyImported = (streamId: string, position: number): boolean => options.resume === true && position <= (streams.get(streamId)?.version ?? 0);
 
   // Hash hits are candidates; the exact ids are compared on a second, targeted pass.
   const repeated = ids.repeated();
@@ -80,15 +104,15 @@ export async function checkImport(
     let scanned = 0;
     // Hidden events (deleted or truncated streams) still own their ids.
     for await (const event of isArchivable(store) ? store.readAllStored() : store.readAll()) {
-      if (ids.has(idHash(event.eventId))) existing.add(event.eventId);
+      if (ids.has(idHash(event.eventId)) && !alreadyImported(event.streamId, event.streamPosition)) existing.add(event.eventId);
       if (++scanned % 10_000 === 0) options.onProgress?.(scanned, 'target');
     }
   }
   if (repeated.size > 0 || existing.size > 0) {
     const seen = new Set<string>();
     for await (const { text, lineNumber } of readLines(file)) {
-      const { eventId } = parseEventLine(text, lineNumber);
-      if (existing.has(eventId)) conflict({ kind: 'event-id-exists', line: lineNumber, message: `line ${lineNumber}: event id ${eventId} already exists in the target` });
+      const { eventId, streamId, streamPosition } = parseEventLine(text, lineNumber);
+      if (existing.has(eventId) && !alreadyImported(streamId, streamPosition)) conflict({ kind: 'event-id-exists', line: lineNumber, message: `line ${lineNumber}: event id ${eventId} already exists in the target` });
       if (!repeated.has(idHash(eventId))) continue;
       if (seen.has(eventId)) conflict({ kind: 'duplicate-event-id', line: lineNumber, message: `line ${lineNumber}: event id ${eventId} appears twice in the file` });
       seen.add(eventId);

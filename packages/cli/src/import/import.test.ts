@@ -62,6 +62,26 @@ describe('checkImport and applyImport', () => {
     expect(await exported(target)).toHaveLength(6);
   });
 
+  it('resumes an interrupted import: skips what the target holds, refuses a target that diverged', async () => {
+    const source = await interleaved();
+    const lines = await exported(source);
+    const whole = file(lines);
+    const target = createInMemoryStore();
+    await applyImport(file(lines.slice(0, 4)), target);
+    expect((await checkImport(whole, target)).conflictCount).toBeGreaterThan(0);
+    expect(await checkImport(whole, target, { resume: true })).toMatchObject({ conflictCount: 0 });
+    expect(await applyImport(whole, target, undefined, { resume: true })).toBe(2);
+    expect(await exported(target)).toHaveLength(6);
+    const ids = async (store: EventStore) => (await events(store)).map((e) => e.eventId);
+    expect(await ids(target)).toEqual(await ids(source));
+
+    const diverged = createInMemoryStore();
+    await diverged.append('a-1', [{ type: 'Happened', data: { n: 1 } }], 'no_stream');
+    const refused = await checkImport(whole, diverged, { resume: true });
+    expect(refused.conflicts.map((c) => c.kind)).toEqual(['stream-exists']);
+    expect(refused.conflicts[0]!.message).toContain('a-1@1 holds another event in the target');
+  });
+
   it('finds every kind of conflict without writing anything', async () => {
     const lines = await exported(await interleaved());
     const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -7,6 +7,16 @@ const main = path.join(root, 'packages/cli/src/main.ts');
 
 /** What a CLI run printed and how it exited. */
 export type CliRun = { readonly code: number; readonly stdout: string; readonly stderr: string };
+
+/** The CLI's arguments for node (the TypeScript sources under tsx). */
+function nodeArgs(args: readonly string[]): string[] {
+  return ['--conditions=@chronicle/source', '--import', 'tsx', main, ...args];
+}
+
+/** Starts the CLI without waiting for it (to kill it mid-run). */
+export function startCli(args: readonly string[]): ChildProcess {
+  return spawn(process.execPath, nodeArgs(args), { cwd: root, env: { ...process.env, CHRONICLE_PG_URL: '', CHRONICLE_DATA_DIR: '' }, stdio: 'ignore' });
+}
 
 /**
  * Runs the real `chronicle` binary (TypeScript sources under tsx) as a child
@@ -18,7 +28,7 @@ export function runCli(args: readonly string[], options: { readonly cwd?: string
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ['--conditions=@chronicle/source', '--import', 'tsx', main, ...args],
+      nodeArgs(args),
       { cwd: options.cwd ?? root, env, maxBuffer: 64 * 1024 * 1024, timeout: 60_000 },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') return reject(error);
