@@ -63,7 +63,10 @@ Examples:
         try {
           rejections = await app.whatIf(store, rules, (done, total) => progress.update(done, total));
         } catch (error) {
-          if ((error as Error).name === 'ZodError') throw new CliError(`rules file ${opts.rules} is invalid: ${(error as Error).message.replace(/\s+/g, ' ')}`, exitCodes.usage);
+          const issues = (error as { issues?: { path: (string | number)[]; message: string }[] }).issues;
+          if ((error as Error).name === 'ZodError' && issues) {
+            throw new CliError(`rules file ${opts.rules} is invalid: ${issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`, exitCodes.usage);
+          }
           throw error;
         } finally {
           progress.stop();
