@@ -24,6 +24,7 @@ const postgres: CliBackend = {
         coldDir: path.join(dir, schema),
         open,
         removeEvent: (streamId, streamPosition) => sql(`delete from "${schema}".events where stream_id = $1 and stream_position = $2`, [streamId, streamPosition]),
+        setVersion: (streamId, version) => sql(`update "${schema}".streams set version = $1 where stream_id = $2`, [version, streamId]),
       };
     },
     async cleanup() {

@@ -22,6 +22,11 @@ const sqlite: CliBackend = {
           db.prepare('DELETE FROM events WHERE stream_id = ? AND stream_position = ?').run(streamId, streamPosition);
           db.close();
         },
+        async setVersion(streamId, version) {
+          const db = new Database(file);
+          db.prepare('UPDATE streams SET version = ? WHERE stream_id = ?').run(version, streamId);
+          db.close();
+        },
       };
     },
 };

@@ -16,6 +16,8 @@ export type CliStore = {
   open(): Promise<EventStore>;
   /** Deletes one event behind the store's back (raw SQL), leaving a gap. */
   removeEvent(streamId: string, streamPosition: number): Promise<void>;
+  /** Overwrites a stream's recorded version behind the store's back (raw SQL). */
+  setVersion(streamId: string, version: number): Promise<void>;
 };
 
 /** Creates fresh, empty stores for one backend. */
@@ -118,17 +120,18 @@ export function describeCliSuite(backend: CliBackend, enabled: () => boolean): v
       expect(await snapshotOf(empty)).toEqual([]);
     }, 60_000);
 
-    it.skipIf(!enabled())('verify detects a gap made with raw SQL and exits with 1', async () => {
+    it.skipIf(!enabled())('verify detects a gap and a wrong stream version made with raw SQL, and exits with 1', async () => {
       const file = path.join(dir, 'gap.ndjson');
       expect((await cli(source, 'export', file)).code).toBe(0);
       const target = await backend.create('gap');
       expect((await cli(target, 'import', file)).code).toBe(0);
       await target.removeEvent('account-c1', 2);
+      await target.setVersion('account-c2', 7);
       const result = await cli(target, 'verify', '--json');
       expect(result.code).toBe(1);
       const report = JSON.parse(result.stdout) as { ok: boolean; problems: string[] };
       expect(report.ok).toBe(false);
-      expect(report.problems).toEqual(expect.arrayContaining([expect.stringMatching(/^account-c1: position 3 at global \d+ skips 2\.\.2/)]));
+      expect(report.problems).toEqual([expect.stringMatching(/^account-c1: position 3 at global \d+ skips 2\.\.2$/), 'account-c2: version 7 but its last event is at position 1']);
       expect(result.stderr).toMatch(/^chronicle: verify failed: \d+ problem\(s\)$/m);
     }, 60_000);
 
