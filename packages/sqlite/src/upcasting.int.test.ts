@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAggregateLoader, createProjectionRunner, documentProjection, silentLogger, withEventSchemas, type EventSchemas } from '@chronicle/core';
+import { createServer } from '@chronicle/server';
 import { createSqliteStore } from './sqlite-store.js';
 import { migrate } from './sql/migrate.js';
 import { migrations } from './sql/migrations.js';
@@ -26,7 +27,7 @@ const schemas: EventSchemas = {
 };
 
 describe('events written as v1 by an old release', () => {
-  it('rows inserted with raw SQL into a schema-1 file read as v3 through aggregate loads and an async projection', async () => {
+  it('rows inserted with raw SQL into a schema-1 file read as v3 through aggregate loads, an async projection and the HTTP API', async () => {
     const path = files.file();
     // The first release's schema, then rows exactly as that release wrote them: no schema version in the metadata.
     const raw = new Database(path);
@@ -75,6 +76,18 @@ describe('events written as v1 by an old release', () => {
       const inspect = new Database(path, { readonly: true });
       expect(JSON.parse(inspect.prepare("SELECT data FROM events WHERE stream_id = 'license-2' AND stream_position = 1").pluck().get() as string)).toEqual({ customer: 'c2', seats: 1 });
       inspect.close();
+      // HTTP-level read: the generic API serves the current version, and says what was stored.
+      const { app } = await createServer({ store: current, auth: { token: 't' }, logger: false, catalog: false });
+      try {
+        const base = await app.listen({ port: 0, host: '127.0.0.1' });
+        const page = (await (await fetch(`${base}/v1/streams/license-2?limit=1`)).json()) as { events: unknown[] };
+        expect(page.events[0]).toMatchObject({ data: { customerId: 'c2', region: 'eu', seats: 1 }, storedAs: { type: 'LicenseGranted', schemaVersion: 1 } });
+        const all = (await (await fetch(`${base}/v1/all?from=1&limit=100`)).json()) as { events: Array<{ data: Partial<LicenseV3> & { customer?: string } }> };
+        expect(all.events).toHaveLength(12);
+        expect(all.events.every((e) => typeof e.data.customerId === 'string' && e.data.region === 'eu' && e.data.customer === undefined)).toBe(true);
+      } finally {
+        await app.close();
+      }
     } finally {
       await store.close();
     }
