@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { globalOptions, withStore } from '../context.js';
-import { CliError, exitCodes } from '../errors.js';
+import { CliError, describeError, exitCodes } from '../errors.js';
 import { applyImport } from '../import/apply-import.js';
 import { checkImport } from '../import/check-import.js';
 import { collectGarbage } from '../io/collect-garbage.js';
@@ -53,7 +53,17 @@ Examples:
           }
           collectGarbage();
           const progress = createProgress('import', check.events, { enabled: options.progress });
-          const imported = await applyImport(file, store, (n) => progress.update(n), { resume: opts.resume === true }).finally(() => progress.stop());
+          let done = 0;
+          const onProgress = (n: number): void => {
+            done = n;
+            progress.update(n);
+          };
+          const imported = await applyImport(file, store, onProgress, { resume: opts.resume === true })
+            .catch((error: unknown) => {
+              const { message, exitCode } = describeError(error);
+              throw new CliError(`import stopped after ${done} events (${message}); the store holds a prefix of the file: rerun with --resume`, exitCode);
+            })
+            .finally(() => progress.stop());
           const seconds = (Date.now() - started) / 1000;
           const summary = { imported, streams: check.streams, seconds, eventsPerSecond: Math.round(imported / Math.max(seconds, 0.001)), maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) };
           if (opts.json) printJson(summary);
