@@ -25,12 +25,18 @@ export function exportCommand(program: Command): void {
         const sink = lineSink(file);
         const started = Date.now();
         let count = 0;
+        let system = 0;
         let last = opts.after;
         try {
           for await (const event of store.readAll({ after: opts.after })) {
+            last = event.globalPosition;
+            // Store markers ($StreamDeleted) are the store's own; an import could not append them.
+            if (event.type.startsWith('$')) {
+              system++;
+              continue;
+            }
             await sink.write(eventLine(event));
             count++;
-            last = event.globalPosition;
             if (count % 1000 === 0) progress.update(last - opts.after);
           }
           progress.update(head - opts.after);
@@ -39,9 +45,9 @@ export function exportCommand(program: Command): void {
           await sink.close();
         }
         const seconds = (Date.now() - started) / 1000;
-        const summary = { events: count, lastGlobalPosition: last, seconds, eventsPerSecond: Math.round(count / Math.max(seconds, 0.001)), maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) };
+        const summary = { events: count, skippedSystemEvents: system, lastGlobalPosition: last, seconds, eventsPerSecond: Math.round(count / Math.max(seconds, 0.001)), maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) };
         if (opts.json && file !== '-') printJson(summary);
-        else note(`exported ${count} events (to global position ${last}) in ${seconds.toFixed(1)} s, ${summary.eventsPerSecond} events/s`);
+        else note(`exported ${count} events (to global position ${last}${system ? `; ${system} store markers skipped` : ''}) in ${seconds.toFixed(1)} s, ${summary.eventsPerSecond} events/s`);
       }, { tiered: true });
     });
 }

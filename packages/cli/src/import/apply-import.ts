@@ -1,14 +1,10 @@
 import type { EventStore, NewEvent, StreamAppend } from '@chronicle/core';
-import { parseEventLine, readLines, type ExportedEvent } from '../io/ndjson.js';
+import { parseEventLine, readLines, toNewEvent as toNew } from '../io/ndjson.js';
 
 /** Events per atomic multi-stream append. */
 const BATCH_EVENTS = 500;
 
 type Run = { readonly streamId: string; readonly expected: number; readonly events: NewEvent[] };
-
-function toNew(event: ExportedEvent): NewEvent {
-  return { eventId: event.eventId, type: event.type, data: event.data, metadata: event.metadata };
-}
 
 /**
  * Appends a checked export file (see `checkImport`) in file order. Events keep

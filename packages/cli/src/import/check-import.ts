@@ -1,10 +1,10 @@
-import { isArchivable, type EventStore } from '@chronicle/core';
-import { readLines, parseEventLine } from '../io/ndjson.js';
+import { isArchivable, prepareEvents, type EventStore } from '@chronicle/core';
+import { readLines, parseEventLine, toNewEvent } from '../io/ndjson.js';
 import { IdHashSet, idHash } from './id-hashes.js';
 
 /** Something in an import file that conflicts with itself or with the target store. */
 export type ImportConflict = {
-  readonly kind: 'stream-exists' | 'stream-start' | 'position-gap' | 'global-order' | 'duplicate-event-id' | 'event-id-exists';
+  readonly kind: 'invalid-event' | 'stream-exists' | 'stream-start' | 'position-gap' | 'global-order' | 'duplicate-event-id' | 'event-id-exists';
   readonly message: string;
   readonly line?: number;
 };
@@ -42,7 +42,8 @@ async function lastEventId(store: EventStore, streamId: string): Promise<string 
 
 /**
  * Reads an export file and checks, without changing anything, that importing
- * it would succeed: lines parse, global positions increase, each stream's
+ * it would succeed: lines parse, events pass the store's validation (ids,
+ * types, sizes), global positions increase, each stream's
  * positions are contiguous, each stream continues the target's version
  * exactly (a new stream starts at 1; an existing one at version + 1), and no
  * event id repeats in the file or already exists in the target. Memory grows
@@ -68,6 +69,12 @@ export async function checkImport(file: string, store: EventStore, options: Chec
     const event = parseEventLine(text, lineNumber);
     events++;
     bytes = bytesRead;
+    try {
+      // Exactly the store's own checks (ids, types, sizes), so the append pass cannot fail on them.
+      prepareEvents(event.streamId, [toNewEvent(event)], store.info.maxEventBytes, () => event.eventId, `line ${lineNumber}`);
+    } catch (error) {
+      conflict({ kind: 'invalid-event', line: lineNumber, message: (error as Error).message });
+    }
     if (event.globalPosition <= lastGlobal) conflict({ kind: 'global-order', line: lineNumber, message: `line ${lineNumber}: global position ${event.globalPosition} does not follow ${lastGlobal}` });
     lastGlobal = event.globalPosition;
     let range = streams.get(event.streamId);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -93,9 +94,11 @@ describe('checkImport and applyImport', () => {
       JSON.stringify({ ...parsed[3], streamId: 'd-1', streamPosition: 2 }), // new stream not at 1 (stream-start)
       JSON.stringify({ ...parsed[4], streamPosition: 3 }), // b-1 skips 2 (position-gap)
       JSON.stringify({ ...parsed[5], eventId: parsed[1]!.eventId }), // repeats b-1@1's id (duplicate-event-id)
+      JSON.stringify({ ...parsed[5], streamId: 'e-1', streamPosition: 1, globalPosition: 99, eventId: randomUUID(), type: '$Marker' }), // reserved type (invalid-event)
     ];
     const check = await checkImport(file(bad), target);
-    expect(check.conflicts.map((c) => c.kind).sort()).toEqual(['duplicate-event-id', 'event-id-exists', 'global-order', 'position-gap', 'stream-exists', 'stream-start']);
+    expect(check.conflicts.map((c) => c.kind).sort()).toEqual(['duplicate-event-id', 'event-id-exists', 'global-order', 'invalid-event', 'position-gap', 'stream-exists', 'stream-start']);
+    expect(check.conflicts.find((c) => c.kind === 'invalid-event')?.message).toMatch(/reserved for the store/);
     expect(await exported(target)).toHaveLength(1);
   });
 

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import type { EventMetadata, RecordedEvent } from '@chronicle/core';
+import type { EventMetadata, NewEvent, RecordedEvent } from '@chronicle/core';
 import { CliError, exitCodes } from '../errors.js';
 
 /** One exported event: a `RecordedEvent` with `recordedAt` as an ISO string, one per line. */
@@ -31,6 +31,11 @@ export function eventLine(event: RecordedEvent): string {
 
 function positiveInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1;
+}
+
+/** The event to append for an exported one (same id, type, data and metadata). */
+export function toNewEvent(event: ExportedEvent): NewEvent {
+  return { eventId: event.eventId, type: event.type, data: event.data, metadata: event.metadata };
 }
 
 /** Parses and checks one line of an export file; throws a `CliError` naming the line. */
