@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 const dist = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const source = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const fromSource = !existsSync(dist) || Boolean(process.env.CHRONICLE_CLI_FROM_SOURCE);
-const flags = ['--max-semi-space-size=4', ...(fromSource ? ['--conditions=@chronicle/source', '--import', 'tsx', source] : [dist])];
+// tsx is resolved from here, not from the working directory the user runs `chronicle` in.
+const flags = ['--max-semi-space-size=4', ...(fromSource ? ['--conditions=@chronicle/source', '--import', import.meta.resolve('tsx'), source] : [dist])];
 
 const child = spawn(process.execPath, [...flags, ...process.argv.slice(2)], { stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));

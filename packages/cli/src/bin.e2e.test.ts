@@ -8,8 +8,10 @@ import { describe, expect, it } from 'vitest';
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/chronicle.mjs');
 
 function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  // From an unrelated directory: the binary must find its own dependencies.
+  const cwd = mkdtempSync(path.join(tmpdir(), 'chronicle-bin-cwd-'));
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env: { ...process.env, CHRONICLE_PG_URL: '' }, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [bin, ...args], { cwd, env: { ...process.env, CHRONICLE_PG_URL: '' }, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
     });
   });
@@ -22,6 +24,8 @@ describe('bin/chronicle.mjs', () => {
     const db = path.join(mkdtempSync(path.join(tmpdir(), 'chronicle-bin-')), 'x.db');
     const missing = await run(['--db', db, 'read', 'nope']);
     expect([missing.code, missing.stderr.trim()]).toEqual([3, 'chronicle: STREAM_NOT_FOUND: stream "nope" not found']);
+    const noModule = await run(['--db', db, '--app', './missing.mjs', 'dump', '--customer', 'c1']);
+    expect([noModule.code, noModule.stderr.trim()]).toEqual([2, 'chronicle: module not found: ./missing.mjs']);
     const help = await run(['export', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('$ chronicle export events.ndjson');

@@ -48,7 +48,7 @@ export async function loadApp(specifier: string | undefined, cwd = process.cwd()
     return { app: await downloadsApp(), source: '@chronicle/downloads' };
   } catch (error) {
     if (process.env.CHRONICLE_DEBUG) process.stderr.write(`Downloads app not loaded: ${(error as Error).stack}\n`);
-    return { app: {}, source: '(none)' };
+    return { app: {}, source: `no app module; the Downloads default did not load: ${(error as Error).message.split('\n')[0]}` };
   }
 }
 

@@ -20,8 +20,8 @@ export function importCommand(program: Command): void {
     .addHelpText(
       'after',
       `
-Refused (exit code 1, nothing written): unparsable lines, global positions out of
-order, gaps in a stream's positions, a stream that does not continue the target's
+Refused (exit code 1, nothing written): unparsable lines, events the store would
+reject (ids, types, sizes), global positions out of order, gaps in a stream's positions, a stream that does not continue the target's
 version exactly (existing streams must continue at version + 1, new ones start at 1),
 and event ids repeated in the file or already in the target.
 
