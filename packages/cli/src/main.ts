@@ -20,4 +20,10 @@ export async function run(argv: readonly string[]): Promise<number> {
   }
 }
 
+// `chronicle export | head`: the reader left, so there is nobody to write to — stop quietly, like other Unix tools.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(exitCodes.ok);
+  throw error;
+});
+
 process.exitCode = await run(process.argv.slice(2));

@@ -1,36 +1,34 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DomainError, type EventStore, type Projection, type RecordedEvent } from '@chronicle/core';
 import type { AnyDecider, AppDecider, ChronicleApp, Rejection } from './app-module.js';
 import { enableTypeScript } from './typescript.js';
 
 // The Downloads app (apps/downloads) is application code, not a dependency of
-// the CLI: its domain modules (deciders, acquisition rules, dump) are imported
-// from the installed workspace at run time — TypeScript sources, so the CLI
-// must run under tsx, as `npx chronicle` does without a build — and described
-// here by the structural types the CLI uses.
-function sourceDir(): string {
-  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'node_modules', '@chronicle', 'downloads', 'src');
-    if (existsSync(path.join(candidate, 'domain', 'acquisition.ts'))) return candidate;
-    if (path.dirname(dir) === dir) throw new Error('@chronicle/downloads is not installed');
-  }
-}
-
+// the CLI: its public entry (`@chronicle/downloads`: deciders, acquisition
+// rules, the dump) is imported at run time when installed — TypeScript
+// sources, hence `enableTypeScript` — and described here by the structural
+// types the CLI uses.
 type Rules = unknown;
-type RulesModule = { readonly rulesSchema: { parse(value: unknown): Rules } };
 type AccountState = { readonly active: Readonly<Record<string, unknown>>; readonly licenses: readonly string[]; readonly titles: readonly string[] };
-type DomainModule = {
-  readonly decideAcquisition: (command: AcquireLicense, account: AccountState, downloaded: unknown, rules: Rules) => unknown;
-};
 type AcquireLicense = { licenseId: string; customerId: string; deviceId: string; titleId: string; studioId: string; now: Date };
-type DeciderModule<K extends string> = { readonly [key in K]: AnyDecider };
-type ServiceModule = { readonly DownloadsService: new (store: EventStore, host: never, rules: never) => { dump(customerId: string): Promise<RecordedEvent[]> } };
+type DownloadsModule = {
+  readonly rulesSchema: { parse(value: unknown): Rules };
+  readonly decideAcquisition: (command: AcquireLicense, account: AccountState, downloaded: unknown, rules: Rules) => unknown;
+  readonly licenseDecider: AnyDecider;
+  readonly accountDecider: AnyDecider;
+  readonly downloadedDecider: AnyDecider;
+  readonly titlePopularity: Projection;
+  readonly DownloadsService: new (store: EventStore, host: never, rules: never) => { dump(customerId: string): Promise<RecordedEvent[]> };
+};
 
-async function load<T>(file: string): Promise<T> {
+const DOWNLOADS = '@chronicle/downloads';
+
+async function downloads(): Promise<DownloadsModule> {
   await enableTypeScript();
-  return (await import(pathToFileURL(path.join(sourceDir(), file)).href)) as T;
+  try {
+    return (await import(DOWNLOADS)) as DownloadsModule;
+  } catch (error) {
+    throw new Error(`${DOWNLOADS} is not installed (${error instanceof Error ? error.message : String(error)}); pass --app <module>`, { cause: error });
+  }
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -59,12 +57,9 @@ function apply(decider: AnyDecider, state: unknown, event: RecordedEvent): unkno
  * acquisition's own time.
  */
 async function whatIf(store: EventStore, rawRules: unknown, onProgress?: (done: number, total: number) => void): Promise<Rejection[]> {
-  const [{ rulesSchema }, { decideAcquisition }, account, downloaded] = await Promise.all([
-    load<RulesModule>('rules.ts'),
-    load<DomainModule>('domain/acquisition.ts'),
-    load<DeciderModule<'accountDecider'>>('domain/account.ts'),
-    load<DeciderModule<'downloadedDecider'>>('domain/downloaded.ts'),
-  ]);
+  const { rulesSchema, decideAcquisition, ...app } = await downloads();
+  const account = { accountDecider: app.accountDecider };
+  const downloaded = { downloadedDecider: app.downloadedDecider };
   const rules = rulesSchema.parse(rawRules);
   const dump = await customerDump();
   const customers: string[] = [];
@@ -107,7 +102,7 @@ async function whatIf(store: EventStore, rawRules: unknown, onProgress?: (done: 
 }
 
 async function customerDump(): Promise<(store: EventStore, customerId: string) => Promise<RecordedEvent[]>> {
-  const { DownloadsService } = await load<ServiceModule>('service.ts');
+  const { DownloadsService } = await downloads();
   // Only the dump is used: it needs neither the projection host nor the rules.
   return (store, customerId) => new DownloadsService(store, undefined as never, undefined as never).dump(customerId);
 }
@@ -118,22 +113,17 @@ async function customerDump(): Promise<(store: EventStore, customerId: string) =
  * `@chronicle/downloads`. Throws when its sources cannot be loaded.
  */
 export async function downloadsApp(): Promise<ChronicleApp> {
-  const [license, account, downloaded] = await Promise.all([
-    load<DeciderModule<'licenseDecider'>>('domain/license.ts'),
-    load<DeciderModule<'accountDecider'>>('domain/account.ts'),
-    load<DeciderModule<'downloadedDecider'>>('domain/downloaded.ts'),
-  ]);
+  const { licenseDecider, accountDecider, downloadedDecider, titlePopularity } = await downloads();
   const deciders: Record<string, AppDecider> = {
-    license: { decider: license.licenseDecider, commandOf: licenseCommandOf },
-    account: { decider: account.accountDecider },
-    downloaded: { decider: downloaded.downloadedDecider },
+    license: { decider: licenseDecider, commandOf: licenseCommandOf },
+    account: { decider: accountDecider },
+    downloaded: { decider: downloadedDecider },
   };
   const dump = await customerDump();
   return {
     name: 'downloads',
     deciders,
     projections: async () => {
-      const { titlePopularity } = await load<{ titlePopularity: Projection }>('app.ts');
       return [{ projection: titlePopularity, collections: ['title-popularity'] }];
     },
     dump,
