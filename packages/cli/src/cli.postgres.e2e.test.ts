@@ -5,12 +5,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describeCliSuite, type CliBackend } from './test-support/cli-suite.js';
 import { describeOpsSuite } from './test-support/ops-suite.js';
-import { PG_URL, pgAvailable, runExclusively, sql, testSchema } from './test-support/pg.js';
+import { PG_URL, adminQuery, dropSchema, pgAvailable, runExclusively, testSchema } from '@chronicle/postgres/testing';
 
-const available = await pgAvailable();
+const available = await pgAvailable('@chronicle/cli');
 const schemas: string[] = [];
 if (available) runExclusively({ beforeAll, afterAll });
 
+/** Runs SQL against the test database (raw damage for `verify`). */
+const sql = async (text: string, values: readonly unknown[]): Promise<void> => void (await adminQuery(text, values));
 const dir = mkdtempSync(path.join(tmpdir(), 'chronicle-cli-pg-'));
 const postgres: CliBackend = {
     name: 'PostgreSQL',
@@ -28,7 +30,7 @@ const postgres: CliBackend = {
       };
     },
     async cleanup() {
-      for (const schema of schemas.splice(0)) await sql(`drop schema if exists "${schema}" cascade`);
+      for (const schema of schemas.splice(0)) await dropSchema(schema);
     },
 };
 
