@@ -69,10 +69,14 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
   let busyAttempts = 0;
   let idleWaiters: (() => void)[] = [];
 
+  // Defined once, not per append: a closure per call costs allocation (and a naming helper under tsx).
+  function run(): void {
+    void lock.run(flush);
+  }
+
   function schedule(delayMs?: number): void {
     if (scheduled) return;
     scheduled = true;
-    const run = (): void => void lock.run(flush);
     if (delayMs === undefined) setImmediate(run);
     else setTimeout(run, delayMs);
   }
@@ -111,11 +115,17 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
     } catch (error) {
       return failed(error, own);
     }
-    const done = (): Outcome => {
-      if (own) release.run();
-      return { results };
-    };
-    return pending ? pending.then(done, (error: unknown) => failed(error, own)) : done();
+    if (pending) {
+      return pending.then(
+        (): Outcome => {
+          if (own) release.run();
+          return { results };
+        },
+        (error: unknown) => failed(error, own),
+      );
+    }
+    if (own) release.run();
+    return { results };
   }
 
   async function commitGroup(group: readonly Request[]): Promise<typeof RETRY | undefined> {
