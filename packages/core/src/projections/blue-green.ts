@@ -50,7 +50,8 @@ export async function rebuildBlueGreen<Native>(options: BlueGreenOptions<Native>
     const status = await runner.status();
     options.onProgress?.(status);
     if (status.lagEvents === 0 && status.state === 'live') break;
-    if (status.lagEvents > 0) await runner.waitFor(status.head, 600_000).catch(() => undefined);
+    // Short waits, then a fresh status: the head moves, and a runner that failed and recovered must be seen again.
+    if (status.lagEvents > 0) await runner.waitFor(status.head, 1_000).catch(() => undefined);
     else await new Promise((resolve) => setTimeout(resolve, 20));
   }
   await host.transaction(async (tx) => {

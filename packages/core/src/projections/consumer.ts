@@ -81,6 +81,8 @@ export function createConsumer(
   async function loadPosition(): Promise<void> {
     position = await host.transaction((tx) => tx.checkpoints.get(name));
     loaded = true;
+    // The checkpoint may have moved without a batch of ours (another runner, a commit whose acknowledgement was lost).
+    settleWaiters();
   }
 
   function settleWaiters(): void {
@@ -128,6 +130,8 @@ export function createConsumer(
         if (Date.now() - leaseCheckedAt > leaseTtlMs / 3) {
           if (!(await host.leases.acquire(name, owner, leaseTtlMs))) {
             state = 'standby';
+            // Follow the lease holder's progress, so that waitFor() here resolves once the read model got there.
+            await loadPosition();
             loaded = false;
             await sleep(leaseTtlMs / 3);
             continue;

@@ -105,6 +105,31 @@ export const runnerCases: ProjectionCase[] = [
     },
   },
   {
+    name: 'async projection: a runner waiting on the lease sees the holder\'s progress (waitFor resolves)',
+    timeoutMs: 30_000,
+    async run({ store, host, unique }) {
+      const stream = unique('s');
+      const collection = unique('standby');
+      const projection = countingProjection(unique('standby'), collection);
+      const holder = createProjectionRunner({ store, host, projection, ...quick });
+      const waiting = createProjectionRunner({ store, host, projection, ...quick });
+      holder.start();
+      try {
+        const first = await store.append(stream, events(5), 'no_stream');
+        await holder.waitFor(first.globalPosition, 10_000);
+        waiting.start();
+        await eventually(async () => (await waiting.status()).state === 'standby', 10_000, 'the second runner to wait on the lease');
+        const more = await store.append(stream, events(3), 5);
+        // The waiting runner applies nothing itself, yet the read model it serves reached the position.
+        await waiting.waitFor(more.globalPosition, 10_000);
+        expect(await host.documents.get(collection, stream)).toEqual({ count: 8, last: 8 });
+      } finally {
+        await waiting.stop();
+        await holder.stop();
+      }
+    },
+  },
+  {
     name: 'async projection: live events arrive after catch-up',
     async run({ store, host, unique }) {
       const collection = unique('live');
