@@ -2,9 +2,8 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { EventStore } from '@chronicle/core';
 import { collect } from '@chronicle/core/conformance';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresStore } from './postgres-store.js';
-import { PG_URL, dropSchema, pgAvailable, runExclusively, testPool, testSchema } from './test/pg-test-support.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PG_URL, pgAvailable, useTestStore } from './test/pg-test-support.js';
 
 const available = await pgAvailable();
 const BATCH = 25;
@@ -47,18 +46,11 @@ function runAndKill(schema: string, run: string, slow: boolean): Promise<Run> {
 }
 
 describe.skipIf(!available)('crash: writer processes killed with SIGKILL mid-batch', () => {
-  runExclusively();
-  const pool = testPool();
-  const schema = testSchema('crash');
+  const fixture = useTestStore('crash');
+  const { pool, schema } = fixture;
   let store: EventStore;
-
-  beforeAll(async () => {
-    store = await createPostgresStore({ pool, schema });
-  });
-  afterAll(async () => {
-    await store?.close();
-    await pool.end();
-    await dropSchema(schema);
+  beforeAll(() => {
+    store = fixture.store;
   });
 
   it('10 kills: every acknowledged batch is stored, no batch is stored partially, the log stays readable', async () => {

@@ -1,25 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { AppendResult, EventStore } from '@chronicle/core';
 import { collect } from '@chronicle/core/conformance';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresStore } from './postgres-store.js';
-import { dropSchema, pgAvailable, runExclusively, testPool, testSchema } from './test/pg-test-support.js';
+import { pgAvailable, useTestStore } from './test/pg-test-support.js';
 
 const available = await pgAvailable();
 
 describe.skipIf(!available)('group commit', () => {
-  runExclusively();
-  const pool = testPool();
-  const schema = testSchema('group');
+  const fixture = useTestStore('group', { store: { maxConcurrentAppends: 1 } });
+  const { pool, schema } = fixture;
   let store: EventStore;
-
-  beforeAll(async () => {
-    store = await createPostgresStore({ pool, schema, maxConcurrentAppends: 1 });
-  });
-  afterAll(async () => {
-    await store?.close();
-    await pool.end();
-    await dropSchema(schema);
+  beforeAll(() => {
+    store = fixture.store;
   });
 
   it('appends grouped into one transaction keep independent outcomes', async () => {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { ArchivableStore, EventStore, ProjectionHost, StreamLifecycle } from '@chronicle/core';
-import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import type { PgClientLike } from './pg-types.js';
 import { createPostgresStore, type PostgresEventStore } from './postgres-store.js';
-import { dropSchema, pgAvailable, runExclusively, testPool, testSchema } from './test/pg-test-support.js';
+import { pgAvailable, useTestStore } from './test/pg-test-support.js';
 import { collect } from './test/projection-fixtures.js';
 
 const available = await pgAvailable();
@@ -17,19 +17,12 @@ describe('public types', () => {
 });
 
 describe.skipIf(!available)('stream lifecycle under group commit', () => {
-  runExclusively();
-  const pool = testPool();
-  const schema = testSchema('lifecycle');
-  let store: PostgresEventStore;
-
-  beforeAll(async () => {
     // One transaction at a time: concurrent appends queue and go as one batch.
-    store = await createPostgresStore({ pool, schema, maxConcurrentAppends: 1 });
-  });
-  afterAll(async () => {
-    await store?.close();
-    await pool.end();
-    await dropSchema(schema);
+  const fixture = useTestStore('lifecycle', { store: { maxConcurrentAppends: 1 } });
+  const { pool, schema } = fixture;
+  let store: PostgresEventStore;
+  beforeAll(() => {
+    store = fixture.store;
   });
 
   it('in one batch, appends to a tombstoned stream fail with STREAM_DELETED, a soft-deleted one is recreated, others succeed', async () => {

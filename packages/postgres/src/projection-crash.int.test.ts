@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createProjectionRunner, silentLogger } from '@chronicle/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresStore, type PostgresEventStore } from './postgres-store.js';
-import { PG_URL, dropSchema, pgAvailable, runExclusively, testPool, testSchema } from './test/pg-test-support.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { PostgresEventStore } from './postgres-store.js';
+import { PG_URL, pgAvailable, useTestStore } from './test/pg-test-support.js';
 import { collect, documentsOf, perEventCounter, replayCounts } from './test/projection-fixtures.js';
 
 const available = await pgAvailable();
@@ -34,18 +34,11 @@ function runAndKill(schema: string, collection: string): Promise<'killed' | 'don
 }
 
 describe.skipIf(!available)('async projection killed with SIGKILL mid-catch-up', () => {
-  runExclusively();
-  const pool = testPool();
-  const schema = testSchema('projcrash');
+  const fixture = useTestStore('projcrash');
+  const { pool, schema } = fixture;
   let store: PostgresEventStore;
-
-  beforeAll(async () => {
-    store = await createPostgresStore({ pool, schema });
-  });
-  afterAll(async () => {
-    await store?.close();
-    await pool.end();
-    await dropSchema(schema);
+  beforeAll(() => {
+    store = fixture.store;
   });
 
   it('10 kills at random points: the read model ends equal to a from-scratch replay (exactly once)', async () => {

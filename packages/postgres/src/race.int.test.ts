@@ -1,25 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { WrongExpectedVersionError, type EventStore } from '@chronicle/core';
 import { collect } from '@chronicle/core/conformance';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresStore } from './postgres-store.js';
-import { dropSchema, pgAvailable, runExclusively, testPool, testSchema } from './test/pg-test-support.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { pgAvailable, useTestStore } from './test/pg-test-support.js';
 
 const available = await pgAvailable();
 
 describe.skipIf(!available)('race: 8 writers on the same 50 streams with expected versions', () => {
-  runExclusively();
-  const pool = testPool(undefined, 12);
-  const schema = testSchema('race');
+  const fixture = useTestStore('race', { poolSize: 12 });
+  const { pool, schema } = fixture;
   let store: EventStore;
-
-  beforeAll(async () => {
-    store = await createPostgresStore({ pool, schema });
-  });
-  afterAll(async () => {
-    await store?.close();
-    await pool.end();
-    await dropSchema(schema);
+  beforeAll(() => {
+    store = fixture.store;
   });
 
   it('0 lost updates; every loser gets WRONG_EXPECTED_VERSION and stores nothing', async () => {

@@ -10,9 +10,9 @@ import {
   withEventSchemas,
   type EventSchemas,
 } from '@chronicle/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresStore, type PostgresEventStore } from './postgres-store.js';
-import { dropSchema, pgAvailable, runExclusively, testPool, testSchema } from './test/pg-test-support.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { PostgresEventStore } from './postgres-store.js';
+import { pgAvailable, useTestStore } from './test/pg-test-support.js';
 import { collect } from './test/projection-fixtures.js';
 
 const available = await pgAvailable();
@@ -34,18 +34,11 @@ const schemas: EventSchemas = {
 type License = { customerId: string; region: string };
 
 describe.skipIf(!available)('upcasting and crypto-shredding on PostgreSQL tables', () => {
-  runExclusively();
-  const pool = testPool();
-  const schema = testSchema('versions');
+  const fixture = useTestStore('versions');
+  const { pool, schema } = fixture;
   let store: PostgresEventStore;
-
-  beforeAll(async () => {
-    store = await createPostgresStore({ pool, schema });
-  });
-  afterAll(async () => {
-    await store?.close();
-    await pool.end();
-    await dropSchema(schema);
+  beforeAll(() => {
+    store = fixture.store;
   });
 
   it('v1 rows inserted by SQL (as an old release wrote them) read as v3 on aggregate load and in an async projection', async () => {

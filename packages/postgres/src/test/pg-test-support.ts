@@ -1,5 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
-import { pgAvailable as available, runExclusively as runExclusivelyWith } from '../testing.js';
+import { createPostgresStore, type PostgresEventStore } from '../postgres-store.js';
+import type { PostgresStoreOptions } from '../options.js';
+import { dropSchema, pgAvailable as available, runExclusively as runExclusivelyWith, testPool, testSchema } from '../testing.js';
 
 export { PG_URL, dropSchema, testPool, testSchema } from '../testing.js';
 
@@ -9,4 +11,28 @@ export const pgAvailable = (): Promise<boolean> => available('@chronicle/postgre
 /** Runs this test file alone among the repository's PostgreSQL test files (see `@chronicle/postgres/testing`). */
 export function runExclusively(): void {
   runExclusivelyWith({ beforeAll, afterAll });
+}
+
+/** What {@link useTestStore} gives a describe block; `store` is set once its `beforeAll` ran. */
+export type TestStoreFixture = { readonly pool: ReturnType<typeof testPool>; readonly schema: string; store: PostgresEventStore };
+
+/**
+ * A store on a fresh schema for the enclosing describe block, in a file that
+ * runs alone (see {@link runExclusively}): opened before the tests, then
+ * closed, its pool ended and its schema dropped.
+ */
+export function useTestStore(label: string, options: { readonly poolSize?: number; readonly store?: Partial<PostgresStoreOptions> } = {}): TestStoreFixture {
+  runExclusively();
+  const pool = testPool(undefined, options.poolSize);
+  const schema = testSchema(label);
+  const fixture = { pool, schema } as TestStoreFixture;
+  beforeAll(async () => {
+    fixture.store = await createPostgresStore({ pool, schema, ...options.store });
+  });
+  afterAll(async () => {
+    await fixture.store?.close();
+    await pool.end();
+    await dropSchema(schema);
+  });
+  return fixture;
 }
