@@ -8,28 +8,17 @@ import {
   silentLogger,
   withCryptoShredding,
   withEventSchemas,
-  type EventSchemas,
 } from '@chronicle/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PostgresEventStore } from './postgres-store.js';
+import { legacyLicenseSchemas } from '@chronicle/core/conformance';
 import { pgAvailable, useTestStore } from './test/pg-test-support.js';
 import { collect } from './test/projection-fixtures.js';
 
 const available = await pgAvailable();
 
 /** v1 `{ customer }` → v2 adds `region` → v3 renames `customer` to `customerId`. */
-const schemas: EventSchemas = {
-  LicenseGranted: {
-    version: 3,
-    upcasters: {
-      1: (e) => ({ type: e.type, data: { ...(e.data as object), region: 'eu' } }),
-      2: (e) => {
-        const { customer, ...rest } = e.data as { customer: string };
-        return { type: e.type, data: { ...rest, customerId: customer } };
-      },
-    },
-  },
-};
+const schemas = legacyLicenseSchemas;
 
 type License = { customerId: string; region: string };
 

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createAggregateLoader, createProjectionRunner, documentProjection, silentLogger, withEventSchemas, type EventSchemas } from '@chronicle/core';
+import { createAggregateLoader, createProjectionRunner, documentProjection, silentLogger, withEventSchemas } from '@chronicle/core';
+import { legacyLicenseSchemas } from '@chronicle/core/conformance';
 import { createServer } from '@chronicle/server';
 import { createSqliteStore } from './sqlite-store.js';
 import { migrate } from './sql/migrate.js';
@@ -12,19 +13,8 @@ afterAll(files.remove);
 
 type LicenseV3 = { customerId: string; region: string; seats: number };
 
-/** v1 `{ customer, seats }` → v2 adds `region` → v3 renames `customer` to `customerId`. */
-const schemas: EventSchemas = {
-  LicenseGranted: {
-    version: 3,
-    upcasters: {
-      1: (e) => ({ type: e.type, data: { ...(e.data as object), region: 'eu' } }),
-      2: (e) => {
-        const { customer, ...rest } = e.data as { customer: string };
-        return { type: e.type, data: { ...rest, customerId: customer } };
-      },
-    },
-  },
-};
+/** v1 `{ customer }` → v2 adds `region` → v3 renames `customer` to `customerId`. */
+const schemas = legacyLicenseSchemas;
 
 describe('events written as v1 by an old release', () => {
   it('rows inserted with raw SQL into a schema-1 file read as v3 through aggregate loads, an async projection and the HTTP API', async () => {

@@ -12,3 +12,4 @@ export {
 export { describeProjectionStore, projectionCases } from './projections/describe-projection-store.js';
 export type { ProjectionCase, ProjectionCaseContext, ProjectionStore, ProjectionStoreFactory } from './projections/context.js';
 export { countingProjection } from './projections/inline-cases.js';
+export { legacyLicenseSchemas } from './projections/legacy-license.js';

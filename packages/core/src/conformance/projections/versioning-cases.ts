@@ -13,6 +13,7 @@ import { readAllUntil, stateAt } from '../../store/time-travel.js';
 import { fold } from '../../decider/decider.js';
 import { collect, events } from '../case.js';
 import { quick, type ProjectionCase } from './context.js';
+import { legacyLicenseSchemas } from './legacy-license.js';
 
 type Counted = { type: 'Counted'; data: { n: number } };
 type Tally = { total: number; count: number };
@@ -33,14 +34,7 @@ const tally: Decider<{ type: 'Add'; n: number } | { type: 'Reject' } | { type: '
 /** v1 `LicenseGranted { customer }` → v2 adds `region` (default) → v3 renames `customer` to `customerId`; v1 `Moved` splits in two. */
 const schemas: EventSchemas = {
   LicenseGranted: {
-    version: 3,
-    upcasters: {
-      1: (e) => ({ type: e.type, data: { ...(e.data as object), region: 'eu' } }),
-      2: (e) => {
-        const { customer, ...rest } = e.data as { customer: string };
-        return { type: e.type, data: { ...rest, customerId: customer } };
-      },
-    },
+    ...legacyLicenseSchemas.LicenseGranted,
     schema: {
       safeParse: (data) =>
         typeof (data as { customerId?: unknown })?.customerId === 'string'
