@@ -1,19 +1,9 @@
 import type { RecordedEvent } from '@chronicle/core';
+import { exportedEvent } from './ndjson.js';
 import { printTable } from './output.js';
 
-/** An event as `--json` prints it. */
-export function eventJson(event: RecordedEvent): Record<string, unknown> {
-  return {
-    eventId: event.eventId,
-    streamId: event.streamId,
-    streamPosition: event.streamPosition,
-    globalPosition: event.globalPosition,
-    type: event.type,
-    data: event.data,
-    metadata: event.metadata,
-    recordedAt: event.recordedAt.toISOString(),
-  };
-}
+/** An event as `--json` prints it: the same fields as an export line. */
+export const eventJson = exportedEvent;
 
 function brief(value: unknown, width = 80): string {
   const text = JSON.stringify(value) ?? '';

@@ -14,9 +14,9 @@ export type ExportedEvent = {
   readonly recordedAt: string;
 };
 
-/** The NDJSON line of an event (field order fixed, so equal events give equal lines). */
-export function eventLine(event: RecordedEvent): string {
-  const line: ExportedEvent = {
+/** An event as the CLI writes it (export lines, `--json`): field order fixed, so equal events give equal text. */
+export function exportedEvent(event: RecordedEvent): ExportedEvent {
+  return {
     eventId: event.eventId,
     streamId: event.streamId,
     streamPosition: event.streamPosition,
@@ -26,7 +26,11 @@ export function eventLine(event: RecordedEvent): string {
     metadata: event.metadata,
     recordedAt: event.recordedAt.toISOString(),
   };
-  return JSON.stringify(line);
+}
+
+/** The NDJSON line of an event. */
+export function eventLine(event: RecordedEvent): string {
+  return JSON.stringify(exportedEvent(event));
 }
 
 function positiveInteger(value: unknown): value is number {
