@@ -1,7 +1,7 @@
 import type { Mutex } from '@chronicle/core';
-import { busyBackoffMs, busyTimeout, sleep } from './busy-retry.js';
+import { retryWhileBusy } from './busy-retry.js';
 import type { SqliteDatabase } from './sqlite-database.js';
-import { isBusy, toStoreError } from './sqlite-errors.js';
+import { toStoreError } from './sqlite-errors.js';
 import type { Statements } from './sql/statements.js';
 
 /** Runs work in a write transaction of the store's connection. */
@@ -28,21 +28,16 @@ export type WriteTransactionOptions = {
 export function createWriteTransactions(options: WriteTransactionOptions): WriteTransactions {
   const { db, statements, lock, busyTimeoutMs, assertOpen } = options;
 
-  async function begin(action: string): Promise<void> {
-    const started = Date.now();
-    for (let attempt = 0; ; attempt++) {
-      assertOpen();
-      try {
+  // BEGIN IMMEDIATE waits (without blocking the event loop) while another process writes.
+  const begin = (action: string): Promise<void> =>
+    retryWhileBusy(
+      () => {
+        assertOpen();
         statements.begin.run();
-        return;
-      } catch (error) {
-        if (!isBusy(error)) throw toStoreError(error, action, false);
-        const waited = Date.now() - started;
-        if (waited >= busyTimeoutMs) throw busyTimeout(action, waited, error);
-        await sleep(busyBackoffMs(attempt));
-      }
-    }
-  }
+      },
+      action,
+      busyTimeoutMs,
+    );
 
   return (work, action) => {
     try {
