@@ -37,3 +37,23 @@ export async function duration(work: () => Promise<void> | void): Promise<Measur
   await work();
   return { value: Number(process.hrtime.bigint() - started) / 1e6, unit: 'ms', lowerIsBetter: true };
 }
+
+/** Both sides of a scenario measured together, in one run. */
+export type Pair = { readonly chronicle: Measurement; readonly raw: Measurement };
+
+/**
+ * A scenario whose two sides `measure` takes in one go (e.g. interleaved
+ * rounds): the runner's `chronicle()` runs it, its `raw()` returns the figure
+ * kept from that run.
+ */
+export function paired(measure: () => Promise<Pair>): Pick<Scenario, 'chronicle' | 'raw'> {
+  let raw: Measurement | undefined;
+  return {
+    chronicle: async () => {
+      const result = await measure();
+      raw = result.raw;
+      return result.chronicle;
+    },
+    raw: async () => raw!,
+  };
+}

@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { archive, createAggregateLoader, createFileColdStore, createProjectionRunner, documentProjection, silentLogger, type EventStore } from '@chronicle/core';
 import { createSqliteStore } from '@chronicle/sqlite';
 import Database from 'better-sqlite3';
-import type { Measurement, Scenario, Suite } from './scenario.js';
+import { paired, type Measurement, type Suite } from './scenario.js';
 
 const CATCH_UP_EVENTS = 100_000;
 const CATCH_UP_STREAMS = 1_000;
@@ -48,17 +48,6 @@ async function timed(work: () => Promise<void> | void): Promise<number> {
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
-function paired(measure: () => Promise<{ chronicle: Measurement; raw: Measurement }>): Pick<Scenario, 'chronicle' | 'raw'> {
-  let raw: Measurement | undefined;
-  return {
-    chronicle: async () => {
-      const result = await measure();
-      raw = result.raw;
-      return result.chronicle;
-    },
-    raw: async () => raw!,
-  };
-}
 
 /** `count` events spread evenly over `streams` streams, in multi-stream appends of 10 × 100 events. */
 async function fill(store: EventStore, count: number, streams: number): Promise<void> {

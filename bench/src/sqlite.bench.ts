@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import type { EventStore, NewEvent } from '@chronicle/core';
 import { createSqliteStore } from '@chronicle/sqlite';
 import Database from 'better-sqlite3';
-import type { Measurement, Scenario, Suite } from './scenario.js';
+import { paired, type Measurement, type Scenario, type Suite } from './scenario.js';
 
 const ROUNDS = 10;
 const SINGLE = 10_000;
@@ -64,7 +64,6 @@ async function seconds(work: () => Promise<void> | void, clock: 'wall' | 'cpu'):
 }
 
 type Side = (round: number) => Promise<void> | void;
-type Pair = { readonly chronicle: Measurement; readonly raw: Measurement };
 
 /**
  * Runs both sides in alternating rounds (who goes first alternates too) and
@@ -95,18 +94,6 @@ const median = (values: number[]): number => {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
 
-/** Chronicle and raw measured together by `measure`; the runner's `raw()` returns the figure kept from that run. */
-function paired(measure: () => Promise<Pair>): Pick<Scenario, 'chronicle' | 'raw'> {
-  let raw: Measurement | undefined;
-  return {
-    chronicle: async () => {
-      const result = await measure();
-      raw = result.raw;
-      return result.chronicle;
-    },
-    raw: async () => raw!,
-  };
-}
 
 // ---- raw better-sqlite3 ---------------------------------------------------------------
 
