@@ -135,4 +135,33 @@ export const archiveCases: ConformanceCase[] = [
       expect(space.afterBytes).toBeLessThanOrEqual(space.beforeBytes);
     },
   },
+  {
+    rule: 'archive',
+    name: 'purging the newest events of a stream, or all of them, keeps its version; positions never go back',
+    requires: { archive: true },
+    async run({ store, streamId }) {
+      const s = archivable(store);
+      const [a, b] = [streamId('newest'), streamId('all')];
+      // Each stream in two appends: what a store records when a stream is created is not enough.
+      await s.append(a, events(2), 'no_stream');
+      const newest = await s.append(a, events(2), 2);
+      const whole = [await s.append(b, events(1), 'no_stream'), await s.append(b, events(1), 1)];
+      // The newest events of the log too: b's were appended last.
+      expect(await s.purgeEvents([...newest.events, ...whole.flatMap((r) => r.events)].map((e) => e.globalPosition))).toBe(4);
+      expect(await s.getStreamInfo(a)).toEqual({ streamId: a, version: 4 });
+      expect(await s.getStreamInfo(b)).toEqual({ streamId: b, version: 2 });
+      expect(await collect(s.listStreams({ prefix: a }))).toEqual([{ streamId: a, version: 4 }]);
+      expect(await collect(s.listStreams({ prefix: b }))).toEqual([{ streamId: b, version: 2 }]);
+      await rejection(s.append(a, events(1), 2), 'WRONG_EXPECTED_VERSION');
+      await rejection(s.append(b, events(1), 'no_stream'), 'WRONG_EXPECTED_VERSION');
+      const nextA = await s.append(a, events(1), 4);
+      const nextB = await s.append(b, events(1), 2);
+      expect(nextA.events[0]!.streamPosition).toBe(5);
+      expect(nextB.events[0]!.streamPosition).toBe(3);
+      // A purged position is never handed out again.
+      expect(nextA.events[0]!.globalPosition).toBeGreaterThan(whole[1]!.globalPosition);
+      expect(positions(await collect(s.readStream(a)))).toEqual([1, 2, 5]);
+      expect(positions(await collect(s.readStream(b)))).toEqual([3]);
+    },
+  },
 ];
