@@ -9,6 +9,12 @@ import { tempDir } from './test-support/temp-dir.js';
 import { UnsupportedSchemaVersionError } from './unsupported-schema-version-error.js';
 
 const files = tempDir('chronicle-migrations');
+
+async function all<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of iterable) items.push(item);
+  return items;
+}
 afterAll(files.remove);
 
 const nextVersion: Migration = {
@@ -79,6 +85,45 @@ describe('schema and migrations', () => {
     // Opening it again changes nothing.
     await openSqliteStore({ path }, [...migrations, nextVersion]).close();
     inspect(path, (db) => expect(db.prepare('SELECT applied_at FROM schema_migrations WHERE version = ?').pluck().get(nextVersion.version)).toBe(appliedAt));
+  });
+
+  it('version 4 rebuilds a version 3 file: same events and stream versions, no AUTOINCREMENT, positions continue above purged ones', async () => {
+    const path = files.file();
+    // A file as version 3 of the package left it: AUTOINCREMENT positions and versions kept in the streams table.
+    const v3 = openDatabase({ path, synchronous: 'FULL', busyTimeoutMs: 1_000, migrations: migrations.slice(0, 3) });
+    const insert = v3.prepare(
+      "INSERT INTO events (stream_id, stream_position, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, 'Counted', ?, '{}', 1700000000000)",
+    );
+    for (let n = 1; n <= 4; n++) insert.run('old-a', n, `00000000-0000-4000-8000-00000000000${n}`, JSON.stringify({ n }));
+    insert.run('old-b', 1, '00000000-0000-4000-8000-000000000005', '{"n":5}');
+    v3.exec("INSERT INTO streams (stream_id, version) VALUES ('old-a', 4), ('old-b', 1)");
+    // Version 3's purge of the two newest events: AUTOINCREMENT remembers position 5.
+    v3.exec('DELETE FROM events WHERE global_position >= 4');
+    expect(v3.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'").pluck().get()).toBe(5);
+    v3.close();
+
+    const store = createSqliteStore({ path });
+    try {
+      expect((await all(store.readAll())).map((e) => [e.globalPosition, e.streamId, e.streamPosition, e.data])).toEqual([
+        [1, 'old-a', 1, { n: 1 }],
+        [2, 'old-a', 2, { n: 2 }],
+        [3, 'old-a', 3, { n: 3 }],
+      ]);
+      expect(await store.getStreamInfo('old-a')).toEqual({ streamId: 'old-a', version: 4 });
+      expect(await store.getStreamInfo('old-b')).toEqual({ streamId: 'old-b', version: 1 });
+      expect(await store.headPosition()).toBe(5);
+      const next = await store.append('old-a', [{ type: 'Counted', data: { n: 6 } }], 4);
+      expect(next.events.map((e) => [e.globalPosition, e.streamPosition])).toEqual([[6, 5]]);
+      expect((await store.append('old-b', [{ type: 'Counted', data: { n: 7 } }], 1)).events[0]).toMatchObject({ globalPosition: 7, streamPosition: 2 });
+    } finally {
+      await store.close();
+    }
+    inspect(path, (db) => {
+      expect(recorded(db)).toEqual(migrations.map((m) => [m.version, m.name]));
+      expect(db.prepare("SELECT sql FROM sqlite_master WHERE name = 'events'").pluck().get()).not.toMatch(/AUTOINCREMENT/i);
+      expect(db.prepare("SELECT count(*) FROM sqlite_sequence WHERE name = 'events'").pluck().get()).toBe(0);
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    });
   });
 
   it('refuses a file written by a newer version with a typed error, and leaves it untouched', async () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { NewEvent, RecordedEvent } from '@chronicle/core';
@@ -46,6 +47,26 @@ describe('writing appends in multi-row chunks', () => {
       expect(await store.getStreamInfo('second')).toBeUndefined();
       expect(await store.headPosition()).toBe(head);
       expect((await store.append('second', many(2), 'no_stream')).events.map((e) => e.globalPosition)).toEqual([head + 1, head + 2]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('an append to an existing stream writes the pages a plain row insert writes: the table leaf and one leaf per unique index', async () => {
+    const path = files.file();
+    const store = createSqliteStore({ path });
+    try {
+      for (let i = 0; i < 20; i++) await store.append('paged', many(1), i === 0 ? 'no_stream' : i);
+      const probe = new Database(path);
+      probe.pragma('wal_checkpoint(TRUNCATE)');
+      probe.close();
+      // A WAL file is a 32-byte header and frames of a 24-byte header plus one page.
+      const frames = (): number => Math.max(0, statSync(`${path}-wal`).size - 32) / (24 + 4096);
+      const before = frames();
+      const appends = 200;
+      for (let i = 20; i < 20 + appends; i++) await store.append('paged', many(1), i);
+      // 3 per commit, plus the odd page split; version 3 of the schema wrote 5 (the streams row and sqlite_sequence too).
+      expect((frames() - before) / appends).toBeLessThan(3.5);
     } finally {
       await store.close();
     }

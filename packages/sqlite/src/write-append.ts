@@ -21,6 +21,12 @@ export type PreparedAppend = {
 
 const DELETED = { soft: 1, hard: 2 } as const;
 
+/** What the expected-version check found: see `Statements.streamVersion`. */
+type StreamVersionRow = [exists: 0 | 1, version: number | null, deleted: number | null, highWater: number | null];
+
+/** A stream as its part of an append found it. */
+type StreamState = { readonly exists: boolean; readonly current: number; readonly deleted: number };
+
 /**
  * Writes one append (one or more stream parts) inside the current
  * transaction: checks every expected version first, then inserts, then runs
@@ -31,17 +37,27 @@ export type AppendWriter = (parts: readonly PreparedAppend[]) => AppendResult[];
 
 /** Builds the {@link AppendWriter} for a connection. */
 export function createAppendWriter(db: SqliteDatabase, statements: Statements, clock: () => Date, hooks: readonly AppendHook[]): AppendWriter {
-  const { streamVersion, insertEvents, eventIdStored, insertStream, updateStream, hideBefore } = statements;
+  const { streamVersion, insertEvents, insertEventAt, eventIdStored, insertStream, updateStream, hideBefore } = statements;
   const params: unknown[] = [];
 
   /**
    * Inserts `events[from, from + count)` at stream positions after `position`
    * with one statement and returns the global position of the first. The rows
-   * of one INSERT get consecutive rowids (AUTOINCREMENT gives each new row the
-   * largest rowid ever used plus one, and nothing else writes meanwhile), so
-   * the last rowid gives them all.
+   * of one INSERT get consecutive rowids (SQLite gives each new row the
+   * largest rowid in the table plus one, and nothing else writes meanwhile),
+   * so the last rowid gives them all. `at`: the first event's global position
+   * when it must be given explicitly (the newest events were deleted; the
+   * chunk then holds one event).
    */
-  function insertChunk(streamId: string, events: readonly PreparedEvent[], from: number, count: number, position: number, recordedAt: number): number {
+  function insertChunk(
+    streamId: string,
+    events: readonly PreparedEvent[],
+    from: number,
+    count: number,
+    position: number,
+    recordedAt: number,
+    at?: number,
+  ): number {
     params.length = count * INSERT_COLUMNS;
     for (let i = 0, p = 0; i < count; i++) {
       const event = events[from + i]!;
@@ -54,6 +70,10 @@ export function createAppendWriter(db: SqliteDatabase, statements: Statements, c
       params[p++] = recordedAt;
     }
     try {
+      if (at !== undefined) {
+        insertEventAt.run(at, ...params);
+        return at;
+      }
       return Number(insertEvents(count).run(params).lastInsertRowid) - count + 1;
     } catch (error) {
       if (!isDuplicateEventId(error)) throw error;
@@ -63,12 +83,16 @@ export function createAppendWriter(db: SqliteDatabase, statements: Statements, c
     }
   }
 
-  function writePart(part: PreparedAppend, current: number, recordedAt: number): AppendResult {
+  function writePart(part: PreparedAppend, stream: StreamState, recordedAt: number, highWater: number | null): AppendResult {
     const { streamId, events } = part;
+    const { current } = stream;
     const recorded: RecordedEvent[] = [];
-    for (let from = 0; from < events.length; from += INSERT_CHUNK) {
-      const count = Math.min(INSERT_CHUNK, events.length - from);
-      const firstGlobal = insertChunk(streamId, events, from, count, current + from, recordedAt);
+    let from = 0;
+    while (from < events.length) {
+      // Above a high-water mark (the newest events of the log were deleted) the first event goes alone, at an explicit position.
+      const at = from === 0 && highWater !== null ? highWater + 1 : undefined;
+      const count = at === undefined ? Math.min(INSERT_CHUNK, events.length - from) : 1;
+      const firstGlobal = insertChunk(streamId, events, from, count, current + from, recordedAt, at);
       for (let i = 0; i < count; i++) {
         const event = events[from + i]!;
         // Parsed from the stored text: the result shares nothing with the caller's objects.
@@ -83,27 +107,35 @@ export function createAppendWriter(db: SqliteDatabase, statements: Statements, c
           recordedAt: new Date(recordedAt),
         });
       }
+      from += count;
     }
     const version = current + events.length;
-    // Appending to a soft-deleted stream recreates it; a deletion marker deletes it and hides everything up to itself.
-    if (current === 0) insertStream.run(streamId, version);
-    else updateStream.run(version, part.deletion ? DELETED[part.deletion] : 0, streamId);
+    // The stream row changes only with the stream's existence or deletion state: appending to a
+    // soft-deleted stream recreates it; a deletion marker deletes it and hides everything up to itself.
+    if (!stream.exists) insertStream.run(streamId, version);
+    else if (part.deletion || stream.deleted !== 0) updateStream.run(version, part.deletion ? DELETED[part.deletion] : 0, streamId);
     if (part.deletion) hideBefore.run(streamId, version + 1);
     return { streamId, nextExpectedVersion: version, globalPosition: recorded[recorded.length - 1]!.globalPosition, events: recorded };
   }
 
   return (parts) => {
-    const versions = parts.map((part) => {
-      const [current, deleted] = (streamVersion.get(part.streamId) as [number, number] | undefined) ?? [0, 0];
-      if (deleted === DELETED.hard) throw new StreamDeletedError(part.streamId);
-      if (part.deletion && (current === 0 || deleted === DELETED.soft)) throw new StreamNotFoundError(part.streamId);
+    let highWater: number | null = null;
+    const streams = parts.map((part): StreamState => {
+      const row = streamVersion.get(part.streamId) as StreamVersionRow;
+      const [exists, version, deleted, high] = row;
+      // Read before anything is written, so the same for every part: it concerns the first event written.
+      highWater = high;
+      const current = exists === 1 ? version! : 0;
+      const state = exists === 1 ? deleted! : 0;
+      if (state === DELETED.hard) throw new StreamDeletedError(part.streamId);
+      if (part.deletion && (current === 0 || state === DELETED.soft)) throw new StreamNotFoundError(part.streamId);
       // A soft-deleted stream counts as absent for expectations; its positions continue.
-      const conflict = checkExpectedVersion(part.streamId, part.expectedVersion, deleted === DELETED.soft ? 0 : current);
+      const conflict = checkExpectedVersion(part.streamId, part.expectedVersion, state === DELETED.soft ? 0 : current);
       if (conflict) throw conflict;
-      return current;
+      return { exists: exists === 1, current, deleted: state };
     });
     const recordedAt = clock().getTime();
-    const results = parts.map((part, i) => writePart(part, versions[i]!, recordedAt));
+    const results = parts.map((part, i) => writePart(part, streams[i]!, recordedAt, i === 0 ? highWater : null));
     for (const hook of hooks) hook(db, results);
     return results;
   };

@@ -16,13 +16,14 @@ export type Migration = {
  *
  * - `events.global_position` is the rowid, so a global read is a range scan of
  *   the table itself, and commit order equals position order (one writer at a
- *   time). AUTOINCREMENT: a position is never handed out twice, even after the
- *   newest events are deleted (retention, purges), so a subscriber's checkpoint
- *   can never point past an event that is yet to come. It costs ~2 µs of CPU
- *   per append (one more row to update), under 1% of a durable append.
+ *   time). A position is never handed out twice, even after the newest events
+ *   are deleted (retention, purges), so a subscriber's checkpoint can never
+ *   point past an event that is yet to come (v1–v3: AUTOINCREMENT; v4: the
+ *   `event_positions` high-water mark).
  * - `data` and `metadata` are the exact JSON text the caller's values serialized to.
- * - `streams` keeps each stream's version, so the expected-version check is one
- *   primary-key lookup however long the stream is.
+ * - `streams` keeps each stream's version (v1–v3; from v4 a floor under the
+ *   events index), so the expected-version check is one lookup however long
+ *   the stream is.
  * - Text columns use the default BINARY collation: stream ids sort by UTF-8 bytes.
  * - Version 2 holds the projection host (read-model documents by collection
  *   and id, checkpoints, leases, parked events, the outbox) in the same file,
@@ -30,6 +31,19 @@ export type Migration = {
  * - Version 3: `streams.deleted` (0 live, 1 soft-deleted, 2 tombstone) and
  *   `stream_lifecycle`, a row only for streams with metadata or a deletion, so
  *   global reads join it only when it is not empty.
+ * - Version 4 makes an append to an existing stream write only the pages raw
+ *   SQLite writes for one row (the table leaf and one leaf per unique index):
+ *   - A stream's version is the last entry of the stream in the
+ *     (stream_id, stream_position) index, one index seek however long the
+ *     stream is; `streams` keeps the stream's existence, its deletion state and
+ *     a version floor, and is written only when a stream is created, deleted or
+ *     recreated, or when its newest events are deleted (a trigger raises the
+ *     floor), so the version never goes back.
+ *   - `events` drops AUTOINCREMENT (whose `sqlite_sequence` row was one more
+ *     page per append); a position is still never handed out twice: deleting
+ *     the newest events records the highest deleted position in
+ *     `event_positions` (a trigger, so every delete counts), and appends after
+ *     it continue above it. The table is rebuilt once, in this migration.
  */
 export const migrations: readonly Migration[] = [
   {
@@ -109,6 +123,48 @@ export const migrations: readonly Migration[] = [
         truncate_before INTEGER,
         hidden_before   INTEGER NOT NULL DEFAULT 0
       ) WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 4,
+    name: 'versions from the events index, positions without AUTOINCREMENT',
+    sql: `
+      CREATE TABLE events_v4 (
+        global_position INTEGER PRIMARY KEY,
+        stream_id       TEXT    NOT NULL,
+        stream_position INTEGER NOT NULL,
+        event_id        TEXT    NOT NULL,
+        type            TEXT    NOT NULL,
+        data            TEXT    NOT NULL,
+        metadata        TEXT    NOT NULL,
+        recorded_at     INTEGER NOT NULL,
+        CONSTRAINT events_stream_position UNIQUE (stream_id, stream_position),
+        CONSTRAINT events_event_id UNIQUE (event_id)
+      );
+      INSERT INTO events_v4 (global_position, stream_id, stream_position, event_id, type, data, metadata, recorded_at)
+        SELECT global_position, stream_id, stream_position, event_id, type, data, metadata, recorded_at FROM events ORDER BY global_position;
+      CREATE TABLE event_positions (
+        id         INTEGER PRIMARY KEY CHECK (id = 1),
+        high_water INTEGER NOT NULL
+      );
+      INSERT INTO event_positions (id, high_water)
+        SELECT 1, seq FROM sqlite_sequence WHERE name = 'events' AND seq > coalesce((SELECT max(global_position) FROM events), 0);
+      DROP TABLE events;
+      DELETE FROM sqlite_sequence WHERE name = 'events';
+      ALTER TABLE events_v4 RENAME TO events;
+      -- Deleting the newest event of the log: positions continue above it.
+      CREATE TRIGGER events_keep_high_water AFTER DELETE ON events
+        WHEN OLD.global_position > coalesce((SELECT max(global_position) FROM events), 0)
+      BEGIN
+        INSERT INTO event_positions (id, high_water) VALUES (1, OLD.global_position)
+          ON CONFLICT (id) DO UPDATE SET high_water = max(high_water, excluded.high_water);
+      END;
+      -- Deleting the newest event of a stream: its version stays.
+      CREATE TRIGGER events_keep_stream_version AFTER DELETE ON events
+        WHEN OLD.stream_position > coalesce((SELECT max(stream_position) FROM events WHERE stream_id = OLD.stream_id), 0)
+      BEGIN
+        UPDATE streams SET version = max(version, OLD.stream_position) WHERE stream_id = OLD.stream_id;
+      END;
     `,
   },
 ];

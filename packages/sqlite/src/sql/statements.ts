@@ -50,7 +50,12 @@ export type Statements = {
   readonly savepoint: SqliteStatement;
   readonly release: SqliteStatement;
   readonly rollbackToSavepoint: SqliteStatement;
-  /** (stream_id) → [version, deleted] (deleted: 0 live, 1 soft, 2 tombstone), or undefined. */
+  /**
+   * (stream_id, stream_id) → [row exists (1/0), version, deleted, high water]:
+   * deleted 0 live, 1 soft, 2 tombstone; high water is set only while the
+   * newest events of the log were deleted and the next position must skip
+   * past them (see migration 4).
+   */
   readonly streamVersion: SqliteStatement;
   /** (stream_id) → version of a live (not deleted) stream, or undefined. */
   readonly liveVersion: SqliteStatement;
@@ -60,11 +65,13 @@ export type Statements = {
    * prepared on first use, then reused.
    */
   readonly insertEvents: (rows: number) => SqliteStatement;
+  /** One event at an explicit global position: (global_position, stream_id, stream_position, event_id, type, data, metadata, recorded_at). */
+  readonly insertEventAt: SqliteStatement;
   /** (event_id) → 1 if stored. */
   readonly eventIdStored: SqliteStatement;
   /** (stream_id, version) */
   readonly insertStream: SqliteStatement;
-  /** (version, deleted, stream_id) */
+  /** (version, deleted, stream_id): only when the deletion state changes. */
   readonly updateStream: SqliteStatement;
   /** (stream_id, hidden_before): records a deletion's hidden range. */
   readonly hideBefore: SqliteStatement;
@@ -100,6 +107,15 @@ export const INSERT_CHUNK = 32;
 /** Columns bound per inserted event. */
 export const INSERT_COLUMNS = 7;
 
+/**
+ * A stream's version from its `streams` row aliased `alias` (SQL; NULL when
+ * there is none): the last position in the events index, or the row's floor
+ * when the newest events were deleted (migration 4).
+ */
+function versionOf(alias: string): string {
+  return `max(${alias}.version, coalesce((SELECT max(v.stream_position) FROM events v WHERE v.stream_id = ${alias}.stream_id), 0))`;
+}
+
 /** Which bounds a stream-listing page has. */
 export type ListBounds = { readonly lowerInclusive: boolean; readonly upper: boolean };
 
@@ -113,9 +129,9 @@ export function prepareStatements(db: SqliteDatabase): Statements {
   for (const lowerInclusive of [true, false]) {
     for (const upper of [true, false]) {
       // A byte range, never LIKE: '%' and '_' in a prefix are literal characters.
-      const sql = `SELECT stream_id, version FROM streams WHERE stream_id ${lowerInclusive ? '>=' : '>'} ?${
-        upper ? ' AND stream_id < ?' : ''
-      } AND deleted = 0 ORDER BY stream_id`;
+      const sql = `SELECT s.stream_id, ${versionOf('s')} FROM streams s WHERE s.stream_id ${lowerInclusive ? '>=' : '>'} ?${
+        upper ? ' AND s.stream_id < ?' : ''
+      } AND s.deleted = 0 ORDER BY s.stream_id`;
       listStreams.set(listKey({ lowerInclusive, upper }), pageStatement(db, sql));
     }
   }
@@ -131,9 +147,18 @@ export function prepareStatements(db: SqliteDatabase): Statements {
     savepoint: db.prepare('SAVEPOINT chronicle_append'),
     release: db.prepare('RELEASE chronicle_append'),
     rollbackToSavepoint: db.prepare('ROLLBACK TO chronicle_append'),
-    streamVersion: db.prepare('SELECT version, deleted FROM streams WHERE stream_id = ?').raw(),
-    liveVersion: db.prepare('SELECT version FROM streams WHERE stream_id = ? AND deleted = 0').pluck(),
+    streamVersion: db
+      .prepare(
+        `SELECT s.stream_id IS NOT NULL, ${versionOf('s')}, s.deleted,
+           (SELECT high_water FROM event_positions WHERE high_water > coalesce((SELECT max(global_position) FROM events), 0))
+         FROM (SELECT ? AS id) q LEFT JOIN streams s ON s.stream_id = q.id`,
+      )
+      .raw(),
+    liveVersion: db.prepare(`SELECT ${versionOf('s')} FROM streams s WHERE s.stream_id = ? AND s.deleted = 0`).pluck(),
     insertEvents,
+    insertEventAt: db.prepare(
+      'INSERT INTO events (global_position, stream_id, stream_position, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
     eventIdStored: db.prepare('SELECT 1 FROM events WHERE event_id = ?').pluck(),
     insertStream: db.prepare('INSERT INTO streams (stream_id, version) VALUES (?, ?)'),
     updateStream: db.prepare('UPDATE streams SET version = ?, deleted = ? WHERE stream_id = ?'),
@@ -143,7 +168,7 @@ export function prepareStatements(db: SqliteDatabase): Statements {
     // Every restricted stream (metadata or deletion, tombstones included) has a lifecycle row: one probe of a usually empty table.
     visibility: db
       .prepare(
-        `SELECT s.version, s.deleted, l.hidden_before, l.max_count, l.max_age_ms, l.truncate_before
+        `SELECT ${versionOf('s')}, s.deleted, l.hidden_before, l.max_count, l.max_age_ms, l.truncate_before
          FROM stream_lifecycle l LEFT JOIN streams s ON s.stream_id = l.stream_id WHERE l.stream_id = ?`,
       )
       .raw(),
@@ -165,7 +190,7 @@ export function prepareStatements(db: SqliteDatabase): Statements {
        WHERE e.global_position > ? AND (
          l.stream_id IS NULL OR e.type = '${STREAM_DELETED_EVENT}' OR (
            s.deleted <> 2
-           AND e.stream_position >= max(l.hidden_before, coalesce(l.truncate_before, 0), coalesce(s.version - l.max_count + 1, 0))
+           AND e.stream_position >= max(l.hidden_before, coalesce(l.truncate_before, 0), coalesce(${versionOf('s')} - l.max_count + 1, 0))
            AND (l.max_age_ms IS NULL OR e.recorded_at >= ? - l.max_age_ms)))
        ORDER BY e.global_position`,
     ),
@@ -175,8 +200,10 @@ export function prepareStatements(db: SqliteDatabase): Statements {
       `SELECT ${STREAM_COLUMNS} FROM events WHERE stream_id = ? AND stream_position <= ? ORDER BY stream_position DESC`,
     ),
     readAll: pageStatement(db, `SELECT ${GLOBAL_COLUMNS} FROM events WHERE global_position > ? ORDER BY global_position`),
-    // AUTOINCREMENT's counter: purging the newest events never moves the head back.
-    headPosition: db.prepare("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)").pluck(),
+    // The high-water mark counts too: purging the newest events never moves the head back.
+    headPosition: db
+      .prepare('SELECT max(coalesce((SELECT max(global_position) FROM events), 0), coalesce((SELECT high_water FROM event_positions), 0))')
+      .pluck(),
     listStreams,
   };
 }
