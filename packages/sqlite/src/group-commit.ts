@@ -44,6 +44,8 @@ export type GroupCommit = {
 
 /** Why the group must be tried again later, without any of it having been stored. */
 const RETRY = Symbol('retry');
+/** How a group ended: RETRY, or settled (every caller resolved or rejected). */
+type Done = typeof RETRY | undefined;
 
 /**
  * Group commit: appends submitted during one event-loop turn are written in
@@ -128,29 +130,43 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
     return { results };
   }
 
-  async function commitGroup(group: readonly Request[]): Promise<typeof RETRY | undefined> {
-    try {
-      begin.run();
-    } catch (error) {
-      if (isBusy(error)) return RETRY;
-      for (const request of group) request.reject(toStoreError(error, 'append', false));
-      return undefined;
+  /** Ends a group that failed as a whole: rolls back; busy means try again later, anything else rejects every append. */
+  function failedGroup(group: readonly Request[], error: unknown): Done {
+    rollbackQuietly();
+    if (isBusy(error)) return RETRY;
+    for (const request of group) request.reject(toStoreError(error, 'append', false));
+    return undefined;
+  }
+
+  /** Finishes the rest of the group once an inline projection went asynchronous at `index`. */
+  async function attemptRest(group: readonly Request[], own: boolean, outcomes: Outcome[], pending: Promise<Outcome>, index: number): Promise<Outcome[]> {
+    outcomes.push(await pending);
+    for (let i = index + 1; i < group.length; i++) {
+      const outcome = attempt(group[i]!, own);
+      outcomes.push(outcome instanceof Promise ? await outcome : outcome);
     }
-    let outcomes: Outcome[];
+    return outcomes;
+  }
+
+  /** Runs the group's appends in order; synchronous unless an inline projection is asynchronous. */
+  function attemptAll(group: readonly Request[]): Outcome[] | Promise<Outcome[]> {
+    // A lone append needs no savepoint: the transaction is its savepoint.
+    const own = group.length > 1;
+    const outcomes: Outcome[] = [];
+    for (let i = 0; i < group.length; i++) {
+      const outcome = attempt(group[i]!, own);
+      if (outcome instanceof Promise) return attemptRest(group, own, outcomes, outcome, i);
+      outcomes.push(outcome);
+    }
+    return outcomes;
+  }
+
+  /** Commits what the group wrote (or rolls back a lone failed append) and settles every caller. */
+  function finishGroup(group: readonly Request[], outcomes: readonly Outcome[]): Done {
     try {
-      // A lone append needs no savepoint: the transaction is its savepoint.
-      const alone = group.length === 1;
-      outcomes = [];
-      for (const request of group) {
-        const outcome = attempt(request, !alone);
-        outcomes.push(outcome instanceof Promise ? await outcome : outcome);
-      }
-      if (alone && 'error' in outcomes[0]!) rollback.run();
+      if (group.length === 1 && 'error' in outcomes[0]!) rollback.run();
     } catch (error) {
-      rollbackQuietly();
-      if (isBusy(error)) return RETRY;
-      for (const request of group) request.reject(toStoreError(error, 'append', false));
-      return undefined;
+      return failedGroup(group, error);
     }
     if (db.inTransaction) {
       try {
@@ -173,11 +189,36 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
     return undefined;
   }
 
-  async function flush(): Promise<void> {
-    scheduled = false;
-    flushing = true;
-    const group = queue.splice(0, MAX_GROUP);
-    if (group.length > 0 && (await commitGroup(group)) === RETRY) {
+  /**
+   * Writes and commits one group. Synchronous (no promise, no extra
+   * microtask) unless an inline projection is asynchronous.
+   */
+  function commitGroup(group: readonly Request[]): Done | Promise<Done> {
+    try {
+      begin.run();
+    } catch (error) {
+      if (isBusy(error)) return RETRY;
+      for (const request of group) request.reject(toStoreError(error, 'append', false));
+      return undefined;
+    }
+    let outcomes: Outcome[] | Promise<Outcome[]>;
+    try {
+      outcomes = attemptAll(group);
+    } catch (error) {
+      return failedGroup(group, error);
+    }
+    if (outcomes instanceof Promise) {
+      return outcomes.then(
+        (settled) => finishGroup(group, settled),
+        (error: unknown) => failedGroup(group, error),
+      );
+    }
+    return finishGroup(group, outcomes);
+  }
+
+  /** After a group: requeue it if the file was busy, schedule what arrived meanwhile, wake idle() waiters. */
+  function afterGroup(group: readonly Request[], done: Done): void {
+    if (done === RETRY) {
       const now = Date.now();
       const waiting = group.filter((request) => {
         const waited = now - request.enqueuedAt;
@@ -197,6 +238,15 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
       idleWaiters = [];
       for (const wake of waiters) wake();
     }
+  }
+
+  function flush(): Promise<void> | void {
+    scheduled = false;
+    flushing = true;
+    const group = queue.splice(0, MAX_GROUP);
+    const done = group.length > 0 ? commitGroup(group) : undefined;
+    if (done instanceof Promise) return done.then((settled) => afterGroup(group, settled));
+    afterGroup(group, done);
   }
 
   return {

@@ -2,7 +2,7 @@
 export class Mutex {
   #tail: Promise<unknown> = Promise.resolve();
 
-  run<T>(section: () => Promise<T>): Promise<T> {
+  run<T>(section: () => Promise<T> | T): Promise<T> {
     const result = this.#tail.then(section, section);
     this.#tail = result.catch(() => undefined);
     return result;

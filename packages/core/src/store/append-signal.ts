@@ -17,6 +17,7 @@ export class AppendSignal {
   /** Wakes every waiter. */
   notify(): void {
     this.#generation++;
+    if (this.#waiters.size === 0) return;
     const waiters = [...this.#waiters];
     this.#waiters.clear();
     for (const wake of waiters) wake();
