@@ -1,5 +1,5 @@
 import { StreamDeletedError, WrongExpectedVersionError, type AppendResult, type ExpectedVersion, type PreparedEvent, type RecordedEvent } from '@chronicle/core';
-import type { PgQueryConfig } from './pg-types.js';
+import type { PgClientLike, PgQueryConfig } from './pg-types.js';
 import { toNumber } from './rows.js';
 import type { Queries } from './sql/queries.js';
 
@@ -63,6 +63,41 @@ export function batchStatement(queries: Queries, appends: readonly PreparedAppen
 /** The array an append function returned (first row, first column). */
 export function returnedArray(result: { readonly rows: unknown[] }): readonly unknown[] {
   return (result.rows[0] as unknown[])[0] as unknown[];
+}
+
+/**
+ * Errors the append functions raise only outside the position reservation
+ * (before it: CH001; after it released the lock: conflicts, deleted streams,
+ * duplicate ids). Anything else (a cancel or statement_timeout, a deadlock or
+ * lock timeout on the sequence, an exhausted sequence...) may have struck
+ * between lock and unlock.
+ */
+const RAISED_OUTSIDE_RESERVATION = new Set(['CH001', 'CH409', 'CH410', '23505']);
+
+/**
+ * Whether a failed append function call may have left its session holding
+ * the position lock (a session advisory lock, which outlives the statement;
+ * generation 3 of the functions no longer releases it in an exception block,
+ * see `append-functions.ts`).
+ */
+export function positionLockMayBeHeld(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code !== 'string' || !RAISED_OUTSIDE_RESERVATION.has(code);
+}
+
+/**
+ * Runs an append function's statement and returns its array. When the call
+ * fails in a way that may have left the position lock held, the connection
+ * is discarded: destroying it ends the session, which releases the lock,
+ * instead of returning it to serve (and block) later appends.
+ */
+export async function callAppendFunction(client: PgClientLike, statement: PgQueryConfig, discard: () => void): Promise<readonly unknown[]> {
+  try {
+    return returnedArray(await client.query(statement));
+  } catch (error) {
+    if (positionLockMayBeHeld(error)) discard();
+    throw error;
+  }
 }
 
 /** One part's result, given its version before the append and its first global position. */

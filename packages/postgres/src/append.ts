@@ -1,5 +1,5 @@
 import type { AppendResult, RecordedEvent } from '@chronicle/core';
-import { appendResults, appendStatement, conflict, returnedArray, type PreparedAppend } from './append-statements.js';
+import { appendResults, appendStatement, callAppendFunction, conflict, type PreparedAppend } from './append-statements.js';
 import { toStoreError } from './errors.js';
 import type { ConnectionLease } from './connection-lease.js';
 import type { PgClientLike, PgQueryConfig } from './pg-types.js';
@@ -49,7 +49,7 @@ export function createAppender(deps: AppenderDeps): (parts: readonly PreparedApp
   ): Promise<AppendResult[]> {
     await client.query(transaction.begin);
     try {
-      const appended = build(returnedArray(await client.query(query)));
+      const appended = build(await callAppendFunction(client, query, discard));
       const recorded = appended.flatMap((r) => r.events);
       for (const hook of hooks) await hook(client, recorded);
       state.committing = true;
@@ -70,7 +70,7 @@ export function createAppender(deps: AppenderDeps): (parts: readonly PreparedApp
     try {
       return await connections.use(async (client, discard) => {
         if (hooks.length > 0) return inTransaction(client, discard, query, build, state);
-        return build(returnedArray(await client.query(query)));
+        return build(await callAppendFunction(client, query, discard));
       });
     } catch (error) {
       throw conflict(parts, error) ?? toStoreError(error, state.committing);

@@ -1,5 +1,5 @@
 import { DuplicateEventIdError, StreamDeletedError, type AppendResult } from '@chronicle/core';
-import { appendResult, batchStatement, returnedArray, wrongVersion, type PreparedAppend } from './append-statements.js';
+import { appendResult, batchStatement, callAppendFunction, wrongVersion, type PreparedAppend } from './append-statements.js';
 import { toStoreError } from './errors.js';
 import type { ConnectionLease } from './connection-lease.js';
 import type { PgPoolLike } from './pg-types.js';
@@ -70,7 +70,7 @@ export function createGroupCommit(deps: GroupCommitDeps): (append: PreparedAppen
     const recordedAt = deps.clock();
     let returned: readonly unknown[];
     try {
-      returned = await deps.connections.use(async (client) => returnedArray(await client.query(batchStatement(deps.queries, appends, recordedAt))));
+      returned = await deps.connections.use((client, discard) => callAppendFunction(client, batchStatement(deps.queries, appends, recordedAt), discard));
     } catch (error) {
       const mapped = toStoreError(error, true);
       for (const pending of batch) pending.reject(mapped);

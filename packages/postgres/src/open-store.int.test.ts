@@ -145,4 +145,56 @@ describe.skipIf(!available)('migrations', () => {
       await store.close();
     }
   });
+
+  /** Connections of this schema's sessions that hold the position lock. */
+  async function positionLockHolders(client: pg.Client): Promise<number[]> {
+    const { rows } = await client.query("select pid from pg_locks where locktype = 'advisory' and classid = $1::oid and granted", [POSITION_LOCK_CLASS]);
+    return rows.map((row: { pid: number }) => row.pid);
+  }
+
+  // The window between lock and unlock is microseconds; holding the sequence
+  // (ALTER SEQUENCE conflicts with nextval) stops an append inside it.
+  for (const how of ['pg_cancel_backend', 'statement_timeout'] as const) {
+    it(`an append stopped by ${how} while it holds the position lock blocks no later append`, async () => {
+      const schema = fresh('held');
+      const timeoutPool = new pg.Pool({ connectionString: PG_URL, max: 4, ...(how === 'statement_timeout' ? { statement_timeout: 300 } : {}) });
+      const store = await createPostgresStore({ pool: timeoutPool, schema });
+      const other = await createPostgresStore({ pool, schema });
+      const blocker = new pg.Client({ connectionString: PG_URL });
+      await blocker.connect();
+      try {
+        await store.append('a', [{ type: 'T', data: {} }], 'no_stream');
+        await blocker.query('begin');
+        await blocker.query(`alter sequence "${schema}".global_position cache 1`);
+        const appending = codeOf(store.append('a', [{ type: 'T', data: {} }], 1));
+        let waiting: number | undefined;
+        for (let i = 0; i < 100 && waiting === undefined; i++) {
+          const { rows } = await blocker.query(
+            "select pid from pg_stat_activity where wait_event_type = 'Lock' and wait_event = 'relation' and query like '%append_to_stream%'",
+          );
+          waiting = rows[0]?.pid as number | undefined;
+          if (waiting === undefined) await sleep(10);
+        }
+        expect(waiting).toBeDefined();
+        if (how === 'pg_cancel_backend') {
+          expect(await positionLockHolders(blocker)).toEqual([waiting]);
+          await blocker.query('select pg_cancel_backend($1)', [waiting]);
+        }
+        expect((await appending).code).toBe('STORE_UNAVAILABLE');
+        await blocker.query('rollback');
+        // The same store (its next connection) and another store both append.
+        const appended = Promise.all([store.append('a', [{ type: 'T', data: {} }], 1), other.append('b', [{ type: 'T', data: {} }], 'no_stream')]);
+        const result = await Promise.race([appended, sleep(5_000).then(() => 'stuck' as const)]);
+        expect(result).not.toBe('stuck');
+        for (let i = 0; i < 100 && (await positionLockHolders(blocker)).length > 0; i++) await sleep(10);
+        expect(await positionLockHolders(blocker)).toEqual([]);
+        expect((await collect(other.readStream('a'))).map((e) => e.streamPosition)).toEqual([1, 2]);
+      } finally {
+        await blocker.end();
+        await store.close();
+        await other.close();
+        await timeoutPool.end();
+      }
+    });
+  }
 });

@@ -54,8 +54,18 @@ ${appendFunctions(names)}`,
 /** v2: projection host tables and stream lifecycle (see `migration-v2.ts`). */
 const v2: Migration = { version: 2, name: 'projection host, stream lifecycle', sql: migrationV2 };
 
+/**
+ * v3: generation 3 of the append functions, a cheaper single append with the
+ * same guarantees: positions are reserved without a subtransaction (the
+ * client destroys a connection whose append failed inside the reservation,
+ * which releases the position lock), and an existing stream's row is bumped
+ * with a plain UPDATE (upsert only for a new stream). Same signatures, so
+ * `create or replace` swaps them in place.
+ */
+const v3: Migration = { version: 3, name: 'append functions without a subtransaction', sql: (names) => appendFunctions(names, 3) };
+
 /** Every migration, in order. Append new ones at the end. */
-export const migrations: readonly Migration[] = [v1, v2];
+export const migrations: readonly Migration[] = [v1, v2, v3];
 
 /** The schema version this build of the package creates and understands. */
 export const latestSchemaVersion = migrations[migrations.length - 1]!.version;
