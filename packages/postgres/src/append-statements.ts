@@ -35,12 +35,18 @@ function columns(parts: readonly PreparedAppend[]): Columns {
 }
 
 /**
- * The statement of one append: one stream takes the specialized function,
- * several the atomic multi-stream one.
+ * The statement of one append: one event takes the scalar function, one
+ * stream the specialized one, several streams the atomic multi-stream one.
  */
 export function appendStatement(queries: Queries, parts: readonly PreparedAppend[], recordedAt: Date): PgQueryConfig {
-  const { ids, types, data, metadata, partOf } = columns(parts);
   const at = recordedAt.toISOString();
+  if (parts.length === 1 && parts[0]!.events.length === 1) {
+    const { streamId, expectedVersion, events } = parts[0]!;
+    const { eventId, type, data, metadata } = events[0]!;
+    const { name, text } = queries.appendEvent;
+    return { name, text, values: [streamId, encodeExpected(expectedVersion), eventId, type, data, metadata, at], rowMode: 'array' };
+  }
+  const { ids, types, data, metadata, partOf } = columns(parts);
   if (parts.length === 1) {
     const [part] = parts as [PreparedAppend];
     return { ...queries.appendToStream, values: [part.streamId, encodeExpected(part.expectedVersion), ids, types, data, metadata, at], rowMode: 'array' };

@@ -37,7 +37,7 @@ describe.skipIf(!available)('upgrading a schema from version 1', () => {
         `select p.proname, p.prosrc from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = $1 and p.proname like 'append%' order by 1`,
         [schema],
       );
-      expect(functions.map((f: { proname: string }) => f.proname)).toEqual(['append_batch', 'append_to_stream', 'append_to_streams']);
+      expect(functions.map((f: { proname: string }) => f.proname)).toEqual(['append_batch', 'append_event', 'append_to_stream', 'append_to_streams']);
       for (const f of functions as { proname: string; prosrc: string }[]) expect(f.prosrc, f.proname).not.toContain('query_canceled');
       expect((await collect(store.readStream('old-1'))).map((e) => e.data)).toEqual([{ v: 1 }]);
       await store.append('old-1', [{ type: 'Next', data: { v: 2 } }], 1);

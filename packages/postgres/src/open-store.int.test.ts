@@ -125,7 +125,7 @@ describe.skipIf(!available)('migrations', () => {
       for (let i = 0; i < 100 && waiting === undefined; i++) {
         await sleep(20);
         const { rows } = await blocker.query(
-          "select pid from pg_stat_activity where wait_event_type = 'Lock' and wait_event = 'advisory' and query like '%append_to_stream%'",
+          "select pid from pg_stat_activity where wait_event_type = 'Lock' and wait_event = 'advisory' and query like '%append_event%'",
         );
         waiting = rows[0]?.pid as number | undefined;
       }
@@ -170,7 +170,7 @@ describe.skipIf(!available)('migrations', () => {
         let waiting: number | undefined;
         for (let i = 0; i < 100 && waiting === undefined; i++) {
           const { rows } = await blocker.query(
-            "select pid from pg_stat_activity where wait_event_type = 'Lock' and wait_event = 'relation' and query like '%append_to_stream%'",
+            "select pid from pg_stat_activity where wait_event_type = 'Lock' and wait_event = 'relation' and query like '%append_event%'",
           );
           waiting = rows[0]?.pid as number | undefined;
           if (waiting === undefined) await sleep(10);

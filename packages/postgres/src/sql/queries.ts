@@ -59,6 +59,10 @@ export type Queries = ReturnType<typeof queries>;
 export function queries({ q, schema, channel }: SchemaNames) {
   const named = (name: string, text: string): { readonly name: string; readonly text: string } => ({ name: `chr_${schema}_${name}`, text });
   return {
+    appendEvent: named(
+      'append_event',
+      `select ${q}.append_event($1::text, $2::int8, $3::uuid, $4::text, $5::json, $6::json, $7::timestamptz)`,
+    ),
     appendToStream: named(
       'append',
       `select ${q}.append_to_stream($1::text, $2::int8, $3::uuid[], $4::text[], $5::json[], $6::json[], $7::timestamptz)`,
