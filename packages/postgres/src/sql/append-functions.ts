@@ -22,14 +22,17 @@ function reserveBlock({ q, lockKey }: SchemaNames, generation: AppendFunctionsGe
       using errcode = 'CH001';
   end if;`;
   if (generation >= 3) {
+    // Lock and unlock as plpgsql simple expressions (a CASE runs its
+    // condition first), which skip the executor run that PERFORM costs each.
     return `${check}
-  perform pg_advisory_lock(${lock});
-  v_xid := pg_current_xact_id();
+  v_xid := case when pg_advisory_lock(${lock}) is null then null else pg_current_xact_id() end;
   v_first := nextval('${q}.global_position');
   if v_count > 1 then
     perform setval('${q}.global_position', v_first + v_count - 1);
   end if;
-  perform pg_advisory_unlock(${lock});`;
+  if not pg_advisory_unlock(${lock}) then
+    raise exception 'chronicle: the position lock was not held';
+  end if;`;
   }
   return `${check}
   begin
