@@ -38,6 +38,8 @@ export type GroupCommitOptions = {
 export type GroupCommit = {
   /** Queues an append; resolves with its results once they are committed (durably, under synchronous=FULL). */
   submit(parts: readonly PreparedAppend[]): Promise<AppendResult[]>;
+  /** {@link submit} of one stream's append, resolving with its result (one promise less than unwrapping the array). */
+  submitOne(part: PreparedAppend): Promise<AppendResult>;
   /** Resolves when every submitted append has settled. */
   idle(): Promise<void>;
 };
@@ -249,12 +251,17 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
     afterGroup(group, done);
   }
 
+  function enqueue(parts: readonly PreparedAppend[], resolve: Request['resolve'], reject: Request['reject']): void {
+    queue.push({ parts, resolve, reject, enqueuedAt: Date.now() });
+    schedule();
+  }
+
   return {
     submit(parts) {
-      return new Promise<AppendResult[]>((resolve, reject) => {
-        queue.push({ parts, resolve, reject, enqueuedAt: Date.now() });
-        schedule();
-      });
+      return new Promise<AppendResult[]>((resolve, reject) => enqueue(parts, resolve, reject));
+    },
+    submitOne(part) {
+      return new Promise<AppendResult>((resolve, reject) => enqueue([part], (results) => resolve(results[0]!), reject));
     },
     idle() {
       if (!scheduled && !flushing && queue.length === 0) return Promise.resolve();

@@ -19,6 +19,7 @@ import {
   type ExpectedVersion,
   type ListStreamsOptions,
   type NewEvent,
+  type PreparedEvent,
   type Projection,
   type ReadAllOptions,
   type ReadStreamOptions,
@@ -151,11 +152,17 @@ export function openSqliteStore(options: SqliteStoreOptions, migrations?: readon
     info,
     projections: host,
 
-    async append(streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
-      assertOpen();
-      assertExpectedVersion(expected);
-      const prepared = prepareEvents(streamId, events, info.maxEventBytes, uuidV7);
-      return (await writer.submit([{ streamId, expectedVersion: expected, events: prepared }]))[0]!;
+    append(streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
+      let prepared: PreparedEvent[];
+      try {
+        assertOpen();
+        assertExpectedVersion(expected);
+        prepared = prepareEvents(streamId, events, info.maxEventBytes, uuidV7);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      // Not an async function: the caller awaits the commit's own promise, one microtask sooner.
+      return writer.submitOne({ streamId, expectedVersion: expected, events: prepared });
     },
 
     async appendMulti(appends: readonly StreamAppend[]): Promise<readonly AppendResult[]> {

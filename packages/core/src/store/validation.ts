@@ -32,6 +32,11 @@ function nameIssue(path: string, value: unknown, max: number, what: string): Val
   return undefined;
 }
 
+/** The valid case of {@link nameIssue}, without building an issue. */
+function isValidName(value: unknown, max: number): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= max && !CONTROL_CHARS.test(value) && value.trim() === value;
+}
+
 /** Throws `VALIDATION_FAILED` unless `streamId` is a usable stream id. */
 export function assertStreamId(streamId: unknown, path = 'streamId'): asserts streamId is string {
   const issue = nameIssue(path, streamId, MAX_STREAM_ID_LENGTH, 'stream id');
@@ -52,14 +57,15 @@ function describe(value: unknown): string {
   return Array.isArray(value) ? 'an array' : 'an object';
 }
 
-function toJson(value: unknown, path: string): string {
+/** JSON text of `value`; the issue's path is `at() + suffix`, built only on failure. */
+function toJson(value: unknown, at: () => string, suffix: string): string {
   let json: string | undefined;
   try {
     json = JSON.stringify(value);
   } catch (error) {
-    throw ValidationError.of(path, `is not JSON-serializable (${(error as Error).message})`);
+    throw ValidationError.of(`${at()}${suffix}`, `is not JSON-serializable (${(error as Error).message})`);
   }
-  if (json === undefined) throw ValidationError.of(path, 'is not JSON-serializable');
+  if (json === undefined) throw ValidationError.of(`${at()}${suffix}`, 'is not JSON-serializable');
   return json;
 }
 
@@ -83,29 +89,33 @@ export function prepareEvents(
   assertStreamId(streamId);
   if (!Array.isArray(events)) throw ValidationError.of(path, 'must be an array of events');
   if (events.length === 0) throw ValidationError.of(path, 'an append needs at least one event');
-  const seenIds = new Set<string>();
+  const seenIds = events.length > 1 ? new Set<string>() : undefined;
   return events.map((event: unknown, index) => {
-    const at = `${path}[${index}]`;
-    if (!isPlainObject(event)) throw ValidationError.of(at, 'must be an object with type and data');
+    // Only failures need the path: build it then, not for every valid event.
+    const at = (): string => `${path}[${index}]`;
+    if (!isPlainObject(event)) throw ValidationError.of(at(), 'must be an object with type and data');
     const { type, data, metadata, eventId } = event as NewEvent & Record<string, unknown>;
-    const typeIssue = nameIssue(`${at}.type`, type, MAX_EVENT_TYPE_LENGTH, 'event type');
-    if (typeIssue) throw new ValidationError([typeIssue]);
-    if (!allowSystemTypes && type.startsWith('$')) throw ValidationError.of(`${at}.type`, "event types starting with '$' are reserved for the store");
-    if (data === undefined) throw ValidationError.of(`${at}.data`, 'is required (use null for no data)');
-    if (metadata !== undefined && !isPlainObject(metadata)) throw ValidationError.of(`${at}.metadata`, 'must be an object');
+    if (!isValidName(type, MAX_EVENT_TYPE_LENGTH)) throw new ValidationError([nameIssue(`${at()}.type`, type, MAX_EVENT_TYPE_LENGTH, 'event type')!]);
+    if (!allowSystemTypes && type.startsWith('$')) throw ValidationError.of(`${at()}.type`, "event types starting with '$' are reserved for the store");
+    if (data === undefined) throw ValidationError.of(`${at()}.data`, 'is required (use null for no data)');
+    if (metadata !== undefined && !isPlainObject(metadata)) throw ValidationError.of(`${at()}.metadata`, 'must be an object');
     let id: string;
     if (eventId === undefined) {
       id = newId();
     } else {
-      if (typeof eventId !== 'string' || !UUID.test(eventId)) throw ValidationError.of(`${at}.eventId`, 'must be a UUID');
+      if (typeof eventId !== 'string' || !UUID.test(eventId)) throw ValidationError.of(`${at()}.eventId`, 'must be a UUID');
       id = eventId.toLowerCase();
-      if (seenIds.has(id)) throw ValidationError.of(`${at}.eventId`, 'appears twice in one append');
+      if (seenIds?.has(id)) throw ValidationError.of(`${at()}.eventId`, 'appears twice in one append');
     }
-    seenIds.add(id);
-    const dataJson = toJson(data, `${at}.data`);
-    const metadataJson = metadata === undefined ? '{}' : toJson(metadata, `${at}.metadata`);
-    const size = Buffer.byteLength(type) + Buffer.byteLength(dataJson) + Buffer.byteLength(metadataJson);
-    if (size > maxEventBytes) throw new PayloadTooLargeError(at, size, maxEventBytes);
+    seenIds?.add(id);
+    const dataJson = toJson(data, at, '.data');
+    const metadataJson = metadata === undefined ? '{}' : toJson(metadata, at, '.metadata');
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit: count bytes only when that bound could exceed the limit.
+    const units = type.length + dataJson.length + metadataJson.length;
+    if (units * 3 > maxEventBytes) {
+      const size = Buffer.byteLength(type) + Buffer.byteLength(dataJson) + Buffer.byteLength(metadataJson);
+      if (size > maxEventBytes) throw new PayloadTooLargeError(at(), size, maxEventBytes);
+    }
     return { eventId: id, type, data: dataJson, metadata: metadataJson };
   });
 }
