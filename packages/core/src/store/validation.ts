@@ -57,15 +57,23 @@ function describe(value: unknown): string {
   return Array.isArray(value) ? 'an array' : 'an object';
 }
 
-/** JSON text of `value`; the issue's path is `at() + suffix`, built only on failure. */
-function toJson(value: unknown, at: () => string, suffix: string): string {
+/**
+ * Where event `index` of an append is, for an issue. Built only on failure
+ * (not per valid event), and by a plain function: no closure per event.
+ */
+function eventPath(path: string, index: number): string {
+  return `${path}[${index}]`;
+}
+
+/** JSON text of `value`; an issue's path is event `index`'s path plus `suffix`. */
+function toJson(value: unknown, path: string, index: number, suffix: string): string {
   let json: string | undefined;
   try {
     json = JSON.stringify(value);
   } catch (error) {
-    throw ValidationError.of(`${at()}${suffix}`, `is not JSON-serializable (${(error as Error).message})`);
+    throw ValidationError.of(`${eventPath(path, index)}${suffix}`, `is not JSON-serializable (${(error as Error).message})`);
   }
-  if (json === undefined) throw ValidationError.of(`${at()}${suffix}`, 'is not JSON-serializable');
+  if (json === undefined) throw ValidationError.of(`${eventPath(path, index)}${suffix}`, 'is not JSON-serializable');
   return json;
 }
 
@@ -91,30 +99,28 @@ export function prepareEvents(
   if (events.length === 0) throw ValidationError.of(path, 'an append needs at least one event');
   const seenIds = events.length > 1 ? new Set<string>() : undefined;
   return events.map((event: unknown, index) => {
-    // Only failures need the path: build it then, not for every valid event.
-    const at = (): string => `${path}[${index}]`;
-    if (!isPlainObject(event)) throw ValidationError.of(at(), 'must be an object with type and data');
+    if (!isPlainObject(event)) throw ValidationError.of(eventPath(path, index), 'must be an object with type and data');
     const { type, data, metadata, eventId } = event as NewEvent & Record<string, unknown>;
-    if (!isValidName(type, MAX_EVENT_TYPE_LENGTH)) throw new ValidationError([nameIssue(`${at()}.type`, type, MAX_EVENT_TYPE_LENGTH, 'event type')!]);
-    if (!allowSystemTypes && type.startsWith('$')) throw ValidationError.of(`${at()}.type`, "event types starting with '$' are reserved for the store");
-    if (data === undefined) throw ValidationError.of(`${at()}.data`, 'is required (use null for no data)');
-    if (metadata !== undefined && !isPlainObject(metadata)) throw ValidationError.of(`${at()}.metadata`, 'must be an object');
+    if (!isValidName(type, MAX_EVENT_TYPE_LENGTH)) throw new ValidationError([nameIssue(`${eventPath(path, index)}.type`, type, MAX_EVENT_TYPE_LENGTH, 'event type')!]);
+    if (!allowSystemTypes && type.startsWith('$')) throw ValidationError.of(`${eventPath(path, index)}.type`, "event types starting with '$' are reserved for the store");
+    if (data === undefined) throw ValidationError.of(`${eventPath(path, index)}.data`, 'is required (use null for no data)');
+    if (metadata !== undefined && !isPlainObject(metadata)) throw ValidationError.of(`${eventPath(path, index)}.metadata`, 'must be an object');
     let id: string;
     if (eventId === undefined) {
       id = newId();
     } else {
-      if (typeof eventId !== 'string' || !UUID.test(eventId)) throw ValidationError.of(`${at()}.eventId`, 'must be a UUID');
+      if (typeof eventId !== 'string' || !UUID.test(eventId)) throw ValidationError.of(`${eventPath(path, index)}.eventId`, 'must be a UUID');
       id = eventId.toLowerCase();
-      if (seenIds?.has(id)) throw ValidationError.of(`${at()}.eventId`, 'appears twice in one append');
+      if (seenIds?.has(id)) throw ValidationError.of(`${eventPath(path, index)}.eventId`, 'appears twice in one append');
     }
     seenIds?.add(id);
-    const dataJson = toJson(data, at, '.data');
-    const metadataJson = metadata === undefined ? '{}' : toJson(metadata, at, '.metadata');
+    const dataJson = toJson(data, path, index, '.data');
+    const metadataJson = metadata === undefined ? '{}' : toJson(metadata, path, index, '.metadata');
     // UTF-8 takes at most 3 bytes per UTF-16 code unit: count bytes only when that bound could exceed the limit.
     const units = type.length + dataJson.length + metadataJson.length;
     if (units * 3 > maxEventBytes) {
       const size = Buffer.byteLength(type) + Buffer.byteLength(dataJson) + Buffer.byteLength(metadataJson);
-      if (size > maxEventBytes) throw new PayloadTooLargeError(at(), size, maxEventBytes);
+      if (size > maxEventBytes) throw new PayloadTooLargeError(eventPath(path, index), size, maxEventBytes);
     }
     return { eventId: id, type, data: dataJson, metadata: metadataJson };
   });
