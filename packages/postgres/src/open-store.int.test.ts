@@ -169,9 +169,9 @@ describe.skipIf(!available)('migrations', () => {
         const appending = codeOf(store.append('a', [{ type: 'T', data: {} }], 1));
         let waiting: number | undefined;
         for (let i = 0; i < 100 && waiting === undefined; i++) {
-          const { rows } = await blocker.query(
-            "select pid from pg_stat_activity where wait_event_type = 'Lock' and wait_event = 'relation' and query like '%append_event%'",
-          );
+          const { rows } = await blocker.query("select pid from pg_locks where locktype = 'relation' and relation = $1::regclass and not granted", [
+            `"${schema}".global_position`,
+          ]);
           waiting = rows[0]?.pid as number | undefined;
           if (waiting === undefined) await sleep(10);
         }

@@ -98,7 +98,6 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
   const signal = new AppendSignal();
   const closing = new AbortController();
   const instanceId = randomUUID();
-  const notifier = createNotifier(pool, sql.notify(instanceId));
   const listener = createListener({ pool, channel: names.channel, listen: sql.listen, ownPayload: instanceId, onWake: () => signal.notify() });
   const clock = options.clock ?? (() => new Date());
   const testHooks = internals.onAppend ?? [];
@@ -110,6 +109,7 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
     notifier.poke();
   };
   const connections = createConnectionLease(pool, maxConcurrent);
+  const notifier = createNotifier({ query: (config) => connections.use((client) => client.query(config)) }, sql.notify(instanceId));
   const write = createAppender({ connections, queries: sql, clock, hooks: testHooks, onSettled });
   const writeInTransaction = createAppender({
     connections,
