@@ -38,6 +38,23 @@ describe('sqlite stream lifecycle and purging', () => {
     }
   });
 
+  it('another connection purging the newest events (another process, say): the next append still continues above them', async () => {
+    const path = files.file();
+    const writer = createSqliteStore({ path });
+    const purger = createSqliteStore({ path });
+    try {
+      const first = await writer.append('a', [1, 2, 3].map((n) => ({ type: 'E', data: n })), 'no_stream');
+      expect(await purger.purgeEvents(first.events.slice(1).map((e) => e.globalPosition))).toBe(2);
+      const next = await writer.append('a', [{ type: 'E', data: 4 }], 3);
+      expect(next.events[0]).toMatchObject({ globalPosition: 4, streamPosition: 4 });
+      expect(await purger.getStreamInfo('a')).toEqual({ streamId: 'a', version: 4 });
+      expect(await purger.headPosition()).toBe(4);
+    } finally {
+      await writer.close();
+      await purger.close();
+    }
+  });
+
   it('metadata can be set before a stream exists; clearing every restriction drops the lifecycle row (global reads go back to a range scan)', async () => {
     const path = files.file();
     const store = createSqliteStore({ path });
