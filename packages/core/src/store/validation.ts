@@ -1,4 +1,4 @@
-import { PayloadTooLargeError, ValidationError, WrongExpectedVersionError, type ValidationIssue } from '../errors/errors.js';
+import { PayloadTooLargeError, ValidationError, WrongExpectedVersionError } from '../errors/errors.js';
 import type { NewEvent } from '../events/event.js';
 import type { ExpectedVersion, ListStreamsOptions, ReadAllOptions, ReadStreamOptions, StreamAppend } from './event-store.js';
 
@@ -23,24 +23,20 @@ export type PreparedEvent = {
   readonly metadata: string;
 };
 
-function nameIssue(path: string, value: unknown, max: number, what: string): ValidationIssue | undefined {
-  if (typeof value !== 'string') return { path, message: `${what} must be a string` };
-  if (value.length === 0) return { path, message: `${what} must not be empty` };
-  if (value.length > max) return { path, message: `${what} is longer than ${max} characters` };
-  if (CONTROL_CHARS.test(value)) return { path, message: `${what} must not contain control characters` };
-  if (value.trim() !== value) return { path, message: `${what} must not start or end with whitespace` };
+/** What is wrong with a name (stream id, event type), or undefined when it is usable (then it is a string). */
+function nameProblem(value: unknown, max: number, what: string): string | undefined {
+  if (typeof value !== 'string') return `${what} must be a string`;
+  if (value.length === 0) return `${what} must not be empty`;
+  if (value.length > max) return `${what} is longer than ${max} characters`;
+  if (CONTROL_CHARS.test(value)) return `${what} must not contain control characters`;
+  if (value.trim() !== value) return `${what} must not start or end with whitespace`;
   return undefined;
-}
-
-/** The valid case of {@link nameIssue}, without building an issue. */
-function isValidName(value: unknown, max: number): value is string {
-  return typeof value === 'string' && value.length > 0 && value.length <= max && !CONTROL_CHARS.test(value) && value.trim() === value;
 }
 
 /** Throws `VALIDATION_FAILED` unless `streamId` is a usable stream id. */
 export function assertStreamId(streamId: unknown, path = 'streamId'): asserts streamId is string {
-  const issue = nameIssue(path, streamId, MAX_STREAM_ID_LENGTH, 'stream id');
-  if (issue) throw new ValidationError([issue]);
+  const problem = nameProblem(streamId, MAX_STREAM_ID_LENGTH, 'stream id');
+  if (problem !== undefined) throw ValidationError.of(path, problem);
 }
 
 /** Throws `VALIDATION_FAILED` unless `expected` is a valid {@link ExpectedVersion}. */
@@ -101,7 +97,8 @@ export function prepareEvents(
   return events.map((event: unknown, index) => {
     if (!isPlainObject(event)) throw ValidationError.of(eventPath(path, index), 'must be an object with type and data');
     const { type, data, metadata, eventId } = event as NewEvent & Record<string, unknown>;
-    if (!isValidName(type, MAX_EVENT_TYPE_LENGTH)) throw new ValidationError([nameIssue(`${eventPath(path, index)}.type`, type, MAX_EVENT_TYPE_LENGTH, 'event type')!]);
+    const typeProblem = nameProblem(type, MAX_EVENT_TYPE_LENGTH, 'event type');
+    if (typeProblem !== undefined) throw ValidationError.of(`${eventPath(path, index)}.type`, typeProblem);
     if (!allowSystemTypes && type.startsWith('$')) throw ValidationError.of(`${eventPath(path, index)}.type`, "event types starting with '$' are reserved for the store");
     if (data === undefined) throw ValidationError.of(`${eventPath(path, index)}.data`, 'is required (use null for no data)');
     if (metadata !== undefined && !isPlainObject(metadata)) throw ValidationError.of(`${eventPath(path, index)}.metadata`, 'must be an object');
