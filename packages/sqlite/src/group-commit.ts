@@ -199,9 +199,8 @@ export function createGroupCommit(options: GroupCommitOptions): GroupCommit {
     try {
       begin.run();
     } catch (error) {
-      if (isBusy(error)) return RETRY;
-      for (const request of group) request.reject(toStoreError(error, 'append', false));
-      return undefined;
+      // Nothing to roll back (failedGroup's rollback only runs inside a transaction).
+      return failedGroup(group, error);
     }
     let outcomes: Outcome[] | Promise<Outcome[]>;
     try {
