@@ -51,7 +51,7 @@ export type Statements = {
   readonly release: SqliteStatement;
   readonly rollbackToSavepoint: SqliteStatement;
   /**
-   * (stream_id, stream_id) → [row exists (1/0), version, deleted, high water]:
+   * (stream_id) → [row exists (1/0), version, deleted, high water]:
    * deleted 0 live, 1 soft, 2 tombstone; high water is set only while the
    * newest events of the log were deleted and the next position must skip
    * past them (see migration 4).
