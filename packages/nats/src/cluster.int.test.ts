@@ -86,7 +86,7 @@ describe.skipIf(!binary)(`NATS JetStream cluster: 3 nodes, R3 streams (nats-serv
     cluster = await startNatsCluster({ binary: binary!.path });
     nc = await connect({ servers: [...cluster.urls], maxReconnectAttempts: -1, reconnectTimeWait: 100 });
     jsm = await jetstreamManager(nc);
-  }, 90_000);
+  }, 150_000);
 
   afterAll(async () => {
     await nc?.close();

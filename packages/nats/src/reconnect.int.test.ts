@@ -17,7 +17,7 @@ describe.skipIf(!binary)(`NATS store: server restarts (standalone nats-server ${
 
   beforeAll(async () => {
     server = await startNatsCluster({ binary: binary!.path, size: 1 });
-  }, 60_000);
+  }, 150_000);
   afterAll(() => server?.stop());
 
   it('an append during a SIGKILL + restart completes once the server is back; a live subscription carries on', async () => {

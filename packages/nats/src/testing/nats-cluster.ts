@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -102,6 +102,22 @@ async function jetStreamReady(urls: readonly string[]): Promise<boolean | undefi
  * const store = await createNatsStore({ servers: cluster.urls, replicas: 3 });
  */
 export async function startNatsCluster(options: NatsClusterOptions): Promise<NatsCluster> {
+  // A cluster forms in ~6 s here; one that has not placed a stream in 30 s is started again,
+  // on fresh ports and storage, rather than waited on.
+  const failures: string[] = [];
+  for (let attempt = 1; attempt <= FORMATION_ATTEMPTS; attempt++) {
+    try {
+      return await startOnce(options, 30_000);
+    } catch (error) {
+      failures.push(`attempt ${attempt}: ${(error as Error).message}`);
+    }
+  }
+  throw new Error(`no JetStream cluster after ${FORMATION_ATTEMPTS} attempts\n${failures.join('\n')}`);
+}
+
+const FORMATION_ATTEMPTS = 3;
+
+async function startOnce(options: NatsClusterOptions, readyTimeoutMs: number): Promise<NatsCluster> {
   const size = options.size ?? 3;
   const root = await mkdtemp(join(tmpdir(), 'chronicle-nats-cluster-'));
   const ports = await freePorts(size * 2);
@@ -116,14 +132,23 @@ export async function startNatsCluster(options: NatsClusterOptions): Promise<Nat
   const processes = new Map<string, ChildProcess>();
 
   function launch(node: (typeof nodes)[number]): void {
-    const routes = nodes.filter((n) => n !== node).map((n) => `nats://127.0.0.1:${n.routePort}`);
+    // Each pair of nodes has exactly one dialer: a node dials the nodes before it, the first one only
+    // itself (which the server ignores, but JetStream refuses to cluster without a configured route).
+    // When both sides of a pair dial at once, nats-server 2.10 can close both connections as
+    // duplicates and JetStream then never learns of the peer ("no suitable peers for placement"):
+    // 1 start in ~25 with a full mesh of routes.
+    const index = nodes.indexOf(node);
+    const routes = nodes.slice(0, Math.max(index, 1)).map((n) => `nats://127.0.0.1:${n.routePort}`);
     const args = ['-a', '127.0.0.1', '-p', String(node.clientPort), '-n', node.name, '-js', '-sd', node.storeDir];
     if (size > 1) args.push('--cluster_name', 'chronicle-test', '--cluster', `nats://127.0.0.1:${node.routePort}`, '--routes', routes.join(','));
-    const child = spawn(options.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const log = createWriteStream(node.logFile, { flags: 'a' });
-    child.stdout?.pipe(log);
-    child.stderr?.pipe(log);
-    processes.set(node.name, child);
+    // The node writes its log straight into the file: piping both streams into one write stream
+    // from here ends it with whichever stream closes first, and the other's next write then throws.
+    const log = openSync(node.logFile, 'a');
+    try {
+      processes.set(node.name, spawn(options.binary, args, { stdio: ['ignore', log, log] }));
+    } finally {
+      closeSync(log);
+    }
   }
 
   function nodeNamed(name: string): (typeof nodes)[number] {
@@ -167,7 +192,7 @@ export async function startNatsCluster(options: NatsClusterOptions): Promise<Nat
   try {
     for (const node of nodes) launch(node);
     if (options.waitForJetStream ?? true) {
-      await until('JetStream to place a stream on every node', 60_000, async () => {
+      await until('JetStream to place a stream on every node', readyTimeoutMs, async () => {
         const exited = nodes.find((n) => !cluster.running(n.name));
         if (exited) throw new Error(`node ${exited.name} exited`);
         return jetStreamReady(cluster.urls);
