@@ -50,11 +50,17 @@ type Pending = {
 export function createGroupCommit(deps: GroupCommitDeps): (append: PreparedAppend) => Promise<AppendResult> {
   const queue: Pending[] = [];
   let running = 0;
+  /** Appends in the batches that have not finished yet. */
+  let inFlight = 0;
 
   function take(): Pending[] {
+    // An even share of the appends waiting or in flight per slot: with all
+    // slots busy, equal batches keep every slot's round trip equally useful
+    // (8 writers on 2 slots settle into batches of 4 and 4, not 7 and 1).
+    const share = Math.min(MAX_BATCH_APPENDS, Math.ceil((queue.length + inFlight) / deps.maxConcurrent));
     const batch = [queue.shift()!];
     let events = batch[0]!.append.events.length;
-    while (queue.length > 0 && batch.length < MAX_BATCH_APPENDS && events + queue[0]!.append.events.length <= MAX_BATCH_EVENTS) {
+    while (queue.length > 0 && batch.length < share && events + queue[0]!.append.events.length <= MAX_BATCH_EVENTS) {
       const next = queue.shift()!;
       events += next.append.events.length;
       batch.push(next);
@@ -117,12 +123,27 @@ export function createGroupCommit(deps: GroupCommitDeps): (append: PreparedAppen
     }
   }
 
+  function release(): void {
+    running--;
+    pump();
+  }
+
   function pump(): void {
     while (running < deps.maxConcurrent && queue.length > 0) {
       running++;
-      void run(take()).finally(() => {
-        running--;
-        pump();
+      const batch = take();
+      inFlight += batch.length;
+      // Under concurrency (a batch of several, or another one in flight) the
+      // slot stays taken until the next turn of the event loop: the writers
+      // just resolved append again in the meantime and go as one batch. Freed
+      // at once, the first of them would take the slot alone and the rest
+      // would wait a whole round trip for it (8 writers then alternate
+      // batches of 1 and 7). A lone writer's slot is freed at once.
+      const concurrent = batch.length > 1 || running > 1;
+      void run(batch).finally(() => {
+        inFlight -= batch.length;
+        if (concurrent) setImmediate(release);
+        else release();
       });
     }
   }
