@@ -12,7 +12,7 @@ import {
   type StreamInfo,
 } from '@chronicle/core';
 import { isTransient, toStoreError } from './errors.js';
-import { paginate } from './paginate.js';
+import { pages } from './paginate.js';
 import type { PgPoolLike, PgQueryConfig } from './pg-types.js';
 import { toNumber, toRecordedEvent } from './rows.js';
 import type { Queries } from './sql/queries.js';
@@ -77,18 +77,17 @@ export function createReaders({ pool, queries, closed, storeName, clock }: Reade
     }
   }
 
-  async function* events(source: AsyncGenerator<Row>): AsyncGenerator<RecordedEvent> {
-    for await (const row of source) yield toRecordedEvent(row);
-  }
-
-  function globalLog(options: ReadAllOptions | undefined, fetch: typeof rows, stored = false): AsyncGenerator<RecordedEvent> {
+  async function* globalLog(options: ReadAllOptions | undefined, fetch: typeof rows, stored = false): AsyncGenerator<RecordedEvent> {
+    assertOpen();
     assertReadAllOptions(options);
     const now = clock();
     const source = {
       fetch: (after: number, size: number) => (stored ? fetch(queries.readAllStored, [after, size]) : fetch(queries.readAll, [after, size, now])),
       advance: (last: Row) => toNumber(last[0]),
     };
-    return events(paginate(source, options?.after ?? 0, options?.limit ?? Number.POSITIVE_INFINITY, PAGE_SIZE));
+    for await (const page of pages(source, options?.after ?? 0, options?.limit ?? Number.POSITIVE_INFINITY, PAGE_SIZE)) {
+      for (const row of page) yield toRecordedEvent(row);
+    }
   }
 
   async function headPosition(): Promise<number> {
@@ -96,56 +95,52 @@ export function createReaders({ pool, queries, closed, storeName, clock }: Reade
     return toNumber(row![0]);
   }
 
-  /** A stream's visible rows; a read that finds nothing checks for a tombstone (STREAM_DELETED). */
-  async function* streamRows(streamId: string, options: ReadStreamOptions | undefined): AsyncGenerator<Row> {
+  /** The pages of a stream's visible rows. */
+  function streamPages(streamId: string, options: ReadStreamOptions | undefined): AsyncGenerator<readonly Row[]> | undefined {
     const limit = options?.limit ?? Number.POSITIVE_INFINITY;
     const now = clock();
-    let found = false;
     if (options?.direction === 'backwards') {
       const source = {
         fetch: (from: number, size: number) => rows(queries.readBackwards, [streamId, from, size, now]),
         advance: (last: Row) => (toNumber(last[2]) > 1 ? toNumber(last[2]) - 1 : undefined),
       };
       const from = options.from ?? MAX_POSITION;
-      if (from >= 1) {
-        for await (const row of paginate(source, from, limit, PAGE_SIZE)) {
-          found = true;
-          yield row;
-        }
-      }
-    } else {
-      const source = {
-        fetch: (from: number, size: number) => rows(queries.readForwards, [streamId, from, size, now]),
-        advance: (last: Row) => toNumber(last[2]) + 1,
-      };
-      for await (const row of paginate(source, Math.max(options?.from ?? 1, 1), limit, PAGE_SIZE)) {
-        found = true;
-        yield row;
-      }
+      return from >= 1 ? pages(source, from, limit, PAGE_SIZE) : undefined;
     }
-    if (!found) {
-      const [state] = await rows(queries.tombstoned, [streamId]);
-      if (state?.[0] === true) throw new StreamDeletedError(streamId);
-    }
+    const source = {
+      fetch: (from: number, size: number) => rows(queries.readForwards, [streamId, from, size, now]),
+      advance: (last: Row) => toNumber(last[2]) + 1,
+    };
+    return pages(source, Math.max(options?.from ?? 1, 1), limit, PAGE_SIZE);
   }
 
   return {
+    /** A stream's visible events; a read that finds nothing checks for a tombstone (STREAM_DELETED). */
     async *readStream(streamId: string, options?: ReadStreamOptions): AsyncGenerator<RecordedEvent> {
       assertOpen();
       assertReadStreamOptions(streamId, options);
-      yield* events(streamRows(streamId, options));
+      let found = false;
+      const source = streamPages(streamId, options);
+      if (source) {
+        for await (const page of source) {
+          found = true;
+          for (const row of page) yield toRecordedEvent(row);
+        }
+      }
+      if (!found) {
+        const [state] = await rows(queries.tombstoned, [streamId]);
+        if (state?.[0] === true) throw new StreamDeletedError(streamId);
+      }
     },
 
     /** Gap-safe: never returns an event while an earlier position may still commit. */
-    async *readAll(options?: ReadAllOptions): AsyncGenerator<RecordedEvent> {
-      assertOpen();
-      yield* globalLog(options, rows);
+    readAll(options?: ReadAllOptions): AsyncGenerator<RecordedEvent> {
+      return globalLog(options, rows);
     },
 
     /** Every stored event, hidden ones included (for the archiver); gap-safe like `readAll`. */
-    async *readAllStored(options?: ReadAllOptions): AsyncGenerator<RecordedEvent> {
-      assertOpen();
-      yield* globalLog(options, rows, true);
+    readAllStored(options?: ReadAllOptions): AsyncGenerator<RecordedEvent> {
+      return globalLog(options, rows, true);
     },
 
     /** `readAll` for subscriptions: rides out connection loss for a while. */
@@ -174,8 +169,8 @@ export function createReaders({ pool, queries, closed, storeName, clock }: Reade
         advance: (last: Row) => last[0] as string,
       };
       const start = cursorWithoutNul(options?.after ?? '');
-      for await (const row of paginate(source, start, options?.limit ?? Number.POSITIVE_INFINITY, LIST_PAGE_SIZE)) {
-        yield { streamId: row[0] as string, version: toNumber(row[1]) };
+      for await (const page of pages(source, start, options?.limit ?? Number.POSITIVE_INFINITY, LIST_PAGE_SIZE)) {
+        for (const row of page) yield { streamId: row[0] as string, version: toNumber(row[1]) };
       }
     },
   };
