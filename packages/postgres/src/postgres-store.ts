@@ -126,8 +126,8 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
       : createGroupCommit({ pool, connections, queries: sql, clock, maxConcurrent, writeOne: write, onSettled });
   const writeParts = (parts: readonly PreparedAppend[]): Promise<AppendResult[]> =>
     needsTransaction(parts, inline.length) ? writeInTransaction(parts) : write(parts);
-  const writeOne = async (append: PreparedAppend): Promise<AppendResult> =>
-    needsTransaction([append], inline.length) ? (await writeInTransaction([append]))[0]! : grouped(append);
+  const writeOne = (append: PreparedAppend): Promise<AppendResult> =>
+    needsTransaction([append], inline.length) ? writeInTransaction([append]).then((results) => results[0]!) : grouped(append);
   const assertOpen = (): void => {
     if (closing.signal.aborted) throw new StoreClosedError(info.name);
   };
@@ -136,14 +136,11 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
   const lifecycle = createLifecycle({ pool, queries: lifecycleSql, maxEventBytes, assertOpen, writeInTransaction });
   let closed: Promise<void> | undefined;
   /** An append still queued when the store closed fails on the ended pool: report that as STORE_CLOSED. */
-  const whileOpen = async <T>(work: Promise<T>): Promise<T> => {
-    try {
-      return await work;
-    } catch (error) {
-      if (closing.signal.aborted && !(error instanceof ChronicleError)) throw new StoreClosedError(info.name);
-      throw error;
-    }
+  const closedError = (error: unknown): never => {
+    if (closing.signal.aborted && !(error instanceof ChronicleError)) throw new StoreClosedError(info.name);
+    throw error;
   };
+  const whileOpen = <T>(work: Promise<T>): Promise<T> => work.catch(closedError);
 
   return {
     info,
