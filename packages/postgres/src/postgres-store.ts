@@ -79,6 +79,9 @@ export function createPostgresStore(options: PostgresStoreOptions): Promise<Post
   return openPostgresStore(options, {});
 }
 
+/** Connections the read path keeps checked out between queries (see `createConnectionLease`). */
+const READ_CONNECTIONS_KEPT = 2;
+
 /** {@link createPostgresStore} with internal extension points. */
 export async function openPostgresStore(options: PostgresStoreOptions, internals: StoreInternals): Promise<PostgresEventStore> {
   const names = schemaNames(options.schema ?? 'chronicle');
@@ -131,7 +134,8 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
   const assertOpen = (): void => {
     if (closing.signal.aborted) throw new StoreClosedError(info.name);
   };
-  const readers = createReaders({ pool, queries: sql, closed: closing.signal, storeName: info.name, clock });
+  const readConnections = createConnectionLease(pool, READ_CONNECTIONS_KEPT);
+  const readers = createReaders({ connections: readConnections, queries: sql, closed: closing.signal, storeName: info.name, clock });
   const projections = createProjectionHost({ pool, queries: projectionSql, clock, assertOpen });
   const lifecycle = createLifecycle({ pool, queries: lifecycleSql, maxEventBytes, assertOpen, writeInTransaction });
   let closed: Promise<void> | undefined;
@@ -189,6 +193,7 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
         signal.notify();
         listener.close();
         connections.close();
+        readConnections.close();
         await notifier.flush();
         if (owned) await pool.end();
       })();

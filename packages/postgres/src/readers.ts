@@ -13,7 +13,8 @@ import {
 } from '@chronicle/core';
 import { isTransient, toStoreError } from './errors.js';
 import { pages } from './paginate.js';
-import type { PgPoolLike, PgQueryConfig } from './pg-types.js';
+import type { ConnectionLease } from './connection-lease.js';
+import type { PgQueryConfig } from './pg-types.js';
 import { toNumber, toRecordedEvent } from './rows.js';
 import type { Queries } from './sql/queries.js';
 import { cursorWithoutNul, prefixUpperBound } from './stream-ids.js';
@@ -28,7 +29,8 @@ const RETRY_WINDOW_MS = 30_000;
 type Row = readonly unknown[];
 
 export type ReaderDeps = {
-  readonly pool: PgPoolLike;
+  /** Connections for reads (kept checked out between queries: a pool checkout per page costs as much as a small page). */
+  readonly connections: ConnectionLease;
   readonly queries: Queries;
   readonly closed: AbortSignal;
   readonly storeName: string;
@@ -49,7 +51,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /** The store's read side: every query runs on the pool, errors mapped to Chronicle's. */
-export function createReaders({ pool, queries, closed, storeName, clock }: ReaderDeps) {
+export function createReaders({ connections, queries, closed, storeName, clock }: ReaderDeps) {
   const assertOpen = (): void => {
     if (closed.aborted) throw new StoreClosedError(storeName);
   };
@@ -57,7 +59,7 @@ export function createReaders({ pool, queries, closed, storeName, clock }: Reade
   async function rows(query: PgQueryConfig, values: unknown[]): Promise<Row[]> {
     assertOpen();
     try {
-      return (await pool.query({ ...query, values, rowMode: 'array' })).rows as Row[];
+      return (await connections.use((client) => client.query({ ...query, values, rowMode: 'array' }))).rows as Row[];
     } catch (error) {
       if (closed.aborted) throw new StoreClosedError(storeName);
       throw toStoreError(error, false);
