@@ -15,7 +15,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * transaction after a fixed round trip (the PostgreSQL behaviour of batches
  * is covered by group-commit.int.test.ts): which appends go together.
  */
-function harness(maxConcurrent: number) {
+function harness(maxConcurrent: number, roundTripMs: (streams: readonly string[]) => number = () => ROUND_TRIP_MS) {
   const versions = new Map<string, number>();
   let position = 0;
   /** Appends per transaction, in the order transactions started. */
@@ -24,7 +24,7 @@ function harness(maxConcurrent: number) {
     async query(config: PgQueryConfig) {
       const [streams] = config.values as [string[]];
       transactions.push(streams.length);
-      await sleep(ROUND_TRIP_MS);
+      await sleep(roundTripMs(streams));
       const first = position + 1;
       position += streams.length;
       const befores = streams.map((s) => {
@@ -38,7 +38,7 @@ function harness(maxConcurrent: number) {
   const connections: ConnectionLease = { use: (work) => work(client, () => undefined), close: () => undefined };
   const writeOne = async ([part]: readonly PreparedAppend[]): Promise<AppendResult[]> => {
     transactions.push(1);
-    await sleep(ROUND_TRIP_MS);
+    await sleep(roundTripMs([part!.streamId]));
     const before = versions.get(part!.streamId) ?? 0;
     versions.set(part!.streamId, before + 1);
     return [appendResult(part!, before, ++position, new Date())];
@@ -59,17 +59,16 @@ function harness(maxConcurrent: number) {
     return await layer();
   };
   const event = (n: number) => ({ eventId: crypto.randomUUID(), type: 'Counted', data: JSON.stringify({ n }), metadata: '{}' });
-  async function writers(count: number, appendsEach: number): Promise<void> {
-    await Promise.all(
-      Array.from({ length: count }, async (_, w) => {
-        for (let i = 0; i < appendsEach; i++) {
-          const result = await viaStore({ streamId: `s-${w}`, expectedVersion: i, events: [event(i)] });
-          expect(result.nextExpectedVersion).toBe(i + 1);
-        }
-      }),
-    );
+  async function writer(stream: string, appends: number): Promise<void> {
+    for (let i = 0; i < appends; i++) {
+      const result = await viaStore({ streamId: stream, expectedVersion: i, events: [event(i)] });
+      expect(result.nextExpectedVersion).toBe(i + 1);
+    }
   }
-  return { transactions, writers };
+  async function writers(count: number, appendsEach: number): Promise<void> {
+    await Promise.all(Array.from({ length: count }, (_, w) => writer(`s-${w}`, appendsEach)));
+  }
+  return { transactions, writer, writers };
 }
 
 describe('group commit scheduling', () => {
@@ -87,12 +86,23 @@ describe('group commit scheduling', () => {
     expect(transactions.length).toBeLessThanOrEqual(22);
   });
 
-  it('8 writers on two slots settle into even batches of 4', async () => {
+  it('8 writers on two slots still go as one batch of 8: a transaction costs more than the events in it', async () => {
     const { transactions, writers } = harness(2);
-    await writers(8, 40);
-    const steady = transactions.slice(6, -2);
-    expect(steady.length).toBeGreaterThan(40);
-    expect(steady.filter((n) => n === 4).length / steady.length).toBeGreaterThan(0.9);
-    expect(transactions.length).toBeLessThanOrEqual(90);
+    await writers(8, 20);
+    expect(transactions.slice(2).every((n) => n === 8)).toBe(true);
+    expect(transactions.length).toBeLessThanOrEqual(22);
+  });
+
+  it('appends waiting behind a stuck batch open another transaction after the stall delay', async () => {
+    // Appends to "slow" take 300 ms (a row lock held elsewhere); the other writer's go in 2 ms.
+    const { transactions, writer } = harness(2, (streams) => (streams.includes('slow') ? 300 : ROUND_TRIP_MS));
+    const started = Date.now();
+    const slow = writer('slow', 1);
+    await writer('fast', 10);
+    const fastDone = Date.now() - started;
+    await slow;
+    // The fast appends waited one stall delay (20 ms), not the 300 ms batch.
+    expect(fastDone).toBeLessThan(200);
+    expect(transactions[0]).toBe(1);
   });
 });

@@ -34,11 +34,13 @@ export type PostgresStoreOptions = {
   readonly pollIntervalMs?: number;
   /**
    * Append transactions this store runs at once (default 2). Appends arriving
-   * while all are busy are grouped into the next transaction (group commit:
-   * each keeps its own outcome), which raises throughput under concurrency; a
-   * lone writer's appends always go at once. Raise it when appends often wait
-   * on stream rows locked by long transactions elsewhere; keep it below the
-   * pool size.
+   * while one runs are grouped into the next transaction (group commit: each
+   * keeps its own outcome), which raises throughput under concurrency; a lone
+   * writer's appends always go at once. A further transaction opens only for
+   * a full batch of waiting appends (32) or when the running ones have taken
+   * 20 ms (e.g. stuck on a stream row locked elsewhere). Raise it when appends
+   * often wait on rows locked by long transactions elsewhere; keep it below
+   * the pool size.
    */
   readonly maxConcurrentAppends?: number;
   /**
