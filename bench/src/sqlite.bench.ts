@@ -379,6 +379,55 @@ function latency(synchronous: 'FULL' | 'NORMAL'): Pick<Scenario, 'chronicle' | '
   });
 }
 
+/** Raw better-sqlite3 filled like {@link bigStore}: BIG events over BIG_STREAMS streams, no fsync while filling. */
+function bigRaw(path: string, synchronous: 'FULL' | 'NORMAL'): { raw: Raw; versions: Map<string, number> } {
+  const raw = openRaw(path, 'NORMAL');
+  raw.db.pragma('synchronous = OFF');
+  const perStream = BIG / BIG_STREAMS;
+  const versions = new Map<string, number>();
+  for (let s = 0; s < BIG_STREAMS; s++) {
+    raw.append(`s-${s}`, 0, perStream, 0);
+    versions.set(`s-${s}`, perStream);
+  }
+  raw.db.pragma('wal_checkpoint(TRUNCATE)');
+  raw.db.pragma(`synchronous = ${synchronous}`);
+  return { raw, versions };
+}
+
+function rawAppendRandomly(raw: Raw, versions: Map<string, number>, count: number): void {
+  for (let i = 0; i < count; i++) {
+    const stream = `s-${Math.floor(Math.random() * BIG_STREAMS)}`;
+    const version = versions.get(stream) ?? 0;
+    raw.append(stream, version, 1, i);
+    versions.set(stream, version + 1);
+  }
+}
+
+/**
+ * The engine's own growth: raw better-sqlite3 doing the latency scenario's appends (random streams, one event
+ * each) on a file of BIG events against an empty one. Chronicle's ratio above is to be read against this one.
+ */
+function rawLatency(synchronous: 'FULL' | 'NORMAL'): Pick<Scenario, 'chronicle' | 'raw'> {
+  return paired(async () => {
+    const big = bigRaw(file('raw-big'), synchronous);
+    settleDisk();
+    const empty = { raw: openRaw(file('raw-empty'), synchronous), versions: new Map<string, number>() };
+    rawAppendRandomly(big.raw, big.versions, 200);
+    rawAppendRandomly(empty.raw, empty.versions, 200);
+    const perRound = LATENCY_APPENDS / ROUNDS;
+    const times = await alternate(
+      ROUNDS,
+      () => rawAppendRandomly(big.raw, big.versions, perRound),
+      () => rawAppendRandomly(empty.raw, empty.versions, perRound),
+      { settle: synchronous === 'FULL', clock: 'wall' },
+    );
+    big.raw.db.close();
+    empty.raw.db.close();
+    const perAppend = (values: number[]): Measurement => ({ value: (sum(values) * 1e6) / LATENCY_APPENDS, unit: 'µs', lowerIsBetter: true });
+    return { chronicle: perAppend(times.chronicle), raw: perAppend(times.raw) };
+  });
+}
+
 const sqliteSuite: Suite = {
   name: 'sqlite',
   async setup() {
@@ -417,6 +466,14 @@ const sqliteSuite: Suite = {
       goal: '<= 1.5× empty',
       goalRatio: 1.5,
       ...latency('NORMAL'),
+    },
+    {
+      name: `raw better-sqlite3 append latency, ${BIG / 1e6}M events vs empty, FULL (chronicle column = raw on the big file)`,
+      ...rawLatency('FULL'),
+    },
+    {
+      name: `raw better-sqlite3 append latency, ${BIG / 1e6}M events vs empty, NORMAL (chronicle column = raw on the big file)`,
+      ...rawLatency('NORMAL'),
     },
   ],
 };
