@@ -39,11 +39,11 @@ type Pending = {
 
 /**
  * Client-side group commit for single-stream appends. Up to `maxConcurrent`
- * append transactions run at once; appends that arrive while one runs queue,
- * and the next slot takes the queue (up to 32 appends) as one transaction
- * (`append_batch`; when further slots open: see `pump`): all appends are first written set-based; if
- * any is refused, that attempt is undone and each runs in its own
- * subtransaction. Outcomes stay independent (a conflict or a duplicate id
+ * append transactions run at once (when a further one opens: see `pump`);
+ * appends that arrive while one runs queue, and the next slot takes the
+ * queue (up to 32 appends) as one transaction (`append_batch`): all appends
+ * are first written set-based; if any is refused, that attempt is undone and
+ * each runs in its own subtransaction. Outcomes stay independent (a conflict or a duplicate id
  * rejects only that append) while the batch shares one round trip, one
  * position reservation and one commit. A lone writer never waits: with a
  * free slot an append goes at once, alone. All appends of a batch fail
@@ -51,9 +51,8 @@ type Pending = {
  */
 export function createGroupCommit(deps: GroupCommitDeps): (append: PreparedAppend) => Promise<AppendResult> {
   const queue: Pending[] = [];
-  let running = 0;
-  /** When each running batch started (performance.now()). */
-  const startedAt = new Set<{ readonly at: number }>();
+  /** The running batches (their number is the slots taken), each with when it started (performance.now()). */
+  const running = new Set<{ readonly at: number }>();
   /** Set while appends wait behind a running batch: when it fires they may open another transaction. */
   let stallTimer: NodeJS.Timeout | undefined;
 
@@ -124,8 +123,7 @@ export function createGroupCommit(deps: GroupCommitDeps): (append: PreparedAppen
   }
 
   function release(started: { readonly at: number }): void {
-    startedAt.delete(started);
-    running--;
+    running.delete(started);
     pump();
   }
 
@@ -137,7 +135,7 @@ export function createGroupCommit(deps: GroupCommitDeps): (append: PreparedAppen
   /** Milliseconds until the youngest running batch counts as stalled (0: none is young). */
   function untilStalled(): number {
     let youngest = -Infinity;
-    for (const batch of startedAt) youngest = Math.max(youngest, batch.at);
+    for (const batch of running) youngest = Math.max(youngest, batch.at);
     return Math.max(0, youngest + STALL_MS - performance.now());
   }
 
@@ -152,8 +150,8 @@ export function createGroupCommit(deps: GroupCommitDeps): (append: PreparedAppen
    * ran at 82–99% of raw `pg`, two batches of 4 side by side at 64–79%.
    */
   function pump(): void {
-    while (running < deps.maxConcurrent && queue.length > 0) {
-      if (running > 0 && queue.length < MAX_BATCH_APPENDS) {
+    while (running.size < deps.maxConcurrent && queue.length > 0) {
+      if (running.size > 0 && queue.length < MAX_BATCH_APPENDS) {
         const wait = untilStalled();
         if (wait > 0) {
           if (!stallTimer) {
@@ -163,9 +161,8 @@ export function createGroupCommit(deps: GroupCommitDeps): (append: PreparedAppen
           return;
         }
       }
-      running++;
       const started = { at: performance.now() };
-      startedAt.add(started);
+      running.add(started);
       const batch = take();
       // Under concurrency (a batch of several, or another one in flight) the
       // slot stays taken until the next turn of the event loop: the writers
@@ -173,7 +170,7 @@ export function createGroupCommit(deps: GroupCommitDeps): (append: PreparedAppen
       // at once, the first of them would take the slot alone and the rest
       // would wait a whole round trip for it (8 writers then alternate
       // batches of 1 and 7). A lone writer's slot is freed at once.
-      const concurrent = batch.length > 1 || running > 1;
+      const concurrent = batch.length > 1 || running.size > 1;
       void run(batch).finally(() => {
         if (concurrent) setImmediate(release, started);
         else release(started);

@@ -50,7 +50,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** The store's read side: every query runs on the pool, errors mapped to Chronicle's. */
+/** The store's read side: every query runs on a kept read connection, errors mapped to Chronicle's. */
 export function createReaders({ connections, queries, closed, storeName, clock }: ReaderDeps) {
   const assertOpen = (): void => {
     if (closed.aborted) throw new StoreClosedError(storeName);

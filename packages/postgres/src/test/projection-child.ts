@@ -1,9 +1,9 @@
 /**
  * Child process of the projection crash test: catches an async projection up
  * (core `createProjectionRunner`, small batches, one document write per
- * event) and prints `ready`, then `batch` as each batch is handled (before its
- * checkpoint commits), until
- * the parent kills it with SIGKILL, or `done` when caught up.
+ * event) and prints `ready`, then `batch` as each batch is handled (before
+ * its checkpoint commits), until the parent kills it with SIGKILL, or `done`
+ * when caught up.
  *
  * Usage: node --conditions=@chronicle/source --import tsx projection-child.ts <url> <schema> <collection>
  */
