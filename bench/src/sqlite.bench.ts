@@ -354,6 +354,23 @@ async function appendRandomly(store: EventStore, versions: Map<string, number>, 
   }
 }
 
+/**
+ * Mean append latency of `big` (chronicle column) against `empty` (raw column): both warmed with 200 appends,
+ * as a running service would be, then LATENCY_APPENDS each in alternating rounds.
+ */
+async function compareLatency(
+  synchronous: 'FULL' | 'NORMAL',
+  big: (count: number) => Promise<void> | void,
+  empty: (count: number) => Promise<void> | void,
+): Promise<{ chronicle: Measurement; raw: Measurement }> {
+  await big(200);
+  await empty(200);
+  const perRound = LATENCY_APPENDS / ROUNDS;
+  const times = await alternate(ROUNDS, () => big(perRound), () => empty(perRound), { settle: synchronous === 'FULL', clock: 'wall' });
+  const perAppend = (values: number[]): Measurement => ({ value: (sum(values) * 1e6) / LATENCY_APPENDS, unit: 'µs', lowerIsBetter: true });
+  return { chronicle: perAppend(times.chronicle), raw: perAppend(times.raw) };
+}
+
 function latency(synchronous: 'FULL' | 'NORMAL'): Pick<Scenario, 'chronicle' | 'raw'> {
   return paired(async () => {
     const bigPath = file('big');
@@ -362,20 +379,14 @@ function latency(synchronous: 'FULL' | 'NORMAL'): Pick<Scenario, 'chronicle' | '
     const big = createSqliteStore({ path: bigPath, synchronous });
     const empty = createSqliteStore({ path: file('empty'), synchronous });
     const emptyVersions = new Map<string, number>();
-    // Warm both, as a running service would be.
-    await appendRandomly(big, bigVersions, 200);
-    await appendRandomly(empty, emptyVersions, 200);
-    const perRound = LATENCY_APPENDS / ROUNDS;
-    const times = await alternate(
-      ROUNDS,
-      () => appendRandomly(big, bigVersions, perRound),
-      () => appendRandomly(empty, emptyVersions, perRound),
-      { settle: synchronous === 'FULL', clock: 'wall' },
+    const result = await compareLatency(
+      synchronous,
+      (count) => appendRandomly(big, bigVersions, count),
+      (count) => appendRandomly(empty, emptyVersions, count),
     );
     await big.close();
     await empty.close();
-    const perAppend = (values: number[]): Measurement => ({ value: (sum(values) * 1e6) / LATENCY_APPENDS, unit: 'µs', lowerIsBetter: true });
-    return { chronicle: perAppend(times.chronicle), raw: perAppend(times.raw) };
+    return result;
   });
 }
 
@@ -412,19 +423,14 @@ function rawLatency(synchronous: 'FULL' | 'NORMAL'): Pick<Scenario, 'chronicle' 
     const big = bigRaw(file('raw-big'), synchronous);
     settleDisk();
     const empty = { raw: openRaw(file('raw-empty'), synchronous), versions: new Map<string, number>() };
-    rawAppendRandomly(big.raw, big.versions, 200);
-    rawAppendRandomly(empty.raw, empty.versions, 200);
-    const perRound = LATENCY_APPENDS / ROUNDS;
-    const times = await alternate(
-      ROUNDS,
-      () => rawAppendRandomly(big.raw, big.versions, perRound),
-      () => rawAppendRandomly(empty.raw, empty.versions, perRound),
-      { settle: synchronous === 'FULL', clock: 'wall' },
+    const result = await compareLatency(
+      synchronous,
+      (count) => rawAppendRandomly(big.raw, big.versions, count),
+      (count) => rawAppendRandomly(empty.raw, empty.versions, count),
     );
     big.raw.db.close();
     empty.raw.db.close();
-    const perAppend = (values: number[]): Measurement => ({ value: (sum(values) * 1e6) / LATENCY_APPENDS, unit: 'µs', lowerIsBetter: true });
-    return { chronicle: perAppend(times.chronicle), raw: perAppend(times.raw) };
+    return result;
   });
 }
 
