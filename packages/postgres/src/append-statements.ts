@@ -1,5 +1,6 @@
 import { StreamDeletedError, WrongExpectedVersionError, type AppendResult, type ExpectedVersion, type PreparedEvent, type RecordedEvent } from '@chronicle/core';
 import type { PgClientLike, PgQueryConfig } from './pg-types.js';
+import { callReturningArray, type NamedStatement } from './function-call.js';
 import { toNumber } from './rows.js';
 import type { Queries } from './sql/queries.js';
 
@@ -38,7 +39,7 @@ function columns(parts: readonly PreparedAppend[]): Columns {
  * The statement of one append: one event takes the scalar function, one
  * stream the specialized one, several streams the atomic multi-stream one.
  */
-export function appendStatement(queries: Queries, parts: readonly PreparedAppend[], recordedAt: Date): PgQueryConfig {
+export function appendStatement(queries: Queries, parts: readonly PreparedAppend[], recordedAt: Date): NamedStatement {
   const at = recordedAt.toISOString();
   if (parts.length === 1 && parts[0]!.events.length === 1) {
     const { streamId, expectedVersion, events } = parts[0]!;
@@ -58,17 +59,12 @@ export function appendStatement(queries: Queries, parts: readonly PreparedAppend
 }
 
 /** The statement of a group commit: independent single-stream appends in one transaction. */
-export function batchStatement(queries: Queries, appends: readonly PreparedAppend[], recordedAt: Date): PgQueryConfig {
+export function batchStatement(queries: Queries, appends: readonly PreparedAppend[], recordedAt: Date): NamedStatement {
   const { ids, types, data, metadata, partOf } = columns(appends);
   const streams = appends.map((p) => p.streamId);
   const expected = appends.map((p) => encodeExpected(p.expectedVersion));
   const counts = appends.map((p) => p.events.length);
   return { ...queries.appendBatch, values: [streams, expected, counts, partOf, ids, types, data, metadata, recordedAt.toISOString()], rowMode: 'array' };
-}
-
-/** The array an append function returned (first row, first column). */
-export function returnedArray(result: { readonly rows: unknown[] }): readonly unknown[] {
-  return (result.rows[0] as unknown[])[0] as unknown[];
 }
 
 /**
@@ -97,9 +93,9 @@ export function positionLockMayBeHeld(error: unknown): boolean {
  * is discarded: destroying it ends the session, which releases the lock,
  * instead of returning it to serve (and block) later appends.
  */
-export async function callAppendFunction(client: PgClientLike, statement: PgQueryConfig, discard: () => void): Promise<readonly unknown[]> {
+export async function callAppendFunction(client: PgClientLike, statement: NamedStatement, discard: () => void): Promise<readonly unknown[]> {
   try {
-    return returnedArray(await client.query(statement));
+    return await callReturningArray(client, statement);
   } catch (error) {
     if (positionLockMayBeHeld(error)) discard();
     throw error;

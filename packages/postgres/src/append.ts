@@ -1,8 +1,9 @@
 import type { AppendResult, RecordedEvent } from '@chronicle/core';
 import { appendResults, appendStatement, callAppendFunction, conflict, type PreparedAppend } from './append-statements.js';
+import type { NamedStatement } from './function-call.js';
 import { toStoreError } from './errors.js';
 import type { ConnectionLease } from './connection-lease.js';
-import type { PgClientLike, PgQueryConfig } from './pg-types.js';
+import type { PgClientLike } from './pg-types.js';
 import { transaction } from './sql/transaction.js';
 import type { Queries } from './sql/queries.js';
 
@@ -43,7 +44,7 @@ export function createAppender(deps: AppenderDeps): (parts: readonly PreparedApp
   async function inTransaction(
     client: PgClientLike,
     discard: () => void,
-    query: PgQueryConfig,
+    query: NamedStatement,
     parts: readonly PreparedAppend[],
     recordedAt: Date,
     state: { committing: boolean },

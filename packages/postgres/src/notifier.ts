@@ -1,5 +1,3 @@
-import type { PgPoolLike, PgQueryConfig } from './pg-types.js';
-
 /** Tells other processes' subscribers that something was committed. */
 export type Notifier = {
   /** Requests a notification: sent at once when none went out recently, else at the end of the interval. */
@@ -25,21 +23,19 @@ export const NOTIFY_INTERVAL_MS = 10;
  * the process dies between COMMIT and NOTIFY, other processes' subscribers
  * see the events at their next poll.
  *
- * `via` runs the statement; the store passes its append connections (see
- * `connection-lease.ts`), which keeps notifications off `pg`'s pool: with a
- * pool checkout per notification a sequential writer ran about 8% slower in
- * paired runs, on the kept connections no slower than with no NOTIFY at all.
+ * `notify` sends one notification; the store runs it on its append
+ * connections (see `connection-lease.ts`), which keeps notifications off
+ * `pg`'s pool: with a pool checkout per notification a sequential writer ran
+ * about 8% slower in paired runs.
  */
-export function createNotifier(via: Pick<PgPoolLike, 'query'>, notify: PgQueryConfig, intervalMs = NOTIFY_INTERVAL_MS): Notifier {
+export function createNotifier(notify: () => Promise<unknown>, intervalMs = NOTIFY_INTERVAL_MS): Notifier {
   let inFlight: Promise<void> | undefined;
   let cooling: NodeJS.Timeout | undefined;
   let requested = false;
 
   function send(): void {
     requested = false;
-    inFlight = via
-      .query(notify)
-      .then(
+    inFlight = notify().then(
         () => undefined,
         () => undefined, // best effort: subscribers fall back to polling
       )

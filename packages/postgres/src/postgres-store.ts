@@ -30,6 +30,7 @@ import { createLifecycle, deletionMarkerHook } from './lifecycle.js';
 import { createListener } from './listener.js';
 import { migrateSchema } from './migrate.js';
 import { createNotifier } from './notifier.js';
+import { callForValue } from './function-call.js';
 import type { PostgresStoreOptions } from './options.js';
 import { resolvePool } from './own-pool.js';
 import type { PgClientLike } from './pg-types.js';
@@ -112,7 +113,8 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
     notifier.poke();
   };
   const connections = createConnectionLease(pool, maxConcurrent);
-  const notifier = createNotifier({ query: (config) => connections.use((client) => client.query(config)) }, sql.notify(instanceId));
+  const notify = sql.notify(instanceId);
+  const notifier = createNotifier(() => connections.use((client) => callForValue(client, notify)));
   const write = createAppender({ connections, queries: sql, clock, hooks: testHooks, onSettled });
   const writeInTransaction = createAppender({
     connections,

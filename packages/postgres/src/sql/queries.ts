@@ -120,7 +120,7 @@ export function queries({ q, schema, channel }: SchemaNames) {
           where stream_id >= $1 and stream_id > $2 ${bounded ? 'and stream_id < $4' : ''} and ${LIVE}
           order by stream_id limit $3`,
       ),
-    notify: (payload: string) => ({ text: 'select pg_notify($1, $2)', values: [channel, payload] }),
+    notify: (payload: string) => ({ ...named('notify', 'select pg_notify($1, $2)'), values: [channel, payload] }),
     listen: { text: `listen "${channel}"` },
   };
 }

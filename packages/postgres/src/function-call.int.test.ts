@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callForValue, callReturningArray, parseBigintArray, textParameter } from './function-call.js';
+import type { PgClientLike } from './pg-types.js';
+import { PG_URL, pgAvailable } from './test/pg-test-support.js';
+
+const available = await pgAvailable();
+
+describe('textParameter and parseBigintArray (no server)', () => {
+  it('encodes arrays as PostgreSQL array literals, quoting every element', () => {
+    expect(textParameter(['a', 'b"c', 'd\\e', null, ''])).toBe('{"a","b\\"c","d\\\\e",NULL,""}');
+    expect(textParameter([1, -2])).toBe('{"1","-2"}');
+    expect(textParameter(5)).toBe('5');
+    expect(textParameter(null)).toBeNull();
+    expect(textParameter(new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 6)))).toBe('2026-01-02T03:04:05.006Z');
+  });
+
+  it('reads an int8[] in text form', () => {
+    expect(parseBigintArray('{12,-3,0}')).toEqual([12, -3, 0]);
+    expect(parseBigintArray('{}')).toEqual([]);
+  });
+});
+
+const tricky = ['plain', 'quote " inside', 'back\\slash', '{braces,and,commas}', 'NULL', ' spaced ', 'ünïcødé ✓ 🚀', '\\u0000 escaped', '', 'tab\tnew\nline'];
+
+if (available) {
+  describe('FunctionCall against PostgreSQL', () => {
+    const client = new pg.Client({ connectionString: PG_URL });
+    const asLike = client as unknown as PgClientLike;
+    const name = (label: string): string => `chr_test_${label}_${randomUUID().slice(0, 8)}`;
+
+    beforeAll(async () => {
+      await client.connect();
+    });
+    afterAll(async () => {
+      await client.end();
+    });
+
+    it('round-trips text arrays with quotes, backslashes, braces, NULL and non-ASCII exactly', async () => {
+      const statement = { name: name('roundtrip'), text: 'select array_to_json($1::text[])::text' };
+      const values = [...tricky, null];
+      const json = await callForValue(asLike, { ...statement, values: [values] });
+      expect(JSON.parse(json as string)).toEqual(values);
+    });
+
+    it('returns an int8[] as numbers, and a void result as empty text', async () => {
+      await expect(callReturningArray(asLike, { name: name('ints'), text: 'select array[$1::int8, $2::int8, -7]', values: [41, 0] })).resolves.toEqual([41, 0, -7]);
+      await expect(callForValue(asLike, { name: name('void'), text: 'select pg_notify($1, $2)', values: ['chr_test_channel', 'x'] })).resolves.toBe('');
+    });
+
+    it('prepares a statement once per connection and reuses it', async () => {
+      const statement = { name: name('reuse'), text: 'select $1::int8 + 1' };
+      for (let i = 0; i < 3; i++) await expect(callForValue(asLike, { ...statement, values: [i] })).resolves.toBe(String(i + 1));
+      const prepared = await client.query('select count(*)::int as n from pg_prepared_statements where name = $1', [statement.name]);
+      expect(prepared.rows[0]).toEqual({ n: 1 });
+    });
+
+    it('rejects with the server error (code and detail) and leaves the connection usable', async () => {
+      const failing = { name: name('fail'), text: 'select 1 / $1::int8' };
+      await expect(callForValue(asLike, { ...failing, values: [0] })).rejects.toMatchObject({ code: '22012' });
+      await expect(callForValue(asLike, { ...failing, values: [1] })).resolves.toBe('1');
+      const badText = { name: name('bad'), text: 'select from nowhere where' };
+      await expect(callForValue(asLike, { ...badText, values: [] })).rejects.toMatchObject({ code: '42601' });
+      await expect(client.query('select 2 as two')).resolves.toMatchObject({ rows: [{ two: 2 }] });
+    });
+
+    it('rejects when the connection dies mid-call', async () => {
+      const victim = new pg.Client({ connectionString: PG_URL });
+      victim.on('error', () => undefined);
+      await victim.connect();
+      const pid = (victim as unknown as { processID: number }).processID;
+      const pending = callForValue(victim as unknown as PgClientLike, { name: name('sleep'), text: 'select pg_sleep($1)::text', values: [5] });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await client.query('select pg_terminate_backend($1)', [pid]);
+      await expect(pending).rejects.toBeInstanceOf(Error);
+      await victim.end().catch(() => undefined);
+    });
+  });
+} else {
+  describe.skip('FunctionCall against PostgreSQL (PostgreSQL unreachable)', () => {
+    it('needs PostgreSQL', () => undefined);
+  });
+}
