@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callForValue, callReturningArray, parseBigintArray, textParameter } from './function-call.js';
+import { callForValue, callReturningArray, parseBigintArray, queryRows, textParameter } from './function-call.js';
 import type { PgClientLike } from './pg-types.js';
 import { PG_URL, pgAvailable } from './test/pg-test-support.js';
 
@@ -63,6 +63,21 @@ if (available) {
       const badText = { name: name('bad'), text: 'select from nowhere where' };
       await expect(callForValue(asLike, { ...badText, values: [] })).rejects.toMatchObject({ code: '42601' });
       await expect(client.query('select 2 as two')).resolves.toMatchObject({ rows: [{ two: 2 }] });
+    });
+
+    it('queryRows returns every row as text columns (NULL as null, booleans as t/f), and no rows as []', async () => {
+      const statement = {
+        name: name('rows'),
+        text: `select n::int8, 'row ' || n, null::text, n % 2 = 0, ('{"n":' || n || '}')::json::text from generate_series(1, $1::int) n`,
+      };
+      await expect(queryRows(asLike, { ...statement, values: [3] })).resolves.toEqual([
+        ['1', 'row 1', null, 'f', '{"n":1}'],
+        ['2', 'row 2', null, 't', '{"n":2}'],
+        ['3', 'row 3', null, 'f', '{"n":3}'],
+      ]);
+      await expect(queryRows(asLike, { ...statement, values: [0] })).resolves.toEqual([]);
+      // Unnamed statements go through client.query, which parses the types.
+      await expect(queryRows(asLike, { text: 'select 1::int4, true' })).resolves.toEqual([[1, true]]);
     });
 
     it('rejects when the connection dies mid-call', async () => {

@@ -12,6 +12,7 @@ import {
   type StreamInfo,
 } from '@chronicle/core';
 import { isTransient, toStoreError } from './errors.js';
+import { queryRows } from './function-call.js';
 import { pages } from './paginate.js';
 import type { ConnectionLease } from './connection-lease.js';
 import type { PgQueryConfig } from './pg-types.js';
@@ -59,7 +60,7 @@ export function createReaders({ connections, queries, closed, storeName, clock }
   async function rows(query: PgQueryConfig, values: unknown[]): Promise<Row[]> {
     assertOpen();
     try {
-      return (await connections.use((client) => client.query({ ...query, values, rowMode: 'array' }))).rows as Row[];
+      return (await connections.use((client) => queryRows(client, { ...query, values }))) as Row[];
     } catch (error) {
       if (closed.aborted) throw new StoreClosedError(storeName);
       throw toStoreError(error, false);
@@ -131,7 +132,7 @@ export function createReaders({ connections, queries, closed, storeName, clock }
       }
       if (!found) {
         const [state] = await rows(queries.tombstoned, [streamId]);
-        if (state?.[0] === true) throw new StreamDeletedError(streamId);
+        if (state?.[0] === true || state?.[0] === 't') throw new StreamDeletedError(streamId);
       }
     },
 
