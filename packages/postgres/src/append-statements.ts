@@ -1,6 +1,6 @@
 import { StreamDeletedError, WrongExpectedVersionError, type AppendResult, type ExpectedVersion, type PreparedEvent, type RecordedEvent } from '@chronicle/core';
 import type { PgClientLike, PgQueryConfig } from './pg-types.js';
-import { callReturningArray, type NamedStatement } from './function-call.js';
+import { callReturningArray, type NamedStatement } from './prepared-call.js';
 import { toNumber } from './rows.js';
 import type { Queries } from './sql/queries.js';
 

@@ -1,6 +1,6 @@
 import type { AppendResult, RecordedEvent } from '@chronicle/core';
 import { appendResults, appendStatement, callAppendFunction, conflict, type PreparedAppend } from './append-statements.js';
-import type { NamedStatement } from './function-call.js';
+import type { NamedStatement } from './prepared-call.js';
 import { toStoreError } from './errors.js';
 import type { ConnectionLease } from './connection-lease.js';
 import type { PgClientLike } from './pg-types.js';

@@ -30,7 +30,7 @@ import { createLifecycle, deletionMarkerHook } from './lifecycle.js';
 import { createListener } from './listener.js';
 import { migrateSchema } from './migrate.js';
 import { createNotifier } from './notifier.js';
-import { callForValue } from './function-call.js';
+import { callForValue } from './prepared-call.js';
 import type { PostgresStoreOptions } from './options.js';
 import { resolvePool } from './own-pool.js';
 import type { PgClientLike } from './pg-types.js';

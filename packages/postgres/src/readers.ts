@@ -12,7 +12,7 @@ import {
   type StreamInfo,
 } from '@chronicle/core';
 import { isTransient, toStoreError } from './errors.js';
-import { queryRows } from './function-call.js';
+import { queryRows } from './prepared-call.js';
 import { pages } from './paginate.js';
 import type { ConnectionLease } from './connection-lease.js';
 import type { PgQueryConfig } from './pg-types.js';

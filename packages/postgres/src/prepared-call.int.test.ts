@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callForValue, callReturningArray, parseBigintArray, queryRows, textParameter } from './function-call.js';
+import { callForValue, callReturningArray, parseBigintArray, queryRows, textParameter } from './prepared-call.js';
 import type { PgClientLike } from './pg-types.js';
 import { PG_URL, pgAvailable } from './test/pg-test-support.js';
 
@@ -14,6 +14,8 @@ describe('textParameter and parseBigintArray (no server)', () => {
     expect(textParameter(5)).toBe('5');
     expect(textParameter(null)).toBeNull();
     expect(textParameter(new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 6)))).toBe('2026-01-02T03:04:05.006Z');
+    expect(textParameter({ a: [1, 'x'] })).toBe('{"a":[1,"x"]}');
+    expect(textParameter(true)).toBe('true');
   });
 
   it('reads an int8[] in text form', () => {
@@ -25,7 +27,7 @@ describe('textParameter and parseBigintArray (no server)', () => {
 const tricky = ['plain', 'quote " inside', 'back\\slash', '{braces,and,commas}', 'NULL', ' spaced ', 'ünïcødé ✓ 🚀', '\\u0000 escaped', '', 'tab\tnew\nline'];
 
 if (available) {
-  describe('FunctionCall against PostgreSQL', () => {
+  describe('PreparedCall against PostgreSQL', () => {
     const client = new pg.Client({ connectionString: PG_URL });
     const asLike = client as unknown as PgClientLike;
     const name = (label: string): string => `chr_test_${label}_${randomUUID().slice(0, 8)}`;
@@ -93,7 +95,7 @@ if (available) {
     });
   });
 } else {
-  describe.skip('FunctionCall against PostgreSQL (PostgreSQL unreachable)', () => {
+  describe.skip('PreparedCall against PostgreSQL (PostgreSQL unreachable)', () => {
     it('needs PostgreSQL', () => undefined);
   });
 }

@@ -1,7 +1,7 @@
 import type { PgClientLike, PgQueryConfig } from './pg-types.js';
 
 /**
- * The part of `pg`'s JavaScript connection a {@link FunctionCall} drives: the
+ * The part of `pg`'s JavaScript connection a {@link PreparedCall} drives: the
  * extended-protocol messages and the client's record of prepared statements
  * (the same interface `pg-cursor` and `pg-query-stream` build on).
  */
@@ -16,9 +16,9 @@ type ProtocolConnection = {
 };
 
 /** A `pg` client that accepts submittables (the JavaScript client; `pg-native` does not). */
-type SubmittableClient = { query(submittable: FunctionCall): unknown };
+type SubmittableClient = { query(submittable: PreparedCall): unknown };
 
-/** Whether `client` is `pg`'s JavaScript client, whose `query` takes a {@link FunctionCall}. */
+/** Whether `client` is `pg`'s JavaScript client, whose `query` takes a {@link PreparedCall}. */
 function acceptsSubmittables(client: PgClientLike): client is PgClientLike & SubmittableClient {
   const connection = (client as { connection?: { parsedStatements?: unknown } }).connection;
   return typeof connection?.parsedStatements === 'object' && connection.parsedStatements !== null;
@@ -30,12 +30,17 @@ function arrayElement(value: unknown): string {
   return `"${String(value).replace(/[\\"]/g, '\\$&')}"`;
 }
 
-/** A parameter as PostgreSQL's text input reads it (the types the append statements pass). */
+/**
+ * A parameter as PostgreSQL's text input reads it: strings as they are,
+ * flat arrays as array literals, dates as ISO timestamps (UTC), other objects
+ * as JSON, numbers, bigints and booleans in their text form.
+ */
 export function textParameter(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) return `{${value.map(arrayElement).join(',')}}`;
   if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }
 
@@ -48,7 +53,7 @@ export function textParameter(value: unknown): string | null {
  * less client CPU per call, a fifth of a whole single append (see the
  * package README).
  */
-export class FunctionCall {
+export class PreparedCall {
   /** Read by `pg`'s client to record the statement as prepared. */
   readonly name: string;
   readonly text: string;
@@ -117,12 +122,12 @@ export function parseBigintArray(text: string): number[] {
   return inner === '' ? [] : inner.split(',').map(Number);
 }
 
-/** A named statement (every statement run as a {@link FunctionCall} is prepared once per connection). */
+/** A named statement (every statement run as a {@link PreparedCall} is prepared once per connection). */
 export type NamedStatement = PgQueryConfig & { readonly name: string };
 
 /**
  * Runs a named statement and returns the first column of its first row (null
- * when there is none): through a {@link FunctionCall} on `pg`'s JavaScript
+ * when there is none): through a {@link PreparedCall} on `pg`'s JavaScript
  * client, as text; through `client.query` on any other client (e.g.
  * `pg-native`, test stand-ins), as that client parsed it.
  */
@@ -131,14 +136,14 @@ export async function callForValue(client: PgClientLike, statement: NamedStateme
     const result = await client.query({ ...statement, rowMode: 'array' });
     return (result.rows[0] as unknown[] | undefined)?.[0] ?? null;
   }
-  const call = new FunctionCall(statement);
+  const call = new PreparedCall(statement);
   client.query(call);
   return (await call.promise)[0]?.[0] ?? null;
 }
 
 /**
  * Runs a statement and returns its rows as arrays (`rowMode: 'array'`): named
- * statements on `pg`'s JavaScript client through a {@link FunctionCall}, with
+ * statements on `pg`'s JavaScript client through a {@link PreparedCall}, with
  * every column as text (what `pg` returns by default for the text, int8, uuid
  * and json-as-text columns Chronicle reads; booleans arrive as `t`/`f`);
  * anything else through `client.query`.
@@ -147,7 +152,7 @@ export async function queryRows(client: PgClientLike, statement: PgQueryConfig):
   if (statement.name === undefined || !acceptsSubmittables(client)) {
     return (await client.query({ ...statement, rowMode: 'array' })).rows as unknown[][];
   }
-  const call = new FunctionCall(statement as NamedStatement);
+  const call = new PreparedCall(statement as NamedStatement);
   client.query(call);
   return call.promise;
 }
