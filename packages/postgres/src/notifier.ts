@@ -35,7 +35,8 @@ export function createNotifier(notify: () => Promise<unknown>, intervalMs = NOTI
 
   function send(): void {
     requested = false;
-    inFlight = notify().then(
+    inFlight = notify()
+      .then(
         () => undefined,
         () => undefined, // best effort: subscribers fall back to polling
       )
