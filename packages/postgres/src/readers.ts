@@ -131,8 +131,7 @@ export function createReaders({ connections, queries, closed, storeName, clock }
         }
       }
       if (!found) {
-        const [state] = await rows(queries.tombstoned, [streamId]);
-        if (state?.[0] === true || state?.[0] === 't') throw new StreamDeletedError(streamId);
+        if ((await rows(queries.tombstoned, [streamId])).length > 0) throw new StreamDeletedError(streamId);
       }
     },
 

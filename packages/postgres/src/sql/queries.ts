@@ -91,8 +91,8 @@ export function queries({ q, schema, channel }: SchemaNames) {
         where e.stream_id = $1 and e.stream_position <= $2 and ${visibleInStream(q)}
         order by e.stream_position desc limit $3`,
     ),
-    /** Whether a stream is tombstoned (asked only when a read found nothing). */
-    tombstoned: named('tomb', `select tombstone from ${q}.streams where stream_id = $1`),
+    /** A row when the stream is tombstoned, none otherwise (asked only when a read found nothing). */
+    tombstoned: named('tomb2', `select 1 from ${q}.streams where stream_id = $1 and tombstone`),
     // The limit applies before the horizon filter, so a page never scans past
     // `limit` rows; rows beyond the horizon can only form the page's tail,
     // because a larger position always belongs to an equal or larger xid.
