@@ -45,17 +45,17 @@ export function appendStatement(queries: Queries, parts: readonly PreparedAppend
     const { streamId, expectedVersion, events } = parts[0]!;
     const { eventId, type, data, metadata } = events[0]!;
     const { name, text } = queries.appendEvent;
-    return { name, text, values: [streamId, encodeExpected(expectedVersion), eventId, type, data, metadata, at], rowMode: 'array' };
+    return { name, text, values: [streamId, encodeExpected(expectedVersion), eventId, type, data, metadata, at] };
   }
   const { ids, types, data, metadata, partOf } = columns(parts);
   if (parts.length === 1) {
     const [part] = parts as [PreparedAppend];
-    return { ...queries.appendToStream, values: [part.streamId, encodeExpected(part.expectedVersion), ids, types, data, metadata, at], rowMode: 'array' };
+    return { ...queries.appendToStream, values: [part.streamId, encodeExpected(part.expectedVersion), ids, types, data, metadata, at] };
   }
   const streams = parts.map((p) => p.streamId);
   const expected = parts.map((p) => encodeExpected(p.expectedVersion));
   const counts = parts.map((p) => p.events.length);
-  return { ...queries.appendToStreams, values: [streams, expected, counts, partOf, ids, types, data, metadata, at], rowMode: 'array' };
+  return { ...queries.appendToStreams, values: [streams, expected, counts, partOf, ids, types, data, metadata, at] };
 }
 
 /** The statement of a group commit: independent single-stream appends in one transaction. */
@@ -64,7 +64,7 @@ export function batchStatement(queries: Queries, appends: readonly PreparedAppen
   const streams = appends.map((p) => p.streamId);
   const expected = appends.map((p) => encodeExpected(p.expectedVersion));
   const counts = appends.map((p) => p.events.length);
-  return { ...queries.appendBatch, values: [streams, expected, counts, partOf, ids, types, data, metadata, recordedAt.toISOString()], rowMode: 'array' };
+  return { ...queries.appendBatch, values: [streams, expected, counts, partOf, ids, types, data, metadata, recordedAt.toISOString()] };
 }
 
 /**
