@@ -135,10 +135,10 @@ type Round = (side: Side, round: number) => Promise<number>;
  * holds weak references ("weak objects": 143 deoptimizations in 6 rounds of
  * single appends, `pg`'s protocol parser among them), so `warmUp`, when
  * given, then runs a few untimed operations of the same side: the timed
- * round measures optimized code, as a long-running process runs it. Without
- * it, sequential single appends measured 73–78% of raw instead of 81–85%
- * (2026-11-30): the side with more JavaScript per operation paid more for
- * re-optimizing it.
+ * round measures optimized code, as a long-running process runs it. In
+ * paired runs of 10 × 1,000 sequential single appends on the same code
+ * (2026-11-30): 73% and 79% of raw without it, 81% and 82% with it; the side
+ * with more JavaScript per operation paid more for re-optimizing it.
  */
 function interleaved(
   base: Omit<Scenario, 'chronicle' | 'raw'>,
