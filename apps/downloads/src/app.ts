@@ -44,6 +44,8 @@ export type DownloadsAppOptions = {
   readonly dataDir: string;
   readonly rules?: RulesSource;
   readonly allowClockOverride?: boolean;
+  /** The instance's clock (default the system clock); read afresh for every decision attempt. */
+  readonly clock?: () => Date;
   readonly logger?: FastifyServerOptions['loggerInstance'] | false;
   readonly appLogger?: Logger;
   /** Extra server plugins (the explorer adds itself this way). */
@@ -74,7 +76,8 @@ export async function createDownloadsApp(options: DownloadsAppOptions): Promise<
   const host = options.store.projections as ProjectionHost<unknown>;
   const appLogger = options.appLogger ?? consoleLogger;
   const rules = options.rules ?? fileRules(path.join(options.dataDir, 'rules.json'), (error) => appLogger.error({ err: error.message }, 'invalid rules file'));
-  const service = new DownloadsService(options.store, host, rules);
+  const clock = options.clock ?? (() => new Date());
+  const service = new DownloadsService(options.store, host, rules, clock);
   const journal = new FallbackJournal(path.join(options.dataDir, 'fallback-journal.ndjson'));
   const popularity = createProjectionRunner({ store: options.store, host, projection: titlePopularity, logger: appLogger });
   const projections: RegisteredProjection[] = [
@@ -91,7 +94,7 @@ export async function createDownloadsApp(options: DownloadsAppOptions): Promise<
     projections,
     codeStatus: downloadsCodeStatus,
     logger: options.logger ?? false,
-    plugins: [downloadsRoutes({ service, host, rules, journal, allowClockOverride: options.allowClockOverride ?? false, logger: appLogger }), ...(options.plugins ?? [])],
+    plugins: [downloadsRoutes({ service, host, rules, journal, allowClockOverride: options.allowClockOverride ?? false, clock, logger: appLogger }), ...(options.plugins ?? [])],
   });
   const reconcile = (): Promise<number> => journal.reconcile(service.repository, host, appLogger);
   let reconciling = Promise.resolve(0);

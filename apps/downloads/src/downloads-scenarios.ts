@@ -57,6 +57,29 @@ export function downloadsScenarios(createStore: StoreFactory): void {
     });
   });
 
+  it('clock order: a request whose clock reads earlier than recorded grants counts them (downloads, deactivations)', async () => {
+    await withDownloads(createStore, { rules: { downloadsPerTitlePerYear: 3, deactivationsPerYear: 2 } }, async (d) => {
+      const customerId = unique('c');
+      const noon = '2026-03-01T12:00:00.500Z';
+      const earlier = '2026-03-01T12:00:00.400Z';
+      const acquire = (deviceId: string, titleId: string, now: string) =>
+        d.request('POST', '/v1/licenses', { body: { customerId, deviceId, titleId, studioId: 's' }, now });
+      for (let i = 0; i < 3; i++) expect((await acquire('tv', 'movie', noon)).status).toBe(201);
+      // An instance whose clock is 100 ms behind: the three later grants still count.
+      const refused = await acquire('tv', 'movie', earlier);
+      expectProblem(refused, 409, 'YEARLY_LIMIT_REACHED');
+      expect(refused.body.nextAvailableAt).toBe('2027-03-01T12:00:00.500Z');
+      const summary = (await d.request('GET', `/v1/customers/${customerId}/downloads`, { now: earlier })).body;
+      expect(summary.titles.find((t: any) => t.titleId === 'movie')).toMatchObject({ downloadsThisYear: 3, remaining: 0 });
+      for (const device of ['p1', 'p2', 'p3']) expect((await acquire(device, `t-${device}`, noon)).status).toBe(201);
+      for (const device of ['p1', 'p2']) {
+        expect((await d.request('POST', `/v1/devices/${device}/deactivate`, { body: { customerId }, now: noon })).status).toBe(200);
+      }
+      const late = await d.request('POST', '/v1/devices/p3/deactivate', { body: { customerId }, now: earlier });
+      expectProblem(late, 409, 'DEACTIVATION_LIMIT_REACHED');
+    });
+  });
+
   it('device limit per account; releasing frees the device; the studio limit holds', async () => {
     await withDownloads(createStore, { rules: { devicesPerAccount: 2, studioLimits: { default: 10, perStudio: { hbo: 2 } } } }, async (d) => {
       const customerId = unique('c');

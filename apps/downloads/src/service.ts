@@ -17,15 +17,23 @@ import { accountStream, handleAccountCommand, type Account, type DeviceDeactivat
 import { decideAcquisition } from './domain/acquisition.js';
 import { downloadedStream } from './domain/downloaded.js';
 import { handleLicenseCommand, licenseStream, type LicenseAcquired, type LicenseEvent } from './domain/license.js';
-import { withinYear } from './domain/time.js';
+import { countedInstants } from './domain/time.js';
 import { DownloadsRepository } from './repository.js';
 import { studioLimit, titleLimit, type RulesSource } from './rules.js';
 
 /** What a device gets for a download. */
 export type LicenseGrant = { readonly licenseId: string; readonly expiresAt: string };
 
-/** Context of one request. */
-export type RequestContext = { readonly now: Date; readonly requestId?: string };
+/**
+ * Context of one request. Without `now`, every decision attempt (the first and
+ * each retry after a conflict) reads the service's clock afresh, so a retried
+ * request never decides at an instant older than what it read. `now` pins the
+ * instant instead: demos, tests and `X-Chronicle-Now`.
+ */
+export type RequestContext = { readonly now?: Date; readonly requestId?: string };
+
+/** Where the service reads the time: injectable per instance (tests run instances with skewed clocks). */
+export type Clock = () => Date;
 
 type Host = Pick<ProjectionHost<unknown>, 'transaction' | 'documents'>;
 
@@ -58,17 +66,18 @@ export class DownloadsService {
     readonly store: EventStore,
     private readonly host: Host,
     private readonly rules: RulesSource,
+    private readonly clock: Clock = () => new Date(),
   ) {
     this.repository = new DownloadsRepository(store);
   }
 
   /** Acquires a license for a download, or throws YEARLY_ / DEVICE_ / STUDIO_LIMIT_REACHED. */
   acquire(request: { customerId: string; deviceId: string; titleId: string; studioId: string }, context: RequestContext): Promise<LicenseGrant> {
-    return this.once(context, async (outcome) => this.grantFrom(outcome), async (handledYet) => {
+    return this.once(context, async (outcome) => this.grantFrom(outcome), async (handledYet, now) => {
       const licenseId = randomUUID();
       const [account, downloaded] = await Promise.all([this.repository.account(request.customerId), this.repository.downloaded(request.customerId, request.titleId)]);
       await handledYet();
-      const events = decideAcquisition({ ...request, licenseId, now: context.now }, account.state, downloaded.state, this.rules.current());
+      const events = decideAcquisition({ ...request, licenseId, now }, account.state, downloaded.state, this.rules.current());
       await this.repository.save(
         [
           { streamId: accountStream(request.customerId), events: events.account, expectedVersion: DownloadsRepository.expected(account.version) },
@@ -86,10 +95,10 @@ export class DownloadsService {
     return this.once(
       context,
       async (outcome) => ({ licenseId, expiresAt: (await this.licenseEventsOf(outcome)).find((e) => e.type === 'LicenseRenewed')?.data.expiresAt as string }),
-      async (handledYet) => {
+      async (handledYet, now) => {
         const license = await this.repository.license(licenseId);
         await handledYet();
-        const events = handleLicenseCommand({ type: 'RenewLicense', licenseId, now: context.now, licenseDays: this.rules.current().licenseDays }, license.state);
+        const events = handleLicenseCommand({ type: 'RenewLicense', licenseId, now, licenseDays: this.rules.current().licenseDays }, license.state);
         const customerId = license.state.status === 'none' ? '' : license.state.customerId;
         await this.repository.save([{ streamId: licenseStream(licenseId), events, expectedVersion: license.version }], this.metadata(context, customerId));
         return { licenseId, expiresAt: (events[0] as Extract<LicenseEvent, { type: 'LicenseRenewed' }>).data.expiresAt };
@@ -102,10 +111,10 @@ export class DownloadsService {
     return this.once(
       context,
       async () => ({ licenseId, released: true as const }),
-      async (handledYet) => {
+      async (handledYet, now) => {
         const license = await this.repository.license(licenseId);
         await handledYet();
-        const events = handleLicenseCommand({ type: 'ReleaseLicense', licenseId, now: context.now, reason: 'released' }, license.state);
+        const events = handleLicenseCommand({ type: 'ReleaseLicense', licenseId, now, reason: 'released' }, license.state);
         if (events.length === 0 || license.state.status === 'none') {
           await this.recordNoop(context, licenseStream(licenseId), license.version);
           return { licenseId, released: true as const };
@@ -117,7 +126,7 @@ export class DownloadsService {
             { streamId: licenseStream(licenseId), events, expectedVersion: license.version },
             {
               streamId: accountStream(customerId),
-              events: licenseId in account.state.active ? [{ type: 'LicenseDeactivated', data: { licenseId, at: context.now.toISOString() } }] : [],
+              events: licenseId in account.state.active ? [{ type: 'LicenseDeactivated', data: { licenseId, at: now.toISOString() } }] : [],
               expectedVersion: DownloadsRepository.expected(account.version),
             },
           ],
@@ -136,10 +145,10 @@ export class DownloadsService {
         deviceId,
         releasedLicenses: outcome.kind === 'appended' ? outcome.parts.filter((p) => p.streamId.startsWith('license-')).map((p) => p.streamId.slice('license-'.length)) : [],
       }),
-      async (handledYet) => {
+      async (handledYet, now) => {
         const account = await this.repository.account(customerId);
         await handledYet();
-        const events = handleAccountCommand({ type: 'DeactivateDevice', deviceId, now: context.now, deactivationsPerYear: this.rules.current().deactivationsPerYear }, account.state);
+        const events = handleAccountCommand({ type: 'DeactivateDevice', deviceId, now, deactivationsPerYear: this.rules.current().deactivationsPerYear }, account.state);
         if (events.length === 0) {
           await this.recordNoop(context, accountStream(customerId), account.version);
           return { deviceId, releasedLicenses: [] };
@@ -151,7 +160,7 @@ export class DownloadsService {
             { streamId: accountStream(customerId), events, expectedVersion: account.version },
             ...licenses.map((license, index) => ({
               streamId: licenseStream(licenseIds[index]!),
-              events: handleLicenseCommand({ type: 'ReleaseLicense', licenseId: licenseIds[index]!, now: context.now, reason: 'device-deactivated' }, license.state),
+              events: handleLicenseCommand({ type: 'ReleaseLicense', licenseId: licenseIds[index]!, now, reason: 'device-deactivated' }, license.state),
               expectedVersion: license.version,
             })),
           ],
@@ -162,15 +171,15 @@ export class DownloadsService {
     );
   }
 
-  /** Active licenses and per-title counts in the rolling year. */
-  async downloads(customerId: string, now: Date) {
+  /** Active licenses and per-title counts in the rolling year (at `now`, default the service's clock). */
+  async downloads(customerId: string, now: Date = this.clock()) {
     const rules = this.rules.current();
     const account = await this.repository.account(customerId);
     const licenses = await Promise.all(Object.keys(account.state.active).map((id) => this.repository.license(id)));
     const titles = await Promise.all(
       account.state.titles.map(async (titleId) => {
         const downloaded = await this.repository.downloaded(customerId, titleId);
-        const thisYear = withinYear(downloaded.state.downloads.map((d) => d.at), now).length;
+        const thisYear = countedInstants(downloaded.state.downloads.map((d) => d.at), now).length;
         return { titleId, downloadsThisYear: thisYear, limit: titleLimit(rules, titleId), remaining: Math.max(0, titleLimit(rules, titleId) - thisYear) };
       }),
     );
@@ -191,7 +200,7 @@ export class DownloadsService {
       studios: Object.entries(
         active.reduce<Record<string, number>>((counts, l) => ({ ...counts, [l.studioId]: (counts[l.studioId] ?? 0) + 1 }), {}),
       ).map(([studioId, active]) => ({ studioId, active, limit: studioLimit(rules, studioId) })),
-      deactivationsThisYear: withinYear(account.state.deactivations, now).length,
+      deactivationsThisYear: countedInstants(account.state.deactivations, now).length,
       limits: { devicesPerAccount: rules.devicesPerAccount, deactivationsPerYear: rules.deactivationsPerYear },
     };
   }
@@ -241,8 +250,15 @@ export class DownloadsService {
    * that commits after the load makes this append fail on the stream versions,
    * and the retry finds it. Checking only before the load would leave a window
    * in which both append (seen on PostgreSQL: two licenses for one key).
+   *
+   * `work` gets the instant to decide at: the request's pinned `now`, else the
+   * clock read afresh for this attempt (after the conflict's backoff).
    */
-  private async once<T>(context: RequestContext, replay: (outcome: RequestOutcome) => Promise<T>, work: (handledYet: () => Promise<void>) => Promise<T>): Promise<T> {
+  private async once<T>(
+    context: RequestContext,
+    replay: (outcome: RequestOutcome) => Promise<T>,
+    work: (handledYet: () => Promise<void>, now: Date) => Promise<T>,
+  ): Promise<T> {
     const { requestId } = context;
     const handledYet = async (): Promise<void> => {
       if (!requestId) return;
@@ -260,7 +276,7 @@ export class DownloadsService {
     if (known) return known.value;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await work(handledYet);
+        return await work(handledYet, context.now ?? this.clock());
       } catch (error) {
         if (error instanceof AlreadyHandled) {
           if (error.outcome.kind === 'rejected') throw new ReplayedRejectionError(error.outcome.error);

@@ -1,6 +1,6 @@
 import type { Decider, Event } from '@chronicle/core';
 import { DeactivationLimitReachedError, DeviceNotOwnedError } from './errors.js';
-import { withinYear } from './time.js';
+import { countedInstants } from './time.js';
 
 // The account-level aggregate: which licenses are active on which devices, and
 // the device deactivations. One stream per customer.
@@ -59,7 +59,7 @@ export function handleAccountCommand(command: AccountCommand, account: Account):
     if (account.licenses.length === 0) throw new DeviceNotOwnedError(command.deviceId);
     return []; // nothing active on that device: a no-op, and it costs no deactivation
   }
-  if (withinYear(account.deactivations, command.now).length >= command.deactivationsPerYear) {
+  if (countedInstants(account.deactivations, command.now).length >= command.deactivationsPerYear) {
     throw new DeactivationLimitReachedError(command.deactivationsPerYear);
   }
   return [{ type: 'DeviceDeactivated', data: { deviceId: command.deviceId, at: command.now.toISOString(), licenseIds } }];

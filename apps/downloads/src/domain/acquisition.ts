@@ -4,7 +4,7 @@ import { activeDevices, type Account, type LicenseActivated } from './account.js
 import type { Downloaded, TitleDownloaded } from './downloaded.js';
 import { DeviceLimitReachedError, StudioLimitReachedError, YearlyLimitReachedError } from './errors.js';
 import type { LicenseAcquired } from './license.js';
-import { DAY_MS, nextFreeSlot, withinYear } from './time.js';
+import { DAY_MS, countedInstants, nextFreeSlot } from './time.js';
 
 /** A download request from a device. */
 export type AcquireLicense = {
@@ -31,9 +31,11 @@ export type AcquisitionEvents = {
  */
 export function decideAcquisition(command: AcquireLicense, account: Account, downloaded: Downloaded, rules: Rules): AcquisitionEvents {
   const { licenseId, customerId, deviceId, titleId, studioId, now } = command;
-  const thisYear = withinYear(downloaded.downloads.map((d) => d.at), now);
+  const instants = downloaded.downloads.map((d) => d.at);
   const yearly = titleLimit(rules, titleId);
-  if (thisYear.length >= yearly) throw new YearlyLimitReachedError(titleId, yearly, nextFreeSlot(thisYear, now));
+  if (countedInstants(instants, now).length >= yearly) {
+    throw new YearlyLimitReachedError(titleId, yearly, nextFreeSlot(instants, now, yearly));
+  }
   const devices = activeDevices(account);
   if (!devices.includes(deviceId) && devices.length >= rules.devicesPerAccount) throw new DeviceLimitReachedError(rules.devicesPerAccount, devices);
   const studio = studioLimit(rules, studioId);

@@ -7,7 +7,7 @@ import { FallbackJournal, isStoreOutage, outageAsUnavailable } from '../fallback
 import type { RulesSource } from '../rules.js';
 import type { DownloadsService } from '../service.js';
 import { toWire } from '@chronicle/server';
-import { requestClock } from './clock.js';
+import { pinnedInstant } from './clock.js';
 import { idempotentResponse } from './idempotency.js';
 
 const id = { type: 'string', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9._:@-]+$' } as const;
@@ -29,6 +29,8 @@ export type DownloadsRouteOptions = {
   readonly rules: RulesSource;
   readonly journal: FallbackJournal;
   readonly allowClockOverride: boolean;
+  /** The instance's clock (fallback grants read it). */
+  readonly clock: () => Date;
   readonly logger: Logger;
 };
 
@@ -37,7 +39,7 @@ export function downloadsRoutes(options: DownloadsRouteOptions) {
   return (app: FastifyInstance, context: ServerContext): void => {
     const { service, host, rules, journal } = options;
     const auth: AuthOptions = context.auth;
-    const clock = requestClock(options.allowClockOverride);
+    const pinned = pinnedInstant(options.allowClockOverride);
     const fallbacks = new Counter({ name: 'downloads_fallback_total', help: 'Licenses granted by the fallback because the store was unavailable', registers: [context.metrics.registry] });
     new Gauge({
       name: 'downloads_fallback_pending',
@@ -61,11 +63,11 @@ export function downloadsRoutes(options: DownloadsRouteOptions) {
         },
       },
       async (request, reply) => {
-        const now = clock(request);
+        const now = pinned(request);
         try {
           return await idempotentResponse(host, request, reply, async (key) => {
             try {
-              const granted = await service.acquire(request.body, { now, ...(key ? { requestId: key } : {}) });
+              const granted = await service.acquire(request.body, { ...(now ? { now } : {}), ...(key ? { requestId: key } : {}) });
               outcomes.inc({ outcome: 'granted' });
               return { status: 201, body: granted };
             } catch (error) {
@@ -77,7 +79,7 @@ export function downloadsRoutes(options: DownloadsRouteOptions) {
           if (!isStoreOutage(error)) throw error;
           // The store is down: err on the side of the customer (seed 003), and say so.
           const key = request.headers['idempotency-key'];
-          const entry = journal.grant({ ...request.body, ...(typeof key === 'string' ? { idempotencyKey: key } : {}) }, now, rules);
+          const entry = journal.grant({ ...request.body, ...(typeof key === 'string' ? { idempotencyKey: key } : {}) }, now ?? options.clock(), rules);
           fallbacks.inc();
           outcomes.inc({ outcome: 'fallback' });
           request.log.warn({ licenseId: entry.licenseId, customerId: entry.customerId, err: (error as Error).message }, 'store unavailable: license granted by fallback, to be reconciled');
@@ -91,11 +93,11 @@ export function downloadsRoutes(options: DownloadsRouteOptions) {
       '/v1/licenses/:licenseId/renew',
       { schema: { tags: ['downloads'], summary: 'Renew an active license', params: licenseParams, headers, response: { 200: grant, '4xx': problemSchema } } },
       async (request, reply) => {
-        const now = clock(request);
+        const now = pinned(request);
         return outageAsUnavailable(() =>
           idempotentResponse(host, request, reply, async (key) => ({
             status: 200,
-            body: await service.renew(request.params.licenseId, { now, ...(key ? { requestId: key } : {}) }),
+            body: await service.renew(request.params.licenseId, { ...(now ? { now } : {}), ...(key ? { requestId: key } : {}) }),
           })),
         );
       },
@@ -105,11 +107,11 @@ export function downloadsRoutes(options: DownloadsRouteOptions) {
       '/v1/licenses/:licenseId/release',
       { schema: { tags: ['downloads'], summary: 'Release a license (the download was deleted); releasing twice is a no-op', params: licenseParams, headers, response: { '4xx': problemSchema } } },
       async (request, reply) => {
-        const now = clock(request);
+        const now = pinned(request);
         return outageAsUnavailable(() =>
           idempotentResponse(host, request, reply, async (key) => ({
             status: 200,
-            body: await service.release(request.params.licenseId, { now, ...(key ? { requestId: key } : {}) }),
+            body: await service.release(request.params.licenseId, { ...(now ? { now } : {}), ...(key ? { requestId: key } : {}) }),
           })),
         );
       },
@@ -128,11 +130,11 @@ export function downloadsRoutes(options: DownloadsRouteOptions) {
         },
       },
       async (request, reply) => {
-        const now = clock(request);
+        const now = pinned(request);
         return outageAsUnavailable(() =>
           idempotentResponse(host, request, reply, async (key) => ({
             status: 200,
-            body: await service.deactivateDevice(request.params.deviceId, request.body.customerId, { now, ...(key ? { requestId: key } : {}) }),
+            body: await service.deactivateDevice(request.params.deviceId, request.body.customerId, { ...(now ? { now } : {}), ...(key ? { requestId: key } : {}) }),
           })),
         );
       },
@@ -142,7 +144,7 @@ export function downloadsRoutes(options: DownloadsRouteOptions) {
       '/v1/customers/:customerId/downloads',
       { schema: { tags: ['downloads'], summary: 'Active licenses and per-title counts in the rolling year', params: customerParams, headers } },
       async (request) => {
-        const now = clock(request);
+        const now = pinned(request);
         return outageAsUnavailable(() => service.downloads(request.params.customerId, now));
       },
     );
