@@ -1,0 +1,236 @@
+
+create table "chronicle".streams (
+  stream_id text collate "C" primary key,
+  version bigint not null
+);
+
+create sequence "chronicle".global_position as bigint minvalue 1 maxvalue 9007199254740991;
+
+create table "chronicle".events (
+  global_position bigint primary key,
+  stream_id text collate "C" not null,
+  stream_position bigint not null,
+  event_id uuid not null,
+  type text not null,
+  data json not null,
+  metadata json not null,
+  recorded_at timestamptz not null,
+  transaction_id xid8 not null,
+  constraint events_stream_position_key unique (stream_id, stream_position),
+  constraint events_event_id_key unique (event_id)
+);
+
+comment on column "chronicle".events.data is 'The JSON text exactly as appended (key order and \u0000 escapes kept); cast to jsonb to query.';
+comment on column "chronicle".events.transaction_id is 'Writer xid; readers only return rows below their snapshot xmin (gap-safe order).';
+
+
+create function "chronicle".append_to_stream(
+  p_stream text, p_expected bigint,
+  p_ids uuid[], p_types text[], p_data json[], p_metadata json[], p_recorded_at timestamptz
+) returns bigint[]
+language plpgsql as $fn$
+declare
+  v_count int := cardinality(p_ids);
+  v_first bigint;
+  v_xid xid8;
+  v_version bigint;
+begin
+  if pg_current_xact_id_if_assigned() is not null then
+    raise exception 'chronicle: positions must be reserved before the transaction writes anything'
+      using errcode = 'CH001';
+  end if;
+  begin
+    perform pg_advisory_lock(1128813134, 1564925794);
+    v_xid := pg_current_xact_id();
+    v_first := nextval('"chronicle".global_position');
+    if v_count > 1 then
+      perform setval('"chronicle".global_position', v_first + v_count - 1);
+    end if;
+    perform pg_advisory_unlock(1128813134, 1564925794);
+  exception when others or query_canceled then
+    perform pg_advisory_unlock(1128813134, 1564925794);
+    raise;
+  end;
+  insert into "chronicle".streams as s (stream_id, version) values (p_stream, v_count)
+    on conflict (stream_id) do update set version = s.version + excluded.version
+    returning s.version - v_count into v_version;
+    if not (p_expected = -1 or (p_expected = -2 and v_version > 0) or p_expected = v_version) then
+      raise exception 'chronicle: wrong expected version for %', p_stream
+        using errcode = 'CH409', detail = 1 || ':' || v_version;
+    end if;
+  if v_count = 1 then
+    insert into "chronicle".events (global_position, stream_id, stream_position, event_id, type, data, metadata, recorded_at, transaction_id)
+    values (v_first, p_stream, v_version + 1, p_ids[1], p_types[1], p_data[1], p_metadata[1], p_recorded_at, v_xid);
+  else
+    insert into "chronicle".events (global_position, stream_id, stream_position, event_id, type, data, metadata, recorded_at, transaction_id)
+    select v_first + e.n - 1, p_stream, v_version + e.n, e.id, e.type, e.data, e.metadata, p_recorded_at, v_xid
+      from unnest(p_ids, p_types, p_data, p_metadata) with ordinality as e(id, type, data, metadata, n);
+  end if;
+  return array[v_first, v_version];
+end
+$fn$;
+
+-- p_parts: per event, the 1-based index of its stream in p_streams.
+create function "chronicle".append_to_streams(
+  p_streams text[], p_expected bigint[], p_counts int[], p_parts int[],
+  p_ids uuid[], p_types text[], p_data json[], p_metadata json[], p_recorded_at timestamptz
+) returns bigint[]
+language plpgsql as $fn$
+declare
+  v_count int := cardinality(p_ids);
+  v_first bigint;
+  v_xid xid8;
+  v_version bigint;
+  v_result bigint[] := array_fill(0::bigint, array[cardinality(p_streams) + 1]);
+  v_starts int[] := array_fill(0, array[cardinality(p_streams)]);
+  v_start int := 1;
+  v_i int;
+begin
+  if pg_current_xact_id_if_assigned() is not null then
+    raise exception 'chronicle: positions must be reserved before the transaction writes anything'
+      using errcode = 'CH001';
+  end if;
+  begin
+    perform pg_advisory_lock(1128813134, 1564925794);
+    v_xid := pg_current_xact_id();
+    v_first := nextval('"chronicle".global_position');
+    if v_count > 1 then
+      perform setval('"chronicle".global_position', v_first + v_count - 1);
+    end if;
+    perform pg_advisory_unlock(1128813134, 1564925794);
+  exception when others or query_canceled then
+    perform pg_advisory_unlock(1128813134, 1564925794);
+    raise;
+  end;
+  v_result[1] := v_first;
+  for v_i in 1 .. cardinality(p_streams) loop
+    v_starts[v_i] := v_start;
+    v_start := v_start + p_counts[v_i];
+  end loop;
+  -- Lock streams in byte order so concurrent multi-stream appends cannot deadlock.
+  for v_i in select i from generate_subscripts(p_streams, 1) as i order by p_streams[i] collate "C" loop
+    insert into "chronicle".streams as s (stream_id, version) values (p_streams[v_i], p_counts[v_i])
+      on conflict (stream_id) do update set version = s.version + excluded.version
+      returning s.version - p_counts[v_i] into v_version;
+    if not (p_expected[v_i] = -1 or (p_expected[v_i] = -2 and v_version > 0) or p_expected[v_i] = v_version) then
+      raise exception 'chronicle: wrong expected version for %', p_streams[v_i]
+        using errcode = 'CH409', detail = v_i || ':' || v_version;
+    end if;
+    v_result[v_i + 1] := v_version;
+  end loop;
+  insert into "chronicle".events (global_position, stream_id, stream_position, event_id, type, data, metadata, recorded_at, transaction_id)
+  select v_first + e.n - 1, p_streams[e.part], v_result[e.part + 1] + e.n - v_starts[e.part] + 1,
+         e.id, e.type, e.data, e.metadata, p_recorded_at, v_xid
+    from unnest(p_ids, p_types, p_data, p_metadata, p_parts) with ordinality as e(id, type, data, metadata, part, n);
+  return v_result;
+end
+$fn$;
+
+-- Several independent single-stream appends in one transaction (client-side
+-- group commit); the client sorts them by stream id, so row locks are taken
+-- in byte order. Per append the result holds the version before it (>= 0),
+-- -1 - actual version on a conflict, or -9007199254740991 on a duplicate event
+-- id. First all appends are tried at once, set-based; if any is refused that
+-- attempt is undone and each append runs in its own subtransaction, so a
+-- refusal rejects that append only. Every append keeps its slice of the
+-- reserved positions, so rejected ones leave gaps.
+create function "chronicle".append_batch(
+  p_streams text[], p_expected bigint[], p_counts int[], p_parts int[],
+  p_ids uuid[], p_types text[], p_data json[], p_metadata json[], p_recorded_at timestamptz
+) returns bigint[]
+language plpgsql as $fn$
+declare
+  v_count int := cardinality(p_ids);
+  v_first bigint;
+  v_xid xid8;
+  v_version bigint;
+  v_result bigint[] := array_fill(0::bigint, array[cardinality(p_streams) + 1]);
+  v_starts int[] := array_fill(0, array[cardinality(p_streams)]);
+  v_start int := 1;
+  v_befores bigint[];
+  v_ok boolean;
+  v_offset int := 0;
+  v_n int;
+  v_i int;
+  v_constraint text;
+begin
+  if pg_current_xact_id_if_assigned() is not null then
+    raise exception 'chronicle: positions must be reserved before the transaction writes anything'
+      using errcode = 'CH001';
+  end if;
+  begin
+    perform pg_advisory_lock(1128813134, 1564925794);
+    v_xid := pg_current_xact_id();
+    v_first := nextval('"chronicle".global_position');
+    if v_count > 1 then
+      perform setval('"chronicle".global_position', v_first + v_count - 1);
+    end if;
+    perform pg_advisory_unlock(1128813134, 1564925794);
+  exception when others or query_canceled then
+    perform pg_advisory_unlock(1128813134, 1564925794);
+    raise;
+  end;
+  v_result[1] := v_first;
+  for v_i in 1 .. cardinality(p_streams) loop
+    v_starts[v_i] := v_start;
+    v_start := v_start + p_counts[v_i];
+  end loop;
+  begin
+    with a as (
+      select t.s, t.e, t.c, t.i, sum(t.c) over (partition by t.s order by t.i) - t.c as prior
+        from unnest(p_streams, p_expected, p_counts) with ordinality as t(s, e, c, i)
+    ), totals as (
+      select a.s, sum(a.c)::bigint as total from a group by a.s
+    ), up as (
+      insert into "chronicle".streams as st (stream_id, version)
+      select totals.s, totals.total from totals order by totals.s collate "C"
+      on conflict (stream_id) do update set version = st.version + excluded.version
+      returning st.stream_id, st.version
+    ), befores as (
+      select a.i, a.e, up.version - totals.total + a.prior as before
+        from a join totals on totals.s = a.s join up on up.stream_id = a.s
+    )
+    select array_agg(b.before order by b.i), bool_and(b.e = -1 or (b.e = -2 and b.before > 0) or b.e = b.before)
+      into v_befores, v_ok
+      from befores b;
+    if not v_ok then
+      raise exception using errcode = 'CH409';
+    end if;
+    insert into "chronicle".events (global_position, stream_id, stream_position, event_id, type, data, metadata, recorded_at, transaction_id)
+    select v_first + e.n - 1, p_streams[e.part], v_befores[e.part] + e.n - v_starts[e.part] + 1,
+           e.id, e.type, e.data, e.metadata, p_recorded_at, v_xid
+      from unnest(p_ids, p_types, p_data, p_metadata, p_parts) with ordinality as e(id, type, data, metadata, part, n);
+    return array[v_first] || v_befores;
+  exception when sqlstate 'CH409' or unique_violation then
+    null; -- undone; go one by one below
+  end;
+  for v_i in 1 .. cardinality(p_streams) loop
+    v_n := p_counts[v_i];
+    begin
+      insert into "chronicle".streams as s (stream_id, version) values (p_streams[v_i], v_n)
+        on conflict (stream_id) do update set version = s.version + excluded.version
+        returning s.version - v_n into v_version;
+      if not (p_expected[v_i] = -1 or (p_expected[v_i] = -2 and v_version > 0) or p_expected[v_i] = v_version) then
+        raise exception using errcode = 'CH409';
+      end if;
+      insert into "chronicle".events (global_position, stream_id, stream_position, event_id, type, data, metadata, recorded_at, transaction_id)
+      select v_first + v_offset + e.n - 1, p_streams[v_i], v_version + e.n, e.id, e.type, e.data, e.metadata, p_recorded_at, v_xid
+        from unnest(p_ids[v_offset + 1 : v_offset + v_n], p_types[v_offset + 1 : v_offset + v_n],
+                    p_data[v_offset + 1 : v_offset + v_n], p_metadata[v_offset + 1 : v_offset + v_n])
+             with ordinality as e(id, type, data, metadata, n);
+      v_result[v_i + 1] := v_version;
+    exception
+      when sqlstate 'CH409' then
+        v_result[v_i + 1] := -1 - v_version;
+      when unique_violation then
+        get stacked diagnostics v_constraint = constraint_name;
+        if v_constraint <> 'events_event_id_key' then
+          raise;
+        end if;
+        v_result[v_i + 1] := -9007199254740991;
+    end;
+    v_offset := v_offset + v_n;
+  end loop;
+  return v_result;
+end
+$fn$;
