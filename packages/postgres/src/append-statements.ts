@@ -2,6 +2,7 @@ import { StreamDeletedError, WrongExpectedVersionError, type AppendResult, type 
 import type { PgClientLike, PgQueryConfig } from './pg-types.js';
 import { callReturningArray, type NamedStatement } from './prepared-call.js';
 import { toNumber } from './rows.js';
+import { EXPECTED_ANY, EXPECTED_STREAM_EXISTS } from './sql/append-functions.js';
 import type { Queries } from './sql/queries.js';
 
 /** One stream's part of an append, validated and serialized by core's `prepareEvents`. */
@@ -11,10 +12,10 @@ export type PreparedAppend = {
   readonly events: readonly PreparedEvent[];
 };
 
-/** The SQL functions' encoding: -1 'any', -2 'stream_exists', n exact ('no_stream' is 0). */
+/** The SQL functions' encoding of an expected version (see {@link EXPECTED_ANY}). */
 function encodeExpected(expected: ExpectedVersion): number {
-  if (expected === 'any') return -1;
-  if (expected === 'stream_exists') return -2;
+  if (expected === 'any') return EXPECTED_ANY;
+  if (expected === 'stream_exists') return EXPECTED_STREAM_EXISTS;
   if (expected === 'no_stream') return 0;
   return expected;
 }

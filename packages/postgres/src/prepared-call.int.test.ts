@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callForValue, callReturningArray, parseBigintArray, queryRows, textParameter } from './prepared-call.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { PreparedCall, callForValue, callReturningArray, parseBigintArray, queryRows, textParameter } from './prepared-call.js';
 import type { PgClientLike } from './pg-types.js';
 import { PG_URL, pgAvailable } from './test/pg-test-support.js';
 
@@ -51,9 +51,17 @@ if (available) {
       await expect(callForValue(asLike, { name: name('void'), text: 'select pg_notify($1, $2)', values: ['chr_test_channel', 'x'] })).resolves.toBe('');
     });
 
-    it('prepares a statement once per connection and reuses it', async () => {
+    it('prepares a statement once per connection and reuses it, through the submittable (not the client.query fallback)', async () => {
       const statement = { name: name('reuse'), text: 'select $1::int8 + 1' };
-      for (let i = 0; i < 3; i++) await expect(callForValue(asLike, { ...statement, values: [i] })).resolves.toBe(String(i + 1));
+      const submit = vi.spyOn(PreparedCall.prototype, 'submit');
+      try {
+        for (let i = 0; i < 3; i++) await expect(callForValue(asLike, { ...statement, values: [i] })).resolves.toBe(String(i + 1));
+        expect(submit).toHaveBeenCalledTimes(3);
+      } finally {
+        submit.mockRestore();
+      }
+      const connection = (client as unknown as { connection: { parsedStatements: Record<string, string> } }).connection;
+      expect(connection.parsedStatements[statement.name]).toBe(statement.text);
       const prepared = await client.query('select count(*)::int as n from pg_prepared_statements where name = $1', [statement.name]);
       expect(prepared.rows[0]).toEqual({ n: 1 });
     });

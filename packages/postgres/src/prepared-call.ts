@@ -18,8 +18,12 @@ type ProtocolConnection = {
 /** A `pg` client that accepts submittables (the JavaScript client; `pg-native` does not). */
 type SubmittableClient = { query(submittable: PreparedCall): unknown };
 
-/** Whether `client` is `pg`'s JavaScript client, whose `query` takes a {@link PreparedCall}. */
-function acceptsSubmittables(client: PgClientLike): client is PgClientLike & SubmittableClient {
+/**
+ * Whether `client` is `pg`'s JavaScript client, whose `query` takes a
+ * {@link PreparedCall}. Exported for `prepared-call.test.ts`, which fails
+ * when a `pg` release moves the internals this file relies on.
+ */
+export function acceptsSubmittables(client: PgClientLike): client is PgClientLike & SubmittableClient {
   const connection = (client as { connection?: { parsedStatements?: unknown } }).connection;
   return typeof connection?.parsedStatements === 'object' && connection.parsedStatements !== null;
 }

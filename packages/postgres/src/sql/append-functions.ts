@@ -92,6 +92,32 @@ export const STREAM_DELETED = -9007199254740990;
  */
 export type AppendFunctionsGeneration = 1 | 2 | 3;
 
+/**
+ * How the append functions encode an expected version: an exact version n >= 0
+ * is itself ('no_stream' is 0), the symbolic ones are these negative numbers.
+ */
+export const EXPECTED_ANY = -1;
+/** See {@link EXPECTED_ANY}. */
+export const EXPECTED_STREAM_EXISTS = -2;
+
+/**
+ * SQL: whether the encoded `expected` version holds for a stream whose
+ * version, as expected versions see it, is `version` (0: absent). The one
+ * place the rule is written; every append function embeds it.
+ */
+export function expectedVersionHolds(expected: string, version: string): string {
+  return `${expected} = ${EXPECTED_ANY} or (${expected} = ${EXPECTED_STREAM_EXISTS} and ${version} > 0) or ${expected} = ${version}`;
+}
+
+/**
+ * SQL: a stream's version as expected versions see it (lifecycle generations):
+ * 0 while it is soft-deleted (its stored version is `hidden_before - 1`), else
+ * the stored version.
+ */
+function checkedVersion(version: string, hiddenBefore: string): string {
+  return `case when ${version} + 1 = ${hiddenBefore} then 0 else ${version} end`;
+}
+
 /** Raises the conflict the client maps to WRONG_EXPECTED_VERSION (detail `index:actual`). */
 function checkExpected(expected: string, index: string, streamId: string, lifecycle: boolean): string {
   const version = lifecycle ? 'v_checked' : 'v_version';
@@ -100,10 +126,10 @@ function checkExpected(expected: string, index: string, streamId: string, lifecy
     if v_tombstone then
       raise exception 'chronicle: stream % was deleted', ${streamId} using errcode = 'CH410', detail = ${index};
     end if;
-    v_checked := case when v_version + 1 = v_hidden_before then 0 else v_version end;`
+    v_checked := ${checkedVersion('v_version', 'v_hidden_before')};`
     : '';
   return `${prelude}
-    if not (${expected} = -1 or (${expected} = -2 and ${version} > 0) or ${expected} = ${version}) then
+    if not (${expectedVersionHolds(expected, version)}) then
       raise exception 'chronicle: wrong expected version for %', ${streamId}
         using errcode = 'CH409', detail = ${index} || ':' || ${version};
     end if;`;
@@ -116,8 +142,9 @@ function checkExpected(expected: string, index: string, streamId: string, lifecy
  * stream, specialized (a general multi-stream body costs about 90 µs more
  * per call). `append_to_streams`: several streams atomically. All return
  * `[first global position, version before the append of each stream...]`,
- * or raise CH409 having written nothing. Expected versions: -1 'any', -2
- * 'stream_exists', n >= 0 exact ('no_stream' is 0).
+ * or raise CH409 having written nothing. Expected versions are encoded as
+ * {@link EXPECTED_ANY}, {@link EXPECTED_STREAM_EXISTS} or n >= 0 exact
+ * ('no_stream' is 0).
  */
 export function appendFunctions(names: SchemaNames, generation: AppendFunctionsGeneration = 1): string {
   const { q } = names;
@@ -256,7 +283,7 @@ begin${reserveBlock(names, generation)}
       select a.i, a.e, up.version - totals.total + a.prior as before${
         lifecycle
           ? `,
-             case when up.version - totals.total + a.prior + 1 = up.hidden_before then 0 else up.version - totals.total + a.prior end as checked,
+             ${checkedVersion('up.version - totals.total + a.prior', 'up.hidden_before')} as checked,
              up.tombstone`
           : ''
       }
@@ -264,8 +291,8 @@ begin${reserveBlock(names, generation)}
     )
     select array_agg(b.before order by b.i), ${
       lifecycle
-        ? 'bool_and(not b.tombstone and (b.e = -1 or (b.e = -2 and b.checked > 0) or b.e = b.checked))'
-        : 'bool_and(b.e = -1 or (b.e = -2 and b.before > 0) or b.e = b.before)'
+        ? `bool_and(not b.tombstone and (${expectedVersionHolds('b.e', 'b.checked')}))`
+        : `bool_and(${expectedVersionHolds('b.e', 'b.before')})`
     }
       into v_befores, v_ok
       from befores b;
@@ -289,12 +316,12 @@ ${bumpStream(q, generation, '      ', 'p_streams[v_i]', 'v_n', `s.version - v_n$
       if v_tombstone then
         raise exception using errcode = 'CH410';
       end if;
-      v_checked := case when v_version + 1 = v_hidden_before then 0 else v_version end;
-      if not (p_expected[v_i] = -1 or (p_expected[v_i] = -2 and v_checked > 0) or p_expected[v_i] = v_checked) then
+      v_checked := ${checkedVersion('v_version', 'v_hidden_before')};
+      if not (${expectedVersionHolds('p_expected[v_i]', 'v_checked')}) then
         raise exception using errcode = 'CH409';
       end if;`
           : `
-      if not (p_expected[v_i] = -1 or (p_expected[v_i] = -2 and v_version > 0) or p_expected[v_i] = v_version) then
+      if not (${expectedVersionHolds('p_expected[v_i]', 'v_version')}) then
         raise exception using errcode = 'CH409';
       end if;`
       }
