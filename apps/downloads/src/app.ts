@@ -13,7 +13,7 @@ import { createServer, type RegisteredProjection, type StateModels } from '@chro
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { accountDecider } from './domain/account.js';
 import { downloadedDecider } from './domain/downloaded.js';
-import { downloadsCodeStatus } from './domain/errors.js';
+import { downloadsCodeDescriptions, downloadsCodeStatus } from './domain/errors.js';
 import { licenseDecider } from './domain/license.js';
 import { FallbackJournal } from './fallback.js';
 import { downloadsRoutes } from './http/routes.js';
@@ -93,6 +93,7 @@ export async function createDownloadsApp(options: DownloadsAppOptions): Promise<
     stateModels: downloadsStateModels,
     projections,
     codeStatus: downloadsCodeStatus,
+    codeDescriptions: downloadsCodeDescriptions,
     logger: options.logger ?? false,
     plugins: [downloadsRoutes({ service, host, rules, journal, allowClockOverride: options.allowClockOverride ?? false, clock, logger: appLogger }), ...(options.plugins ?? [])],
   });

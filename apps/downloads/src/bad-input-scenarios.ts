@@ -3,6 +3,8 @@ import { defaultRules } from './rules.js';
 import type { Reply } from './test-support/app.js';
 import { T0, countEvents, expectProblem, withDownloads, type StoreFactory } from './test-support/scenario-kit.js';
 
+const deep = (depth: number): string => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+
 /**
  * Bad input over HTTP, on the Downloads routes and the generic /v1 API: each
  * gets a 4xx problem+json, and the store is unchanged (head position and
@@ -52,11 +54,21 @@ export function badInputScenarios(createStore: StoreFactory): void {
         ['generic API: huge body', () => d.request('POST', '/v1/streams/x', { body: { events: [{ type: 'Big', data: 'x'.repeat(6 * 1024 * 1024) }] } }), 413, 'BODY_TOO_LARGE'],
         ['generic API: without the token', () => d.request('POST', '/v1/streams/x', { body: { events: [event] }, token: null }), 401, 'UNAUTHORIZED'],
         ['generic API: unknown stream', () => d.request('GET', '/v1/streams/nobody-here'), 404, 'STREAM_NOT_FOUND'],
+        // Issue 21: a 10,000-deep body answered 500 (RangeError in the idempotency fingerprint).
+        ['10,000-deep body to renew', () => d.request('POST', `/v1/licenses/${existing}/renew`, { rawBody: deep(10_000), key: 'deep-renew' }), 400, 'VALIDATION_FAILED'],
+        ['10,000-deep body to release', () => d.request('POST', `/v1/licenses/${existing}/release`, { rawBody: deep(10_000), key: 'deep-release' }), 400, 'VALIDATION_FAILED'],
+        ['10,000-deep body to acquire', () => d.request('POST', '/v1/licenses', { rawBody: deep(10_000) }), 400, 'VALIDATION_FAILED'],
+        ['a body with fields to release', () => d.request('POST', `/v1/licenses/${existing}/release`, { body: { reason: 'x' } }), 400, 'VALIDATION_FAILED'],
+        ['rules without the token', () => d.request('PUT', '/v1/rules', { body: { ...defaultRules, devicesPerAccount: 'four' }, token: null }), 401, 'UNAUTHORIZED'],
+        ['rules with an unknown field', () => d.request('PUT', '/v1/rules', { body: { ...defaultRules, extra: 1 } }), 400, 'VALIDATION_FAILED'],
+        ['wrong method', () => d.request('DELETE', '/v1/licenses'), 405, 'METHOD_NOT_ALLOWED'],
+        ['problem type of a prototype name', () => d.request('GET', '/problems/__proto__'), 404, 'NOT_FOUND'],
       ];
       for (const [label, send, status, code] of bad) {
         const reply = await send();
         try {
           expectProblem(reply, status, code);
+          expect(reply.headers.get('x-request-id')).toBe(reply.body.requestId);
         } catch (error) {
           throw new Error(`${label}: ${(error as Error).message}`);
         }
@@ -64,6 +76,8 @@ export function badInputScenarios(createStore: StoreFactory): void {
       expect(await d.store.headPosition()).toBe(head);
       expect(await countEvents(d.store)).toBe(before);
       expect((await d.request('GET', `/v1/streams/license-${existing}`)).body.events).toHaveLength(1);
+      expect((await d.request('GET', '/problems/YEARLY_LIMIT_REACHED')).body).toMatchObject({ status: 409, description: expect.stringContaining('365 days') });
+      expect((await d.request('POST', `/v1/licenses/${existing}/renew`, { body: {}, now: T0 })).status).toBe(200);
     });
   });
 }

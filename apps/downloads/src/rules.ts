@@ -23,6 +23,12 @@ export const rulesSchema = z
 
 export type Rules = z.infer<typeof rulesSchema>;
 
+/** {@link rulesSchema} as JSON Schema (draft 7), for `PUT /v1/rules` validation and the OpenAPI document. */
+export const rulesJsonSchema: Record<string, unknown> = (() => {
+  const { $schema: _dialect, ...schema } = z.toJSONSchema(rulesSchema, { target: 'draft-7' });
+  return schema;
+})();
+
 /** The talk's defaults. */
 export const defaultRules: Rules = {
   downloadsPerTitlePerYear: 3,

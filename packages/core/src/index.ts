@@ -12,6 +12,7 @@ export {
   NotSupportedError,
   StoreClosedError,
   StoreUnavailableError,
+  StoreCorruptError,
   DomainError,
   type ChronicleErrorCode,
   type ValidationIssue,

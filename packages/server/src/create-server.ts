@@ -1,12 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { errorCodes, type EventStore, type ProjectionHost } from '@chronicle/core';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { AuthOptions } from './auth.js';
+import { isBearerToken, type AuthOptions } from './auth.js';
 import { createCatalog, type Catalog } from './catalog/catalog.js';
+import { clientErrorHandler, frameworkErrorHandler, requestIdOf } from './http/framework-errors.js';
+import { jsonDepthExceeds } from './http/json-depth.js';
+import { createMethodTable } from './http/method-table.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { HttpProblem, problem, problemErrorHandler, sendProblem, serverErrorCodes, statusByCode } from './problem.js';
 import type { RegisteredProjection } from './projection-registry.js';
@@ -36,6 +38,10 @@ export type ServerOptions = {
   readonly codeStatus?: Readonly<Record<string, number>>;
   /** Largest accepted request body in bytes (default 5 MiB). */
   readonly bodyLimit?: number;
+  /** Deepest accepted nesting of arrays and objects in a JSON body (default 64). */
+  readonly maxJsonDepth?: number;
+  /** One line per application error code, served at `/problems/:code` (codes of `codeStatus` without one get a generic line). */
+  readonly codeDescriptions?: Readonly<Record<string, string>>;
   /** A pino logger (or `false` to disable logging). */
   readonly logger?: FastifyServerOptions['loggerInstance'] | false;
   /** Application routes, registered after the generic API. */
@@ -50,6 +56,14 @@ export type ServerOptions = {
   readonly catalog?: boolean;
 };
 
+/** What a code means, only for codes the server can really answer with (own keys, never `__proto__` or `constructor`). */
+function problemDescription(code: string, codeStatus: Readonly<Record<string, number>>, extra: Readonly<Record<string, string>> = {}): string | undefined {
+  if (Object.hasOwn(errorCodes, code)) return errorCodes[code as keyof typeof errorCodes];
+  if (Object.hasOwn(serverErrorCodes, code)) return serverErrorCodes[code as keyof typeof serverErrorCodes];
+  if (!Object.hasOwn(codeStatus, code)) return undefined;
+  return Object.hasOwn(extra, code) ? extra[code] : `An application error code (HTTP ${codeStatus[code]}).`;
+}
+
 function projectionHostOf(store: EventStore): ProjectionHost<unknown> | undefined {
   const host = (store as EventStore & { projections?: ProjectionHost<unknown> }).projections;
   return host && typeof host.transaction === 'function' ? host : undefined;
@@ -62,15 +76,23 @@ function projectionHostOf(store: EventStore): ProjectionHost<unknown> | undefine
  * unless `auth.readsRequireToken`.
  */
 export async function createServer(options: ServerOptions): Promise<{ app: FastifyInstance; metrics: ServerMetrics }> {
+  if (!isBearerToken(options.auth.token)) {
+    throw new Error('the API token must be 1 or more characters of A-Z a-z 0-9 - . _ ~ + / (optionally ending in =), as a bearer token');
+  }
   const store = tracedStore(options.store);
+  const bodyLimit = options.bodyLimit ?? 5 * 1024 * 1024;
+  const maxJsonDepth = options.maxJsonDepth ?? 64;
+  // Stream ids are up to 256 characters, so up to 768 once percent-encoded.
+  const maxParamLength = 1024;
   const app = Fastify({
     ...(options.logger === false ? { logger: false } : options.logger ? { loggerInstance: options.logger } : { logger: false }),
-    bodyLimit: options.bodyLimit ?? 5 * 1024 * 1024,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    bodyLimit,
+    requestIdHeader: false,
+    genReqId: requestIdOf,
     logController: new LogController({ disableRequestLogging: true }),
-    // Stream ids are up to 256 characters, so up to 768 once percent-encoded.
-    routerOptions: { maxParamLength: 1024 },
+    routerOptions: { maxParamLength },
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler: clientErrorHandler(),
   });
   // Query strings and path parameters are text, so they are coerced ("5" → 5);
   // JSON bodies are taken as sent: {"type": 5} is an error, not "5".
@@ -80,7 +102,19 @@ export async function createServer(options: ServerOptions): Promise<{ app: Fasti
   };
   // Bodies are JSON only: anything else is 415, not a string that fails validation later.
   app.removeContentTypeParser(['text/plain']);
+  // Nesting is bounded before parsing, so no later JSON.stringify or walk of the body can overflow the stack.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (jsonDepthExceeds(body as string, maxJsonDepth)) {
+      done(new HttpProblem(400, 'VALIDATION_FAILED', `the request body nests arrays and objects deeper than ${maxJsonDepth} levels`, { limit: maxJsonDepth }), undefined);
+      return;
+    }
+    parseJson(request, body as string, done);
+  });
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? validators.exact : validators.coercing).compile(schema));
+  const methods = createMethodTable(maxParamLength);
+  app.addHook('onRoute', (route) => methods.add(route.method, route.url));
   const host = options.catalog === false ? undefined : projectionHostOf(options.store);
   const catalog: Catalog | undefined = host ? createCatalog({ store, host, logger: app.log }) : undefined;
   const projections = [...(options.projections ?? []), ...(catalog ? [catalog.registered] : [])];
@@ -92,7 +126,16 @@ export async function createServer(options: ServerOptions): Promise<{ app: Fasti
   const codeStatus: Readonly<Record<string, number>> = { ...statusByCode, ...options.codeStatus };
 
   app.setErrorHandler(problemErrorHandler(codeStatus));
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, { ...problem(404, 'NOT_FOUND', `no route for ${request.method} ${request.url.split('?')[0]}`), instance: request.url }));
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? request.url;
+    // A route that matched and then found nothing (a missing static file) is a 404, not a 405.
+    const allowed = methods.allowed(path);
+    if (allowed.length > 0 && !allowed.includes(request.method)) {
+      reply.header('allow', allowed.join(', '));
+      return sendProblem(reply, { ...problem(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path}; it answers ${allowed.join(', ')}`, { allowed }), instance: request.url });
+    }
+    return sendProblem(reply, { ...problem(404, 'NOT_FOUND', `no route for ${request.method} ${path}`), instance: request.url });
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -129,8 +172,8 @@ export async function createServer(options: ServerOptions): Promise<{ app: Fasti
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
   app.get<{ Params: { code: string } }>('/problems/:code', { schema: { hide: true } }, async (request) => {
     const { code } = request.params;
-    const description = (errorCodes as Record<string, string>)[code] ?? (serverErrorCodes as Record<string, string>)[code];
-    if (!description) throw new HttpProblem(404, 'NOT_FOUND', `no problem type ${code}`);
+    const description = problemDescription(code, codeStatus, options.codeDescriptions);
+    if (description === undefined) throw new HttpProblem(404, 'NOT_FOUND', `no problem type ${code}`);
     return { code, status: codeStatus[code], description };
   });
 

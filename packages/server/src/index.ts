@@ -8,3 +8,4 @@ export { inSpan, tracedStore, tracer } from './tracing.js';
 export { toWire, wireEventSchema, problemSchema, type WireEvent } from './wire.js';
 export { loadServerConfig, type ServerConfig } from './config.js';
 export type { CategoryEntry, EventTypeEntry, TypeStreamEntry } from './catalog/catalog-projection.js';
+export { emptyBodyDefault, emptyBodySchema } from './http/empty-body.js';

@@ -8,7 +8,12 @@ export const serverErrorCodes = {
   METHOD_NOT_ALLOWED: 'The route exists but not for this method.',
   BODY_TOO_LARGE: 'The request body exceeds the configured limit.',
   UNSUPPORTED_MEDIA_TYPE: 'The request body must be JSON (`Content-Type: application/json`).',
+  URI_TOO_LONG: 'The request URL (or one of its path parameters) is longer than the server accepts.',
+  HEADERS_TOO_LARGE: 'The request headers are larger than the server accepts.',
+  REQUEST_TIMEOUT: 'The client did not send the whole request in time.',
   STATE_NOT_AVAILABLE: 'No state model is registered for this stream category.',
+  TOO_MANY_SUBSCRIBERS: 'The server has as many live subscriptions as it is configured for; retry after `Retry-After` seconds.',
+  SHUTTING_DOWN: 'The server is shutting down and takes no new requests; retry on another instance or after the restart.',
   INTERNAL_ERROR: 'An unexpected failure; it is logged with the request id. Please report it.',
 } as const;
 
@@ -23,6 +28,7 @@ export const statusByCode: Readonly<Record<ChronicleErrorCode | keyof typeof ser
   NOT_SUPPORTED: 422,
   STORE_CLOSED: 503,
   STORE_UNAVAILABLE: 503,
+  STORE_CORRUPT: 503,
   DOMAIN_RULE_VIOLATED: 409,
   SUBJECT_FORGOTTEN: 410,
   CHECKPOINT_MOVED: 409,
@@ -31,7 +37,12 @@ export const statusByCode: Readonly<Record<ChronicleErrorCode | keyof typeof ser
   METHOD_NOT_ALLOWED: 405,
   BODY_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  URI_TOO_LONG: 414,
+  HEADERS_TOO_LARGE: 431,
+  REQUEST_TIMEOUT: 408,
   STATE_NOT_AVAILABLE: 404,
+  TOO_MANY_SUBSCRIBERS: 503,
+  SHUTTING_DOWN: 503,
   INTERNAL_ERROR: 500,
 };
 
@@ -74,12 +85,27 @@ export function problem(status: number, code: string, detail: string, extra: Rec
   return { type: `/problems/${code}`, title: title(code), status, detail, code, ...extra };
 }
 
-/** Sends a problem as `application/problem+json`. */
+/** Sends a problem as `application/problem+json`, with the request id in the body and the `x-request-id` header. */
 export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
-  return reply.code(body.status).type('application/problem+json; charset=utf-8').send(body);
+  const requestId = String(reply.request.id);
+  return reply
+    .code(body.status)
+    .header('x-request-id', requestId)
+    .type('application/problem+json; charset=utf-8')
+    .send({ ...body, requestId });
 }
 
-function fastifyProblem(error: FastifyError): Problem | undefined {
+/** The body limit of the route a request was sent to (the server's when the route sets none). */
+function bodyLimitOf(request: FastifyRequest | undefined): number | undefined {
+  const limit = request?.routeOptions?.bodyLimit;
+  return typeof limit === 'number' ? limit : undefined;
+}
+
+function bytes(limit: number): string {
+  return limit >= 1024 * 1024 && limit % (1024 * 1024) === 0 ? `${limit} bytes (${limit / 1024 / 1024} MiB)` : `${limit} bytes`;
+}
+
+function fastifyProblem(error: FastifyError, request?: FastifyRequest): Problem | undefined {
   if (error.validation) {
     const issues = error.validation.map((v) => ({
       path: [error.validationContext, ...v.instancePath.split('/').filter(Boolean), (v.params as { additionalProperty?: string }).additionalProperty]
@@ -90,10 +116,16 @@ function fastifyProblem(error: FastifyError): Problem | undefined {
     return problem(400, 'VALIDATION_FAILED', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { issues });
   }
   switch (error.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return problem(413, 'BODY_TOO_LARGE', error.message);
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return problem(415, 'UNSUPPORTED_MEDIA_TYPE', error.message);
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': {
+      const limit = bodyLimitOf(request);
+      return limit === undefined
+        ? problem(413, 'BODY_TOO_LARGE', 'the request body exceeds the body limit')
+        : problem(413, 'BODY_TOO_LARGE', `the request body exceeds the limit of ${bytes(limit)}`, { limit });
+    }
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
+      const given = request?.headers['content-type'];
+      return problem(415, 'UNSUPPORTED_MEDIA_TYPE', `the request body must be application/json${given ? `, not ${given}` : ''}`, { accepted: ['application/json'] });
+    }
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return problem(400, 'VALIDATION_FAILED', 'the request body is empty; send a JSON document');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
@@ -105,14 +137,14 @@ function fastifyProblem(error: FastifyError): Problem | undefined {
 }
 
 /** Maps any thrown error to a problem document. Unknown errors become 500 INTERNAL_ERROR (and are bugs). */
-export function toProblem(error: unknown, codeStatus: Readonly<Record<string, number>> = statusByCode): Problem {
+export function toProblem(error: unknown, codeStatus: Readonly<Record<string, number>> = statusByCode, request?: FastifyRequest): Problem {
   if (error instanceof HttpProblem) return problem(error.status, error.code, error.message, error.details);
   if (isChronicleError(error)) {
     const { code: _code, message: _message, name: _name, retryable, ...fields } = error.toJSON();
     const status = codeStatus[error.code] ?? statusByCode[error.code as keyof typeof statusByCode] ?? 409;
     return problem(status, error.code, error.message, { ...fields, ...(retryable ? { retryable: true } : {}) });
   }
-  const fromFastify = fastifyProblem(error as FastifyError);
+  const fromFastify = fastifyProblem(error as FastifyError, request);
   if (fromFastify) return fromFastify;
   return problem(500, 'INTERNAL_ERROR', 'an unexpected error occurred; it was logged with this request id');
 }
@@ -120,9 +152,10 @@ export function toProblem(error: unknown, codeStatus: Readonly<Record<string, nu
 /** Fastify error handler answering every error with problem+json. */
 export function problemErrorHandler(codeStatus?: Readonly<Record<string, number>>) {
   return (error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
-    const body = { ...toProblem(error, codeStatus), instance: request.url };
+    const body: Problem = { ...toProblem(error, codeStatus, request), instance: request.url };
     if (body.status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: body.code, status: body.status }, body.detail);
+    if (body.status === 503 && body.retryable === true) reply.header('retry-after', '1');
     return sendProblem(reply, body);
   };
 }

@@ -57,7 +57,7 @@ export class IdempotencyKeyReusedError extends DomainError {
 }
 
 /** HTTP statuses of the Downloads codes. */
-export const downloadsCodeStatus: Readonly<Record<string, number>> = {
+export const downloadsCodeStatus = {
   YEARLY_LIMIT_REACHED: 409,
   DEVICE_LIMIT_REACHED: 409,
   STUDIO_LIMIT_REACHED: 409,
@@ -66,4 +66,16 @@ export const downloadsCodeStatus: Readonly<Record<string, number>> = {
   DEACTIVATION_LIMIT_REACHED: 409,
   DEVICE_NOT_OWNED: 404,
   IDEMPOTENCY_KEY_REUSED: 422,
+} as const satisfies Readonly<Record<string, number>>;
+
+/** What each Downloads code means, served at `/problems/:code`. */
+export const downloadsCodeDescriptions: Readonly<Record<keyof typeof downloadsCodeStatus, string>> = {
+  YEARLY_LIMIT_REACHED: 'The title was downloaded as often as the rules allow in the last 365 days; `nextAvailableAt` says when the next download is possible.',
+  DEVICE_LIMIT_REACHED: 'The account has downloads on as many devices as allowed; release or deactivate one first.',
+  STUDIO_LIMIT_REACHED: "The account holds as many concurrent licenses for the title's studio as allowed.",
+  LICENSE_RELEASED: 'The license was released; a released license can never be renewed.',
+  LICENSE_NOT_FOUND: 'No license with this id exists.',
+  DEACTIVATION_LIMIT_REACHED: 'Devices were remotely deactivated as often as allowed in the last 365 days.',
+  DEVICE_NOT_OWNED: 'The device has no licenses of this customer.',
+  IDEMPOTENCY_KEY_REUSED: 'The Idempotency-Key was already used for a different request (method, path or body).',
 };

@@ -1,10 +1,10 @@
 import { ValidationError, type Logger, type ProjectionHost } from '@chronicle/core';
-import { problemSchema, writeGuard, type AuthOptions, type ServerContext } from '@chronicle/server';
+import { emptyBodyDefault, emptyBodySchema, problemSchema, writeGuard, type AuthOptions, type ServerContext } from '@chronicle/server';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge } from 'prom-client';
 import { ZodError } from 'zod';
 import { FallbackJournal, isStoreOutage, outageAsUnavailable } from '../fallback.js';
-import type { RulesSource } from '../rules.js';
+import { rulesJsonSchema, type RulesSource } from '../rules.js';
 import type { DownloadsService } from '../service.js';
 import { toWire } from '@chronicle/server';
 import { pinnedInstant } from './clock.js';
@@ -91,7 +91,10 @@ export function downloadsRoutes(options: DownloadsRouteOptions) {
 
     app.post<{ Params: { licenseId: string } }>(
       '/v1/licenses/:licenseId/renew',
-      { schema: { tags: ['downloads'], summary: 'Renew an active license', params: licenseParams, headers, response: { 200: grant, '4xx': problemSchema } } },
+      {
+        preValidation: emptyBodyDefault,
+        schema: { tags: ['downloads'], summary: 'Renew an active license', params: licenseParams, headers, body: emptyBodySchema, response: { 200: grant, '4xx': problemSchema } },
+      },
       async (request, reply) => {
         const now = pinned(request);
         return outageAsUnavailable(() =>
@@ -105,7 +108,17 @@ export function downloadsRoutes(options: DownloadsRouteOptions) {
 
     app.post<{ Params: { licenseId: string } }>(
       '/v1/licenses/:licenseId/release',
-      { schema: { tags: ['downloads'], summary: 'Release a license (the download was deleted); releasing twice is a no-op', params: licenseParams, headers, response: { '4xx': problemSchema } } },
+      {
+        preValidation: emptyBodyDefault,
+        schema: {
+          tags: ['downloads'],
+          summary: 'Release a license (the download was deleted); releasing twice is a no-op',
+          params: licenseParams,
+          headers,
+          body: emptyBodySchema,
+          response: { '4xx': problemSchema },
+        },
+      },
       async (request, reply) => {
         const now = pinned(request);
         return outageAsUnavailable(() =>
@@ -162,7 +175,10 @@ export function downloadsRoutes(options: DownloadsRouteOptions) {
 
     app.put(
       '/v1/rules',
-      { preHandler: writeGuard(auth), schema: { tags: ['downloads'], summary: 'Replace the business rules; applies to the next request', security: [{ bearer: [] }], response: { '4xx': problemSchema } } },
+      {
+        onRequest: writeGuard(auth),
+        schema: { tags: ['downloads'], summary: 'Replace the business rules; applies to the next request', body: rulesJsonSchema, security: [{ bearer: [] }], response: { '4xx': problemSchema } },
+      },
       async (request) => {
         try {
           const replaced = rules.replace(request.body as never);

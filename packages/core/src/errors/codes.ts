@@ -15,6 +15,7 @@ export const errorCodes = {
   NOT_SUPPORTED: 'The store cannot perform this operation (see its capabilities).',
   STORE_CLOSED: 'The store was closed; no further operations are accepted.',
   STORE_UNAVAILABLE: 'The backing database could not be reached or failed transiently; the operation may be retried.',
+  STORE_CORRUPT: 'The database file is damaged (a page failed its check); nothing was written. Run `chronicle verify`, then restore from a backup.',
   DOMAIN_RULE_VIOLATED: 'A command was rejected by a business rule (applications use their own, more specific codes).',
   SUBJECT_FORGOTTEN: 'Personal data was written for a data subject that was forgotten (crypto-shredded).',
   CHECKPOINT_MOVED: 'Another runner advanced a projection checkpoint first; the batch was rolled back and is re-read.',

@@ -14,6 +14,7 @@ describe('errors', () => {
       new errors.NotSupportedError('op', 'store'),
       new errors.StoreClosedError('store'),
       new errors.StoreUnavailableError('down', false),
+      new errors.StoreCorruptError('damaged'),
     ];
     for (const error of samples) expect(allErrorCodes).toContain(error.code);
     expect(Object.values(errorCodes).every((text) => text.length > 10)).toBe(true);

@@ -98,6 +98,21 @@ export class StoreUnavailableError extends ChronicleError {
 }
 
 /**
+ * The database file is damaged: SQLite found a malformed page. Retrying does
+ * not help (the same page fails again); the operation wrote nothing. Operators
+ * run `chronicle verify` and restore from a backup.
+ */
+export class StoreCorruptError extends ChronicleError {
+  readonly code = 'STORE_CORRUPT';
+  constructor(
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
  * Base for business-rule rejections raised by deciders. Give each rule its own
  * code so that callers (and the HTTP server, which answers 409) can branch on it.
  *

@@ -9,6 +9,7 @@ export {
   NotSupportedError,
   StoreClosedError,
   StoreUnavailableError,
+  StoreCorruptError,
   DomainError,
   type ValidationIssue,
 } from './errors.js';

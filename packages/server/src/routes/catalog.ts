@@ -47,7 +47,7 @@ export function catalogRoutes(app: FastifyInstance, options: { catalog: Catalog 
   app.get<{ Querystring: { after?: string; limit: number } }>(
     '/v1/event-types',
     {
-      preHandler: readGuard(auth),
+      onRequest: readGuard(auth),
       schema: {
         tags: ['catalog'],
         summary: 'Event types with their event and stream counts',
@@ -65,7 +65,7 @@ export function catalogRoutes(app: FastifyInstance, options: { catalog: Catalog 
   app.get<{ Params: { type: string }; Querystring: { prefix?: string; after?: string; limit: number } }>(
     '/v1/event-types/:type/streams',
     {
-      preHandler: readGuard(auth),
+      onRequest: readGuard(auth),
       schema: {
         tags: ['catalog'],
         summary: 'Streams holding events of a type, by stream id (optionally by id prefix too)',
@@ -85,7 +85,7 @@ export function catalogRoutes(app: FastifyInstance, options: { catalog: Catalog 
   app.get<{ Querystring: { after?: string; limit: number } }>(
     '/v1/categories',
     {
-      preHandler: readGuard(auth),
+      onRequest: readGuard(auth),
       schema: {
         tags: ['catalog'],
         summary: 'Stream categories (the id before the first `-`) with their stream and event counts',

@@ -12,7 +12,7 @@ export function globalLogRoutes(app: FastifyInstance, options: { store: EventSto
   app.get<{ Querystring: { from?: number; limit: number } }>(
     '/v1/all',
     {
-      preHandler: readGuard(auth),
+      onRequest: readGuard(auth),
       schema: {
         tags: ['global log'],
         summary: 'Read the global log in order, a page at a time',
@@ -46,7 +46,7 @@ export function globalLogRoutes(app: FastifyInstance, options: { store: EventSto
   app.get<{ Querystring: { from?: number; types?: string } }>(
     '/v1/subscribe',
     {
-      preHandler: readGuard(auth),
+      onRequest: readGuard(auth),
       schema: {
         tags: ['global log'],
         summary: 'Server-Sent Events: catch up from a position, then receive events live',

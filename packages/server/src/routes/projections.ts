@@ -1,6 +1,7 @@
 import type { ConsumerStatus } from '@chronicle/core';
 import type { FastifyInstance } from 'fastify';
 import { readGuard, writeGuard, type AuthOptions } from '../auth.js';
+import { emptyBodyDefault, emptyBodySchema } from '../http/empty-body.js';
 import { HttpProblem } from '../problem.js';
 import { problemSchema } from '../wire.js';
 import type { RegisteredProjection } from '../projection-registry.js';
@@ -12,7 +13,7 @@ export function projectionRoutes(app: FastifyInstance, options: { projections: r
 
   app.get(
     '/v1/projections',
-    { preHandler: readGuard(auth), schema: { tags: ['projections'], summary: 'Position, lag and status of every projection and reactor' } },
+    { onRequest: readGuard(auth), schema: { tags: ['projections'], summary: 'Position, lag and status of every projection and reactor' } },
     async () => ({
       projections: await Promise.all(
         projections.map(async (p) => ({ kind: p.kind, ...(await p.status()), rebuildable: Boolean(p.rebuild), rebuild: rebuilds.get(p.name) ?? null })),
@@ -23,11 +24,13 @@ export function projectionRoutes(app: FastifyInstance, options: { projections: r
   app.post<{ Params: { name: string } }>(
     '/v1/projections/:name/rebuild',
     {
-      preHandler: writeGuard(auth),
+      onRequest: writeGuard(auth),
+      preValidation: emptyBodyDefault,
       schema: {
         tags: ['projections'],
         summary: 'Start a blue-green rebuild (202); follow progress in GET /v1/projections',
         params: { type: 'object', properties: { name: { type: 'string' } } },
+        body: emptyBodySchema,
         security: [{ bearer: [] }],
         response: { '4xx': problemSchema },
       },

@@ -93,7 +93,7 @@ export function streamRoutes(app: FastifyInstance, options: { store: EventStore;
   app.post<{ Params: { streamId: string }; Body: AppendBody }>(
     '/v1/streams/:streamId',
     {
-      preHandler: writeGuard(auth),
+      onRequest: writeGuard(auth),
       schema: {
         tags: ['streams'],
         summary: 'Append events to a stream',
@@ -116,7 +116,7 @@ export function streamRoutes(app: FastifyInstance, options: { store: EventStore;
   app.get<{ Params: { streamId: string }; Querystring: ReadQuery }>(
     '/v1/streams/:streamId',
     {
-      preHandler: readGuard(auth),
+      onRequest: readGuard(auth),
       schema: {
         tags: ['streams'],
         summary: "Read a stream's events, a page at a time",
@@ -151,7 +151,7 @@ export function streamRoutes(app: FastifyInstance, options: { store: EventStore;
   app.get<{ Params: { streamId: string }; Querystring: { version?: number; at?: string } }>(
     '/v1/streams/:streamId/state',
     {
-      preHandler: readGuard(auth),
+      onRequest: readGuard(auth),
       schema: {
         tags: ['streams'],
         summary: 'The folded state of a stream, now or at a version or instant (time travel)',
@@ -176,7 +176,7 @@ export function streamRoutes(app: FastifyInstance, options: { store: EventStore;
   app.delete<{ Params: { streamId: string }; Querystring: { mode: 'soft' | 'hard'; expectedVersion?: number } }>(
     '/v1/streams/:streamId',
     {
-      preHandler: writeGuard(auth),
+      onRequest: writeGuard(auth),
       schema: {
         tags: ['streams'],
         summary: 'Delete a stream: soft (hidden, can be recreated) or hard (tombstone: appends refused forever)',
@@ -199,14 +199,14 @@ export function streamRoutes(app: FastifyInstance, options: { store: EventStore;
 
   app.get<{ Params: { streamId: string } }>(
     '/v1/streams/:streamId/metadata',
-    { preHandler: readGuard(auth), schema: { tags: ['streams'], summary: "A stream's retention metadata and custom fields", params: streamIdParam, response: { '4xx': problemSchema } } },
+    { onRequest: readGuard(auth), schema: { tags: ['streams'], summary: "A stream's retention metadata and custom fields", params: streamIdParam, response: { '4xx': problemSchema } } },
     async (request) => ({ streamId: request.params.streamId, metadata: await lifecycleOf(store).getStreamMetadata(request.params.streamId) }),
   );
 
   app.put<{ Params: { streamId: string }; Body: StreamMetadata }>(
     '/v1/streams/:streamId/metadata',
     {
-      preHandler: writeGuard(auth),
+      onRequest: writeGuard(auth),
       schema: {
         tags: ['streams'],
         summary: 'Replace a stream\'s metadata: maxCount, maxAge (seconds), truncateBefore, custom',
@@ -234,7 +234,7 @@ export function streamRoutes(app: FastifyInstance, options: { store: EventStore;
   app.get<{ Querystring: { prefix?: string; after?: string; limit: number } }>(
     '/v1/streams',
     {
-      preHandler: readGuard(auth),
+      onRequest: readGuard(auth),
       schema: {
         tags: ['streams'],
         summary: 'List streams by id prefix',
