@@ -44,7 +44,7 @@ export const openCarts: Projection = {
  * what. It is also a producer: it appends `ShipmentRequested` to the shipment's
  * own stream, caused by the checkout (correlation and causation carried over).
  */
-export function shippingConsumer(store: Pick<EventStore, 'append' | 'readStream'>): Reactor {
+export function shippingConsumer(store: Pick<EventStore, 'append' | 'readStream' | 'getStreamInfo'>): Reactor {
   return {
     name: 'shipping',
     eventTypes: ['ShippingInformationAdded', 'CartCheckedOut'],

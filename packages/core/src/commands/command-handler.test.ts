@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { DomainError, WrongExpectedVersionError } from '../errors/errors.js';
 import type { Decider } from '../decider/decider.js';
 import { aggregateStream } from '../decider/aggregate-stream.js';
@@ -122,5 +122,32 @@ describe('command handler', () => {
     expect(result.newEvents[0]!.metadata).toEqual({ requestId: 'req-9', userId: 'u1', causationId: 'cmd-1', correlationId: 'cmd-1' });
     const chained = await handle('c', { type: 'Add', amount: 1 }, { commandId: 'cmd-2', metadata: { correlationId: 'corr-1' } });
     expect(chained.newEvents[0]!.metadata).toEqual({ correlationId: 'corr-1', causationId: 'cmd-2' });
+  });
+
+  it('asks for the head only when a read found nothing visible and an append at 0 conflicted', async () => {
+    const base = createInMemoryStore();
+    let lookups = 0;
+    const store: EventStore = {
+      ...base,
+      getStreamInfo(streamId) {
+        lookups++;
+        return base.getStreamInfo(streamId);
+      },
+    };
+    const handle = createCommandHandler(store, counter);
+    await handle('fresh', { type: 'Add', amount: 1 });
+    await handle('fresh', { type: 'Add', amount: 1 });
+    expect(lookups).toBe(0);
+    await base.setStreamMetadata('fresh', { truncateBefore: 10 });
+    const hidden = await handle('fresh', { type: 'Add', amount: 5 });
+    expect([hidden.attempts, hidden.nextExpectedVersion, hidden.newState.total]).toEqual([2, 3, 5]);
+    expect(lookups).toBe(1);
+  });
+
+  it('refuses an async decide at the type level', () => {
+    const asynchronous = { ...counter, decide: async () => [{ type: 'Added' as const, data: { amount: 1 } }] };
+    expectTypeOf(asynchronous).not.toMatchTypeOf<Decider<CounterCommand, CounterEvent, Counter>>();
+    // @ts-expect-error decide must return events, not a Promise of them
+    createCommandHandler(createInMemoryStore(), asynchronous);
   });
 });

@@ -1,10 +1,10 @@
 import { ChronicleError } from '../errors/chronicle-error.js';
 import { NotSupportedError, ValidationError, WrongExpectedVersionError } from '../errors/errors.js';
 import type { Event, EventMetadata, NewEvent, RecordedEvent } from '../events/event.js';
-import { aggregateStream, type LoadedState } from '../decider/aggregate-stream.js';
+import { aggregateStream, loadStream, type LoadedState } from '../decider/aggregate-stream.js';
 import { decisionEvents, fold, type Decider } from '../decider/decider.js';
 import type { EventStore, ExpectedVersion } from '../store/event-store.js';
-import { assertExpectedVersion } from '../store/validation.js';
+import { assertExpectedVersion, checkExpectedVersion } from '../store/validation.js';
 import type { ProjectionHost } from '../projections/host.js';
 import { causedBy, type Reactor } from '../projections/reactor.js';
 import { createAggregateLoader, type SnapshotPolicy } from '../snapshots/aggregate-loader.js';
@@ -33,8 +33,10 @@ export type ReactionError = { readonly reactor: string; readonly eventId: string
 /** Per-call options of a command handler. */
 export type HandleOptions = {
   /**
-   * Version the caller saw (e.g. from an `If-Match` header). When given, the
-   * append uses it and a conflict is returned to the caller, never retried.
+   * Version the caller saw (e.g. from an `If-Match` header). When given, it is
+   * checked against the stream's version before `decide` runs, so a stale one
+   * fails with `WRONG_EXPECTED_VERSION` even when the decision would be a no-op;
+   * the append then uses it, and a conflict is returned to the caller, never retried.
    */
   readonly expectedVersion?: ExpectedVersion;
   /** Id of this command: becomes the events' `causationId` (and `correlationId` when none is given). */
@@ -106,7 +108,7 @@ function hostOf(store: object): Host | undefined {
  * const { newEvents } = await handle('table-7', { type: 'OrderDrinks', drinks: ['cola'] });
  */
 export function createCommandHandler<Command, E extends Event, State>(
-  store: Pick<EventStore, 'readStream' | 'append'>,
+  store: Pick<EventStore, 'readStream' | 'append' | 'getStreamInfo'>,
   decider: Decider<Command, E, State>,
   options: CommandHandlerOptions<State> = {},
 ): CommandHandler<Command, E, State> {
@@ -114,8 +116,17 @@ export function createCommandHandler<Command, E extends Event, State>(
   if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1) throw ValidationError.of('retry.maxAttempts', 'must be an integer >= 1');
   const host = hostOf(store);
   if (options.snapshots && !host) throw new NotSupportedError('snapshots', 'this store', 'it hosts no projections');
-  const loader = options.snapshots && host ? createAggregateLoader({ readStream: store.readStream.bind(store), projections: host }, decider, options.snapshots) : undefined;
-  const load = (streamId: string): Promise<LoadedState<State>> => (loader ? loader.load(streamId) : aggregateStream(store, streamId, decider));
+  const loader =
+    options.snapshots && host
+      ? createAggregateLoader({ readStream: store.readStream.bind(store), getStreamInfo: store.getStreamInfo.bind(store), projections: host }, decider, options.snapshots)
+      : undefined;
+  /**
+   * The state and the stream's real head. `confirmHead: false` trusts an empty
+   * read to mean an empty stream (one query less for a new stream): if events
+   * are hidden there, the append at 0 conflicts and the retry confirms the head.
+   */
+  const load = (streamId: string, confirmHead: boolean): Promise<LoadedState<State>> =>
+    loader ? loader.load(streamId) : loadStream(store, streamId, decider, {}, confirmHead);
 
   async function replay(streamId: string, outcome: RequestOutcome): Promise<CommandResult<E, State>> {
     if (outcome.kind === 'rejected') throw new ReplayedRejectionError(outcome.error);
@@ -148,8 +159,9 @@ export function createCommandHandler<Command, E extends Event, State>(
     }
     const metadata = eventMetadata(handleOptions);
     const hasMetadata = Object.keys(metadata).length > 0;
+    const explicit = handleOptions.expectedVersion;
     for (let attempt = 1; ; attempt++) {
-      const { state, version } = await load(streamId);
+      const { state, version } = await load(streamId, attempt > 1 || explicit !== undefined);
       // Checked after the load: an identical request whose events this load
       // already saw committed its outcome with them, so it is visible now
       // (checking before the load let a racer append a second set on a database).
@@ -157,6 +169,9 @@ export function createCommandHandler<Command, E extends Event, State>(
         const known = await findOutcome(host, requestId);
         if (known) return replay(streamId, known);
       }
+      // The caller's version is checked before deciding: a stale one is a conflict even if the decision is a no-op.
+      const stale = explicit === undefined ? undefined : checkExpectedVersion(streamId, explicit, version);
+      if (stale) throw stale;
       let decided: readonly E[];
       try {
         decided = decisionEvents(decider.decide(command, state));
@@ -172,7 +187,7 @@ export function createCommandHandler<Command, E extends Event, State>(
         const own = (event as NewEvent).metadata;
         return hasMetadata || own ? { type: event.type, data: event.data, metadata: { ...metadata, ...own } } : event;
       });
-      const expected = handleOptions.expectedVersion ?? (version === 0 ? 'no_stream' : version);
+      const expected = explicit ?? (version === 0 ? 'no_stream' : version);
       try {
         const result = await store.append(streamId, toAppend, expected);
         const newEvents = result.events as readonly RecordedEvent<E['type'], E['data']>[];
@@ -194,7 +209,7 @@ export function createCommandHandler<Command, E extends Event, State>(
           const known = await findOutcome(host, requestId);
           if (known) return replay(streamId, known);
         }
-        if (handleOptions.expectedVersion !== undefined || attempt >= maxAttempts) throw error;
+        if (explicit !== undefined || attempt >= maxAttempts) throw error;
         await sleep(retryDelay(options.retry ?? {}, attempt));
       }
     }

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createCommandHandler } from '../commands/command-handler.js';
+import { aggregateStream } from '../decider/aggregate-stream.js';
 import type { NewEvent, RecordedEvent } from '../events/event.js';
 import type { EventStore, StoreInfo } from '../store/event-store.js';
 
@@ -20,6 +22,8 @@ export const conformanceRules = {
   close: 'Closing ends open subscriptions; later calls fail with STORE_CLOSED; closing twice is harmless.',
   lifecycle: 'Stream metadata (maxCount, maxAge, truncateBefore, custom) is honoured by reads; soft delete hides and allows recreation; hard delete refuses appends forever.',
   archive: 'Purged (archived) events leave the hot store without changing stream versions or later appends.',
+  'command-handling':
+    "Core's fold and command handler on the store: versions are real heads, an explicit expected version is checked before decide, async deciders are refused.",
 } as const;
 
 /** Id of a contract rule. */
@@ -30,6 +34,10 @@ export type ConformanceContext = {
   readonly store: EventStore;
   /** A fresh stream id (unique per call), so cases never collide even on a shared store. */
   readonly streamId: (label?: string) => string;
+  /** Core's command handler (the mutant suite substitutes broken ones). */
+  readonly createCommandHandler: typeof createCommandHandler;
+  /** Core's stream fold (the mutant suite substitutes broken ones). */
+  readonly aggregateStream: typeof aggregateStream;
 };
 
 /** One executable rule check. */
@@ -42,9 +50,9 @@ export type ConformanceCase = {
   readonly run: (context: ConformanceContext) => Promise<void>;
 };
 
-/** Builds a context for a store. */
-export function contextFor(store: EventStore): ConformanceContext {
-  return { store, streamId: (label = 'stream') => `${label}-${randomUUID()}` };
+/** Builds a context for a store; `core` replaces core functions the cases call (for mutants). */
+export function contextFor(store: EventStore, core: Partial<Omit<ConformanceContext, 'store' | 'streamId'>> = {}): ConformanceContext {
+  return { store, streamId: (label = 'stream') => `${label}-${randomUUID()}`, createCommandHandler, aggregateStream, ...core };
 }
 
 /** Collects an async iterable into an array. */

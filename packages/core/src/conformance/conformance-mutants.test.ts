@@ -5,14 +5,28 @@
  * would be a rule that tests nothing.
  */
 import { describe, expect, it } from 'vitest';
-import type { RecordedEvent } from '../events/event.js';
+import { createCommandHandler } from '../commands/command-handler.js';
+import type { Decider } from '../decider/decider.js';
+import type { Event, RecordedEvent } from '../events/event.js';
 import type { EventStore, ReadAllOptions, ReadStreamOptions, StreamAppend, SubscribeOptions } from '../store/event-store.js';
 import { createInMemoryStore, type InMemoryEventStore } from '../store/in-memory-store.js';
 import type { DeleteStreamOptions } from '../store/stream-lifecycle.js';
-import { contextFor, type ConformanceRule } from './case.js';
+import { contextFor, type ConformanceContext, type ConformanceRule } from './case.js';
+import { commandCaseNames } from './command-cases.js';
 import { conformanceCases } from './describe-event-store.js';
 
-type Mutant = { readonly breaks: ConformanceRule; readonly name: string; readonly create: () => EventStore };
+type Mutant = {
+  readonly breaks: ConformanceRule;
+  readonly name: string;
+  readonly create: () => EventStore;
+  /** Broken core functions the cases get instead of the real ones. */
+  readonly core?: Partial<Pick<ConformanceContext, 'createCommandHandler' | 'aggregateStream'>>;
+  /** The case written for this failure: it must be among those that fail. */
+  readonly catches?: string;
+};
+
+/** The in-memory store, unbroken (for mutants that break core instead). */
+const sound = (): EventStore => createInMemoryStore();
 
 function mutate(overrides: (base: EventStore) => Partial<InMemoryEventStore>): () => EventStore {
   return () => {
@@ -200,6 +214,56 @@ const mutants: Mutant[] = [
     create: mutate(() => ({ purgeEvents: async (positions: readonly number[]) => positions.length })),
   },
   {
+    breaks: 'command-handling',
+    name: 'reports the version of the last visible event as the stream version',
+    catches: commandCaseNames.hiddenHead,
+    create: mutate((base) => ({
+      async getStreamInfo(id: string) {
+        for await (const last of base.readStream(id, { direction: 'backwards', limit: 1 })) return { streamId: id, version: last.streamPosition };
+        return undefined;
+      },
+    })),
+  },
+  {
+    breaks: 'command-handling',
+    name: 'folds a stream to the version of its last visible event (hidden events ignored)',
+    catches: commandCaseNames.hiddenHead,
+    create: sound,
+    core: {
+      async aggregateStream(store, streamId, decider) {
+        let state = decider.initialState();
+        let version = 0;
+        for await (const event of store.readStream(streamId)) {
+          state = decider.evolve(state, event as never);
+          version = event.streamPosition;
+        }
+        return { state, version };
+      },
+    },
+  },
+  {
+    breaks: 'command-handling',
+    name: 'decides before looking at the caller’s expected version (a stale one passes on a no-op)',
+    catches: commandCaseNames.explicitBeforeDecide,
+    create: sound,
+    core: {
+      createCommandHandler: (store, decider, options) => {
+        const handle = createCommandHandler(store, decider, options);
+        return (streamId, command, handleOptions) => handle(streamId, command, { ...handleOptions, expectedVersion: undefined });
+      },
+    },
+  },
+  {
+    breaks: 'command-handling',
+    name: 'hands whatever decide returned to append (a Promise fails as VALIDATION_FAILED)',
+    catches: commandCaseNames.asyncDecide,
+    create: sound,
+    core: {
+      createCommandHandler: <C, E extends Event, S>(store: Parameters<typeof createCommandHandler>[0], decider: Decider<C, E, S>) =>
+        createCommandHandler<C, E, S>(store, { ...decider, decide: (command: C, state: S) => [decider.decide(command, state)] as unknown as E[] }),
+    },
+  },
+  {
     breaks: 'close',
     name: 'keeps serving after close',
     create: mutate((base) => ({ close: async () => {} }) satisfies Partial<typeof base>),
@@ -221,7 +285,7 @@ describe('the conformance suite catches broken stores', () => {
         const store = mutant.create();
         if (testCase.requires?.multiStreamAppend === false) continue;
         try {
-          await testCase.run(contextFor(store));
+          await testCase.run(contextFor(store, mutant.core));
         } catch (error) {
           if (process.env.CHRONICLE_DEBUG_MUTANTS) console.log(mutant.name, '→', testCase.name, ':', (error as Error).message.slice(0, 160));
           failures.push(testCase.name);
@@ -230,6 +294,12 @@ describe('the conformance suite catches broken stores', () => {
         }
       }
       expect(failures.length, `no ${mutant.breaks} case failed against a store that ${mutant.name}`).toBeGreaterThan(0);
+      if (mutant.catches) expect(failures, `the case written for it passed against a store that ${mutant.name}`).toContain(mutant.catches);
     });
   }
+
+  it('every mutant written for one case names a case that exists', () => {
+    const names = new Set(conformanceCases.map((c) => c.name));
+    expect(mutants.filter((m) => m.catches !== undefined && !names.has(m.catches)).map((m) => m.name)).toEqual([]);
+  });
 });

@@ -10,6 +10,7 @@ import { streamInfoCases } from './stream-info-cases.js';
 import { closeCases, subscribeCases } from './subscribe-cases.js';
 import { validationCases } from './validation-cases.js';
 import { archiveCases, lifecycleCases } from './lifecycle-cases.js';
+import { commandCases } from './command-cases.js';
 import { hasStreamLifecycle } from '../store/stream-lifecycle.js';
 import { isArchivable } from '../store/archivable.js';
 
@@ -26,6 +27,7 @@ export const conformanceCases: readonly ConformanceCase[] = [
   ...closeCases,
   ...lifecycleCases,
   ...archiveCases,
+  ...commandCases,
 ];
 
 /** Options of {@link describeEventStore}. */

@@ -1,6 +1,6 @@
 import type { Event } from '../events/event.js';
 import type { Decider } from '../decider/decider.js';
-import { aggregateStream, type LoadedState } from '../decider/aggregate-stream.js';
+import { aggregateStream, loadStream, type LoadedState } from '../decider/aggregate-stream.js';
 import type { EventStore } from '../store/event-store.js';
 import type { ProjectionHost } from '../projections/host.js';
 
@@ -63,7 +63,7 @@ type Host = Pick<ProjectionHost<unknown>, 'transaction' | 'documents'>;
  * and a snapshot of another `schemaVersion` is ignored and rebuilt.
  */
 export function createAggregateLoader<E extends Event, State>(
-  store: Pick<EventStore, 'readStream'> & { readonly projections: Host },
+  store: Pick<EventStore, 'readStream' | 'getStreamInfo'> & { readonly projections: Host },
   decider: Pick<Decider<never, E, State>, 'initialState' | 'evolve'>,
   policy: SnapshotPolicy<State>,
 ): AggregateLoader<State> {
@@ -97,9 +97,8 @@ export function createAggregateLoader<E extends Event, State>(
     async load(streamId) {
       const from = await readSnapshot(streamId);
       const started = performance.now();
-      const loaded = await aggregateStream(store, streamId, decider, from ? { from } : {});
+      const { replayed, ...loaded } = await loadStream(store, streamId, decider, from ? { from } : {}, true);
       const replayMs = performance.now() - started;
-      const replayed = loaded.version - (from?.version ?? 0);
       const due =
         replayed > 0 &&
         ((policy.everyEvents !== undefined && replayed >= policy.everyEvents) || (policy.ifReplayTookMs !== undefined && replayMs > policy.ifReplayTookMs));

@@ -19,7 +19,7 @@ export async function* readAllUntil(store: Pick<EventStore, 'readAll'>, at: Date
 
 /** A stream's state at a version (`{ version }`) or an instant (`{ at }`): time travel for one entity. */
 export function stateAt<E extends Event, State>(
-  store: Pick<EventStore, 'readStream'>,
+  store: Pick<EventStore, 'readStream' | 'getStreamInfo'>,
   streamId: string,
   decider: Pick<Decider<never, E, State>, 'initialState' | 'evolve'>,
   target: { readonly version?: number; readonly at?: Date },
