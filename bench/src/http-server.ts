@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger, type EventStore, type StoreWithProjections } from '@chronicle/core';
-import { createDownloadsApp, memoryRules } from '@chronicle/downloads';
+import { createDownloadsApp, defaultRules } from '@chronicle/downloads';
 import { createPostgresStore } from '@chronicle/postgres';
 import { createSqliteStore } from '@chronicle/sqlite';
 
@@ -22,7 +22,7 @@ const downloads = await createDownloadsApp({
   store,
   token: 'bench-token',
   dataDir,
-  rules: memoryRules(),
+  rulesSeed: defaultRules,
   appLogger: silentLogger,
   plugins: [(app) => void app.get('/bench/ping', async () => ({ ok: true }))],
 });

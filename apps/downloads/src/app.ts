@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import path from 'node:path';
 import {
   consoleLogger,
@@ -17,7 +18,9 @@ import { downloadsCodeDescriptions, downloadsCodeStatus } from './domain/errors.
 import { licenseDecider } from './domain/license.js';
 import { FallbackJournal } from './fallback.js';
 import { downloadsRoutes } from './http/routes.js';
-import { fileRules, type RulesSource } from './rules.js';
+import type { Rules, RulesSource } from './rules.js';
+import { rulesDecider } from './rules-history.js';
+import { createStoredRules } from './stored-rules.js';
 import { DownloadsService } from './service.js';
 
 /** State models for time travel over the three aggregates. */
@@ -25,6 +28,7 @@ export const downloadsStateModels: StateModels = {
   license: licenseDecider as never,
   account: accountDecider as never,
   downloaded: downloadedDecider as never,
+  rules: rulesDecider as never,
 };
 
 /** Downloads per title across all customers: an async read model, for the projections page. */
@@ -42,7 +46,14 @@ export type DownloadsAppOptions = {
   readonly token: string;
   readonly readsRequireToken?: boolean;
   readonly dataDir: string;
-  readonly rules?: RulesSource;
+  /**
+   * The rules the `rules-downloads` stream starts with when it is empty;
+   * default `<dataDir>/rules.json` if present (refused at start when invalid),
+   * else the defaults. Ignored once the stream exists.
+   */
+  readonly rulesSeed?: Rules;
+  /** Names this instance in the rules history and projection leases (default `<hostname>:<pid>`). */
+  readonly instance?: string;
   readonly allowClockOverride?: boolean;
   /** The instance's clock (default the system clock); read afresh for every decision attempt. */
   readonly clock?: () => Date;
@@ -75,8 +86,15 @@ export type DownloadsApp = {
 export async function createDownloadsApp(options: DownloadsAppOptions): Promise<DownloadsApp> {
   const host = options.store.projections as ProjectionHost<unknown>;
   const appLogger = options.appLogger ?? consoleLogger;
-  const rules = options.rules ?? fileRules(path.join(options.dataDir, 'rules.json'), (error) => appLogger.error({ err: error.message }, 'invalid rules file'));
+  const instance = options.instance ?? `${hostname()}:${process.pid}`;
   const clock = options.clock ?? (() => new Date());
+  const rules = await createStoredRules({
+    store: options.store,
+    seed: options.rulesSeed ? { rules: options.rulesSeed } : { file: path.join(options.dataDir, 'rules.json') },
+    instance,
+    clock,
+    logger: appLogger,
+  });
   const service = new DownloadsService(options.store, host, rules, clock);
   const journal = new FallbackJournal(path.join(options.dataDir, 'fallback-journal.ndjson'));
   const popularity = createProjectionRunner({ store: options.store, host, projection: titlePopularity, logger: appLogger });
@@ -116,6 +134,7 @@ export async function createDownloadsApp(options: DownloadsAppOptions): Promise<
       clearInterval(timer);
       await reconciling;
       await popularity.stop();
+      await rules.close();
       await app.close();
     },
   };

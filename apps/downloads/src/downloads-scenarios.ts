@@ -10,6 +10,19 @@ import { T0, at, expectProblem, unique, withDownloads, type StoreFactory } from 
  * store. Registered with vitest by each store's test file.
  */
 export function downloadsScenarios(createStore: StoreFactory): void {
+  it('rules.json seeds an empty rules stream on first start', async () => {
+    const seed = { ...defaultRules, downloadsPerTitlePerYear: 2, licenseDays: 7 };
+    const store = await createStore();
+    // First in the list: PostgreSQL's scenarios share one fresh schema per file.
+    expect(await store.getStreamInfo('rules-downloads')).toBeUndefined();
+    await withDownloads(async () => store, { seedFile: seed }, async (d) => {
+      expect((await d.request('GET', '/v1/rules')).body).toEqual(seed);
+      const history = (await d.request('GET', '/v1/rules/history')).body;
+      expect(history.changes).toHaveLength(1);
+      expect(history.changes[0]).toMatchObject({ version: 1, previous: null, source: 'seed-file', rules: seed });
+    });
+  });
+
   it('life cycle: acquire → renew → release; renew after release is refused; unknown ids are 404', async () => {
     await withDownloads(createStore, {}, async (d) => {
       const customerId = unique('bailey');
@@ -148,24 +161,41 @@ export function downloadsScenarios(createStore: StoreFactory): void {
     });
   });
 
-  it('a rule change applies to the next request without a restart (API and rules file)', async () => {
-    await withDownloads(createStore, { fileRules: true }, async (d) => {
+  it('rules live in the store: a change applies to the next request, is kept with who/old/new; rules.json only seeds', async () => {
+    await withDownloads(createStore, {}, async (d) => {
       const customerId = unique('c');
       const acquire = () => d.request('POST', '/v1/licenses', { body: { customerId, deviceId: 'tv', titleId: 'x', studioId: 's' }, now: T0 });
       for (let i = 0; i < 3; i++) expect((await acquire()).status).toBe(201);
       expectProblem(await acquire(), 409, 'YEARLY_LIMIT_REACHED');
+      const before = await d.request('GET', '/v1/rules');
+      const version = Number(JSON.parse(before.headers.get('etag')!));
       expectProblem(await d.request('PUT', '/v1/rules', { body: { ...defaultRules, downloadsPerTitlePerYear: 5 }, token: null }), 401, 'UNAUTHORIZED');
       expectProblem(await d.request('PUT', '/v1/rules', { body: { ...defaultRules, downloadsPerTitlePerYear: -1 } }), 400, 'VALIDATION_FAILED');
       expectProblem(await d.request('PUT', '/v1/rules', { body: { ...defaultRules, surprise: 1 } }), 400, 'VALIDATION_FAILED');
-      const put = await d.request('PUT', '/v1/rules', { body: { ...defaultRules, downloadsPerTitlePerYear: 5 } });
-      expect(put.status).toBe(200);
+      expect(Number(JSON.parse((await d.request('GET', '/v1/rules')).headers.get('etag')!))).toBe(version);
+      const put = await d.request('PUT', '/v1/rules', { body: { ...defaultRules, downloadsPerTitlePerYear: 5 }, headers: { 'x-chronicle-actor': 'ops@example.com', 'if-match': `"${version}"` } });
+      expect(put.status, JSON.stringify(put.body)).toBe(200);
+      expect(put.headers.get('etag')).toBe(`"${version + 1}"`);
       expect((await d.request('GET', '/v1/rules')).body.downloadsPerTitlePerYear).toBe(5);
       expect((await acquire()).status).toBe(201);
-      // Edited by hand in the rules file: applies too.
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      // A change against a version that is no longer current is refused.
+      const stale = await d.request('PUT', '/v1/rules', { body: { ...defaultRules, downloadsPerTitlePerYear: 9 }, headers: { 'if-match': `"${version}"` } });
+      expectProblem(stale, 409, 'WRONG_EXPECTED_VERSION');
+      const history = (await d.request('GET', '/v1/rules/history')).body;
+      expect(history.version).toBe(version + 1);
+      const last = history.changes.at(-1);
+      expect(last).toMatchObject({ version: version + 1, changedBy: 'ops@example.com (127.0.0.1)', source: 'api' });
+      expect(last.previous.downloadsPerTitlePerYear).toBe(3);
+      expect(last.rules.downloadsPerTitlePerYear).toBe(5);
+      expect(Date.parse(last.recordedAt)).toBeGreaterThan(0);
+      // The rules file is not read once the stream exists.
       writeFileSync(path.join(d.dataDir, 'rules.json'), JSON.stringify({ ...defaultRules, downloadsPerTitlePerYear: 4 }));
-      expectProblem(await acquire(), 409, 'YEARLY_LIMIT_REACHED');
-      expect((await d.request('GET', '/v1/rules')).body.downloadsPerTitlePerYear).toBe(4);
+      expect((await acquire()).status).toBe(201);
+      expect((await d.request('GET', '/v1/rules')).body.downloadsPerTitlePerYear).toBe(5);
+      const stream = await d.request('GET', '/v1/streams/rules-downloads');
+      expect(stream.body.events.at(-1)).toMatchObject({ type: 'RulesChanged' });
+      const state = await d.request('GET', `/v1/streams/rules-downloads/state?version=${version}`);
+      expect(state.body.state.downloadsPerTitlePerYear).toBe(3);
     });
   });
 

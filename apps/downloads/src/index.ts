@@ -5,8 +5,10 @@
 export { createDownloadsApp, downloadsStateModels, titlePopularity, type DownloadsApp, type DownloadsAppOptions } from './app.js';
 export { loadDemoHistory } from './demo.js';
 export { FallbackJournal, isStoreOutage, type FallbackEntry } from './fallback.js';
-export { defaultRules, fileRules, memoryRules, rulesSchema, type Rules, type RulesSource } from './rules.js';
-export { DownloadsService, type LicenseGrant, type RequestContext } from './service.js';
+export { defaultRules, memoryRules, parseRulesFile, rulesSchema, type Rules, type RulesChangeRequest, type RulesSource } from './rules.js';
+export { RULES_STREAM, rulesDecider, rulesInForceAt, toRulesChange, type RulesChange, type RulesChanged } from './rules-history.js';
+export { createStoredRules, type StoredRulesOptions } from './stored-rules.js';
+export { DownloadsService, type Clock, type LicenseGrant, type RequestContext } from './service.js';
 export { decideAcquisition, type AcquireLicense, type AcquisitionEvents } from './domain/acquisition.js';
 export { accountDecider, accountStream, type Account, type AccountEvent } from './domain/account.js';
 export { downloadedDecider, type Downloaded, type DownloadedEvent } from './domain/downloaded.js';

@@ -1,9 +1,9 @@
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { RulesChange } from './rules-history.js';
 
 const limit = z.number().int().min(0).max(1_000_000);
 
-/** The business rules: configuration, not code. A change applies to the next request. */
+/** The business rules: configuration, not code, kept as events in the store (see {@link RulesSource}). */
 export const rulesSchema = z
   .object({
     /** Downloads of one title per customer in a rolling 365 days. */
@@ -49,64 +49,62 @@ export function studioLimit(rules: Rules, studioId: string): number {
   return rules.studioLimits.perStudio[studioId] ?? rules.studioLimits.default;
 }
 
-/** Where the rules live. */
+/** Who changes the rules, for the history. */
+export type RulesChangeRequest = {
+  /** Who asked (shown in the history). */
+  readonly changedBy: string;
+  /** Only when the rules are still at this version (optimistic concurrency); else `WRONG_EXPECTED_VERSION`. */
+  readonly expectedVersion?: number;
+};
+
+/**
+ * Where the rules live: the `rules-downloads` stream of the event store
+ * ({@link createStoredRules}), so every instance applies the same rules.
+ */
 export interface RulesSource {
+  /** The rules in force on this instance now. */
   current(): Rules;
-  replace(rules: Rules): Rules;
+  /** The rules stream's version `current()` reflects. */
+  version(): number;
+  /** Records a change (validated; unchanged rules record nothing) and returns the rules now in force. */
+  replace(rules: unknown, request: RulesChangeRequest): Promise<Rules>;
+  /** Every change, oldest first. */
+  history(): Promise<RulesChange[]>;
+  /** Stops following changes. */
+  close(): Promise<void>;
 }
 
-/** Rules held in memory (tests). */
-export function memoryRules(initial: Rules = defaultRules): RulesSource {
-  let rules = initial;
-  return {
-    current: () => rules,
-    replace(next) {
-      rules = rulesSchema.parse(next);
-      return rules;
-    },
-  };
+/** Parses rules JSON (a seed file), naming the file in the error. */
+export function parseRulesFile(file: string, text: string): Rules {
+  try {
+    return rulesSchema.parse(JSON.parse(text));
+  } catch (error) {
+    const issues = (error as { issues?: { path: PropertyKey[]; message: string }[] }).issues;
+    const reason = issues ? issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ') : (error as Error).message;
+    throw new Error(`rules seed file ${file} is invalid: ${reason}`, { cause: error });
+  }
 }
 
 /**
- * Rules kept in a JSON file. Every `current()` checks the file's modification
- * time, so an edit by hand applies to the next request without a restart; a
- * file that does not parse keeps the last good rules and is reported once.
- * `replace` writes atomically (temp file + rename).
+ * Rules held in this process's memory only: for tools and tests that run the
+ * service without a store to keep rules in. Never for a service with more
+ * than one instance (each would keep its own): use the stored rules.
  */
-export function fileRules(file: string, onInvalid: (error: Error) => void = (e) => console.error(e.message)): RulesSource {
-  let rules = defaultRules;
-  let seen = '';
-  const load = (): void => {
-    let stamp: string;
-    try {
-      const stat = statSync(file);
-      stamp = `${stat.mtimeMs}:${stat.size}`;
-    } catch {
-      writeFileSync(file, `${JSON.stringify(defaultRules, null, 2)}\n`);
-      return load();
-    }
-    if (stamp === seen) return;
-    seen = stamp;
-    try {
-      rules = rulesSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
-    } catch (error) {
-      onInvalid(new Error(`rules file ${file} is invalid, keeping the previous rules: ${(error as Error).message}`));
-    }
-  };
+export function memoryRules(initial: Rules = defaultRules): RulesSource {
+  const changes: RulesChange[] = [];
+  let rules = rulesSchema.parse(initial);
   return {
-    current() {
-      load();
-      return rules;
-    },
-    replace(next) {
+    current: () => rules,
+    version: () => changes.length,
+    async replace(next, request) {
       const parsed = rulesSchema.parse(next);
-      const temp = `${file}.${process.pid}.tmp`;
-      writeFileSync(temp, `${JSON.stringify(parsed, null, 2)}\n`);
-      renameSync(temp, file);
+      const now = new Date().toISOString();
+      const change = { version: changes.length + 1, globalPosition: 0, recordedAt: now, at: now, changedBy: request.changedBy, source: 'api' as const };
+      changes.push({ ...change, previous: rules, rules: parsed });
       rules = parsed;
-      seen = '';
-      load();
       return rules;
     },
+    history: async () => [...changes],
+    close: async () => undefined,
   };
 }

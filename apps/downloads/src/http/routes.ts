@@ -171,18 +171,55 @@ export function downloadsRoutes(options: DownloadsRouteOptions) {
       },
     );
 
-    app.get('/v1/rules', { schema: { tags: ['downloads'], summary: 'The business rules in force' } }, async () => rules.current());
+    app.get('/v1/rules', { schema: { tags: ['downloads'], summary: 'The business rules in force (ETag: the rules stream version)' } }, async (_request, reply) => {
+      reply.header('etag', `"${rules.version()}"`);
+      return rules.current();
+    });
+
+    app.get(
+      '/v1/rules/history',
+      { schema: { tags: ['downloads'], summary: 'Every change of the rules, oldest first: who, when, old → new' } },
+      async () => {
+        const changes = await outageAsUnavailable(() => rules.history());
+        return { version: rules.version(), changes };
+      },
+    );
 
     app.put(
       '/v1/rules',
       {
         onRequest: writeGuard(auth),
-        schema: { tags: ['downloads'], summary: 'Replace the business rules; applies to the next request', body: rulesJsonSchema, security: [{ bearer: [] }], response: { '4xx': problemSchema } },
+        schema: {
+          tags: ['downloads'],
+          summary: 'Replace the business rules: recorded in the rules stream, applied by every instance within a second',
+          body: rulesJsonSchema,
+          security: [{ bearer: [] }],
+          headers: {
+            type: 'object',
+            properties: {
+              'if-match': { type: 'string', description: 'Only if the rules are still at this version (the ETag of GET /v1/rules)' },
+              'x-chronicle-actor': { type: 'string', minLength: 1, maxLength: 100, description: 'Who makes the change (kept in the history)' },
+            },
+          },
+          response: { '4xx': problemSchema },
+        },
       },
-      async (request) => {
+      async (request, reply) => {
+        const match = request.headers['if-match'];
+        let expectedVersion: number | undefined;
+        if (typeof match === 'string') {
+          const parsed = /^(?:W\/)?"?(\d{1,15})"?$/.exec(match.trim());
+          if (!parsed) throw ValidationError.of('headers.if-match', 'must be a rules version, as in the ETag of GET /v1/rules');
+          expectedVersion = Number(parsed[1]);
+        }
+        const actor = request.headers['x-chronicle-actor'];
+        const changedBy = `${typeof actor === 'string' ? actor : 'api'} (${request.ip})`;
         try {
-          const replaced = rules.replace(request.body as never);
-          request.log.info({ rules: replaced }, 'rules changed');
+          const replaced = await outageAsUnavailable(() =>
+            rules.replace(request.body, { changedBy, ...(expectedVersion === undefined ? {} : { expectedVersion }) }),
+          );
+          request.log.info({ rules: replaced, version: rules.version(), changedBy }, 'rules changed');
+          reply.header('etag', `"${rules.version()}"`);
           return replaced;
         } catch (error) {
           if (error instanceof ZodError) {

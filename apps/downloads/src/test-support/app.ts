@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { silentLogger, type EventStore, type Logger, type StoreWithProjections } from '@chronicle/core';
 import { createDownloadsApp, type DownloadsApp } from '../app.js';
-import { defaultRules, memoryRules, type Rules } from '../rules.js';
+import { defaultRules, type Rules } from '../rules.js';
 
 export type Reply = { status: number; headers: Headers; body: any };
 
@@ -12,7 +12,11 @@ export type RunningDownloads = DownloadsApp & {
   readonly url: string;
   readonly store: EventStore & StoreWithProjections<unknown>;
   readonly dataDir: string;
-  request(method: string, path: string, options?: { body?: unknown; now?: string; key?: string; token?: string | null; rawBody?: string }): Promise<Reply>;
+  request(
+    method: string,
+    path: string,
+    options?: { body?: unknown; now?: string; key?: string; token?: string | null; rawBody?: string; headers?: Record<string, string> },
+  ): Promise<Reply>;
   stop(): Promise<void>;
 };
 
@@ -20,25 +24,27 @@ export const TOKEN = 'downloads-test-token';
 
 export async function startDownloads(
   store: EventStore & StoreWithProjections<unknown>,
-  options: { rules?: Partial<Rules>; fileRules?: boolean; reconcileEveryMs?: number; appLogger?: Logger } = {},
+  options: { rules?: Partial<Rules>; seedFile?: Rules; reconcileEveryMs?: number; appLogger?: Logger } = {},
 ): Promise<RunningDownloads> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'downloads-'));
+  if (options.seedFile) writeFileSync(path.join(dataDir, 'rules.json'), JSON.stringify(options.seedFile));
   const app = await createDownloadsApp({
     store,
     token: TOKEN,
     dataDir,
     allowClockOverride: true,
     appLogger: options.appLogger ?? silentLogger,
-    ...(options.fileRules ? {} : { rules: memoryRules({ ...defaultRules, ...options.rules }) }),
     ...(options.reconcileEveryMs ? { reconcileEveryMs: options.reconcileEveryMs } : {}),
   });
+  // Scenarios on PostgreSQL share a schema, so the rules stream may hold an earlier scenario's rules.
+  if (!options.seedFile) await app.rules.replace({ ...defaultRules, ...options.rules }, { changedBy: 'test setup' });
   const url = await app.app.listen({ port: 0, host: '127.0.0.1' });
   return {
     ...app,
     url,
     store,
     dataDir,
-    async request(method, route, { body, now, key, token = TOKEN, rawBody } = {}) {
+    async request(method, route, { body, now, key, token = TOKEN, rawBody, headers = {} } = {}) {
       const response = await fetch(`${url}${route}`, {
         method,
         headers: {
@@ -46,6 +52,7 @@ export async function startDownloads(
           ...(token ? { authorization: `Bearer ${token}` } : {}),
           ...(now ? { 'x-chronicle-now': now } : {}),
           ...(key ? { 'idempotency-key': key } : {}),
+          ...headers,
         },
         ...(rawBody !== undefined ? { body: rawBody } : body !== undefined ? { body: JSON.stringify(body) } : {}),
       });

@@ -21,7 +21,7 @@ export type AppDecider = {
    * commands again with the new rules. When absent, a `metadata.command`
    * recorded on the events is used.
    */
-  readonly commandOf?: (events: readonly RecordedEvent[]) => unknown;
+  readonly commandOf?: (events: readonly RecordedEvent[], context: unknown) => unknown;
   /** Snapshot policy (`chronicle snapshots rebuild` writes snapshots under it). */
   readonly snapshot?: { readonly name: string; readonly schemaVersion: number };
 };
@@ -74,6 +74,12 @@ export type ChronicleApp = {
   readonly schemas?: EventSchemas;
   /** `chronicle dump --customer <id>`: every event of one customer, in global order. */
   readonly dump?: (store: EventStore, customerId: string) => Promise<readonly RecordedEvent[]>;
+  /**
+   * Loads, once per `shadow` run, what past commands were decided with
+   * besides their events, such as the history of the rules in force; passed
+   * to every `commandOf`.
+   */
+  readonly replayContext?: (store: EventStore) => Promise<unknown>;
   /** `chronicle what-if --rules <file>`: past commands the given rules would have rejected. */
   readonly whatIf?: (store: EventStore, rules: unknown, onProgress?: OnProgress) => Promise<readonly Rejection[]>;
 };

@@ -44,8 +44,10 @@ Examples:
           throw new CliError(`the app (${source}) has no decider for category "${opts.category}"${known.length ? `; known: ${known.join(', ')}` : ''}`, exitCodes.usage);
         }
         const progress = createProgress('shadow', 1, { enabled: options.progress, unit: 'streams' });
+        const context = app.replayContext ? await app.replayContext(store) : undefined;
         const report = await shadowReplay({
           store,
+          context,
           category: opts.category,
           current: { ...current.decider, ...(current.commandOf ? { commandOf: current.commandOf } : {}) },
           next,

@@ -38,15 +38,16 @@ export function whatIfCommand(program: Command): void {
   program
     .command('what-if')
     .description('which past acquisitions would have been rejected under other rules, and for which customers (Downloads)')
-    .requiredOption('--rules <file>', 'rules JSON (the Downloads rules.json format)')
+    .requiredOption('--rules <file>', 'rules JSON (the Downloads rules format; fields left out keep the rules in force then)')
     .option('--json', 'print JSON')
     .option('--exit-code', 'exit with 1 when any acquisition would have been rejected')
     .addHelpText(
       'after',
       `
-Each past acquisition is decided again with the given rules, against the customer's
-history exactly as it happened up to that moment and at the acquisition's own time.
-Nothing is written.
+Each past acquisition is decided again against the customer's history exactly as it
+happened up to that moment, at the acquisition's own time, under the rules in force
+then (the rules stream) with the fields of the given file replaced. ALSO THEN marks
+acquisitions the rules in force then rejected too (fallback grants). Nothing is written.
 
 Examples:
   $ chronicle what-if --rules new-rules.json
@@ -80,8 +81,17 @@ Examples:
             printTable(['CUSTOMER', 'REJECTED', 'CODES'], customers.map((c) => [c.customerId, c.rejected, c.codes.join(', ')]));
             say('');
             printTable(
-              ['AT', 'CUSTOMER', 'TITLE', 'DEVICE', 'LICENSE', 'CODE'],
-              rejections.map((r) => [r.at, r.details?.customerId, r.details?.titleId, r.details?.deviceId, r.details?.licenseId, r.code]),
+              ['AT', 'CUSTOMER', 'TITLE', 'DEVICE', 'LICENSE', 'CODE', 'RULES THEN', 'ALSO THEN'],
+              rejections.map((r) => [
+                r.at,
+                r.details?.customerId,
+                r.details?.titleId,
+                r.details?.deviceId,
+                r.details?.licenseId,
+                r.code,
+                r.details?.rulesVersionThen === undefined ? '' : `v${String(r.details.rulesVersionThen)}`,
+                r.details?.alsoThen === undefined ? '' : r.details.alsoThen ? 'yes' : 'no',
+              ]),
             );
           }
         }

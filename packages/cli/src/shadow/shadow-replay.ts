@@ -3,7 +3,7 @@ import type { AnyDecider, Rejection } from '../app/app-module.js';
 import { stableJson } from './stable-json.js';
 
 /** A decider under test, with an optional way to recover past commands. */
-export type ShadowDecider = AnyDecider & { readonly commandOf?: (events: readonly RecordedEvent[]) => unknown };
+export type ShadowDecider = AnyDecider & { readonly commandOf?: (events: readonly RecordedEvent[], context: unknown) => unknown };
 
 /** A stream whose state differs between the current and the new decider. */
 export type Divergence = { readonly streamId: string; readonly version: number; readonly current: unknown; readonly shadow: unknown };
@@ -26,6 +26,8 @@ export type ShadowOptions = {
   readonly category: string;
   readonly current: ShadowDecider;
   readonly next: ShadowDecider;
+  /** Handed to `commandOf` (the app's replay context, e.g. the rules in force at each time). */
+  readonly context?: unknown;
   readonly onProgress?: (done: number, total: number) => void;
 };
 
@@ -80,7 +82,7 @@ export async function shadowReplay(options: ShadowOptions): Promise<ShadowReport
     let failed = false;
     const settle = (): void => {
       if (group.length === 0 || failed) return;
-      const command = commandOf(group);
+      const command = commandOf(group, options.context);
       if (command !== undefined) {
         const error = rejects(next, command, nextState);
         if (error !== undefined) {

@@ -24,6 +24,7 @@ export type CliStore = {
 export type CliBackend = { readonly name: string; create(label: string): Promise<CliStore>; cleanup?(): Promise<void> };
 
 const V2 = path.join(path.dirname(fileURLToPath(import.meta.url)), 'license-v2.ts');
+const ACCOUNT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'account-current.ts');
 
 /**
  * Every event, in global order, read stream by stream: unlike `readAll`,
@@ -151,7 +152,7 @@ export function describeCliSuite(backend: CliBackend, enabled: () => boolean): v
       expect(result.code).toBe(1);
       const report = JSON.parse(result.stdout) as { ok: boolean; problems: string[] };
       expect(report.ok).toBe(false);
-      expect(report.problems).toEqual([expect.stringMatching(/^account-c1: position 3 at global \d+ skips 2\.\.2$/), 'account-c2: version 7 but its last event is at position 1']);
+      expect(report.problems).toEqual([expect.stringMatching(/^account-c1: position 3 at global \d+ skips 2\.\.2$/), 'account-c2: version 7 but its last event is at position 2']);
       expect(result.stderr).toMatch(/^chronicle: verify failed: \d+ problem\(s\)$/m);
     }, 60_000);
 
@@ -161,7 +162,7 @@ export function describeCliSuite(backend: CliBackend, enabled: () => boolean): v
       const report = JSON.parse(result.stdout) as { streams: number; divergences: { streamId: string }[]; rejections: { streamId: string; streamPosition: number; code: string; alsoByCurrent: boolean }[]; failures: unknown[] };
       const stream = `license-${seeded.renewedLicense}`;
       expect(report.streams).toBe(9);
-      expect(report.divergences.map((d) => d.streamId)).toEqual([stream]);
+      expect(report.divergences.map((d) => d.streamId).sort()).toEqual([stream, `license-${seeded.deactivatedLicense}`].sort());
       expect(report.rejections.map(({ streamId, streamPosition, code, alsoByCurrent }) => ({ streamId, streamPosition, code, alsoByCurrent }))).toEqual([
         { streamId: stream, streamPosition: 3, code: 'RENEWAL_LIMIT_REACHED', alsoByCurrent: false },
         { streamId: stream, streamPosition: 5, code: 'LICENSE_RELEASED', alsoByCurrent: true },
@@ -170,6 +171,14 @@ export function describeCliSuite(backend: CliBackend, enabled: () => boolean): v
       const strict = await cli(source, 'shadow', '--decider', V2, '--category', 'license', '--exit-code');
       expect(strict.code).toBe(1);
       expect(strict.stdout).toContain('RENEWAL_LIMIT_REACHED');
+      // Deactivations are decided again under the rules in force at their time (v2 on day 6: none allowed).
+      const account = await cli(source, 'shadow', '--decider', ACCOUNT, '--category', 'account', '--json');
+      expect(account.code, account.stderr).toBe(0);
+      const accountReport = JSON.parse(account.stdout) as typeof report;
+      expect(accountReport.divergences).toEqual([]);
+      expect(accountReport.rejections.map(({ streamId, code, alsoByCurrent }) => ({ streamId, code, alsoByCurrent }))).toEqual([
+        { streamId: 'account-c2', code: 'DEACTIVATION_LIMIT_REACHED', alsoByCurrent: true },
+      ]);
     }, 60_000);
 
     it.skipIf(!enabled())('what-if lists exactly the acquisitions stricter rules would have rejected, and their customers', async () => {
@@ -180,6 +189,20 @@ export function describeCliSuite(backend: CliBackend, enabled: () => boolean): v
       const report = JSON.parse(result.stdout) as { rejected: number; customers: { customerId: string }[]; rejections: { code: string; details: { customerId: string; licenseId: string } }[] };
       const found = new Map(report.rejections.map((r) => [r.details.licenseId, [r.details.customerId, r.code] as const]));
       expect(found).toEqual(seeded.rejectedByStricter);
+      const then = new Map(report.rejections.map((r) => [r.details.licenseId, (r.details as Record<string, unknown>).alsoThen]));
+      expect(then.get(seeded.grantedAgainstRulesThen)).toBe(true); // v3 (day 80 on) allowed 2 as well
+      expect([...then.values()].filter((also) => also === false)).toHaveLength(1);
+      // A partial file keeps the rules in force at each acquisition's time: an empty one lists what those rules refused.
+      const empty = path.join(dir, 'empty.json');
+      writeFileSync(empty, '{}');
+      const audit = JSON.parse((await cli(source, 'what-if', '--rules', empty, '--json')).stdout) as typeof report;
+      expect(audit.rejections.map((r) => [r.details.licenseId, r.code, (r.details as Record<string, unknown>).rulesVersionThen])).toEqual([
+        [seeded.grantedAgainstRulesThen, 'YEARLY_LIMIT_REACHED', 3],
+      ]);
+      const devices = path.join(dir, 'devices.json');
+      writeFileSync(devices, JSON.stringify({ devicesPerAccount: 2 }));
+      const partial = JSON.parse((await cli(source, 'what-if', '--rules', devices, '--json')).stdout) as typeof report;
+      expect(partial.rejections.map((r) => r.code).sort()).toEqual(['DEVICE_LIMIT_REACHED', 'YEARLY_LIMIT_REACHED']);
       expect(report.customers.map((c) => c.customerId)).toEqual(['c1', 'c3']);
       const table = await cli(source, 'what-if', '--rules', rules, '--exit-code');
       expect(table.code).toBe(1);
@@ -194,7 +217,7 @@ export function describeCliSuite(backend: CliBackend, enabled: () => boolean): v
       const streams = await cli(source, 'streams', '--category', 'account', '--json');
       expect(JSON.parse(streams.stdout)).toEqual([
         { streamId: 'account-c1', version: 4 },
-        { streamId: 'account-c2', version: 1 },
+        { streamId: 'account-c2', version: 2 },
         { streamId: 'account-c3', version: 3 },
         { streamId: 'account-c4', version: 2 },
       ]);

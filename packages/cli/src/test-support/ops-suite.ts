@@ -87,7 +87,7 @@ export function describeOpsSuite(backend: CliBackend, enabled: () => boolean): v
       const before = await cli(['read', 'account-c1', '--json']);
       const result = await cli(['archive', '--older-than', '0s', '--json']);
       expect(result.code, result.stderr).toBe(0);
-      expect(JSON.parse(result.stdout)).toMatchObject({ scanned: 31, archived: 31, segments: 1 });
+      expect(JSON.parse(result.stdout)).toMatchObject({ scanned: 36, archived: 36, segments: 1 });
       await using(target, async (s) => {
         if (!isArchivable(s)) throw new Error('store is not archivable');
         const hot: unknown[] = [];
@@ -98,7 +98,7 @@ export function describeOpsSuite(backend: CliBackend, enabled: () => boolean): v
       expect(JSON.parse(after.stdout)).toEqual(JSON.parse(before.stdout));
       const verified = await cli(['verify', '--json']);
       expect(verified.code, verified.stderr).toBe(0);
-      expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, events: 31, cold: { segments: 1, events: 31 } });
+      expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, events: 36, cold: { segments: 1, events: 36 } });
 
       const segments = path.join(target.coldDir, 'segments');
       appendFileSync(path.join(segments, readdirSync(segments)[0]!), 'x');

@@ -5,7 +5,7 @@ import { createInMemoryStore, silentLogger, withEventSchemas, type EventSchemas,
 // The explorer's browser tests drive the real Downloads service, the flagship app it was built for.
 import { createDownloadsApp, type DownloadsApp } from '../../../../apps/downloads/src/app.js';
 import { loadDemoHistory } from '../../../../apps/downloads/src/demo.js';
-import { defaultRules, memoryRules } from '../../../../apps/downloads/src/rules.js';
+import { defaultRules } from '../../../../apps/downloads/src/rules.js';
 import { explorerPlugin } from '../explorer-plugin.js';
 
 /** The token the test server accepts. */
@@ -58,7 +58,7 @@ export async function startExplorerServer(options: ExplorerServerOptions = {}): 
     store,
     token: TEST_TOKEN,
     dataDir,
-    rules: memoryRules(defaultRules),
+    rulesSeed: defaultRules,
     appLogger: silentLogger,
     plugins: [explorerPlugin()],
   });
