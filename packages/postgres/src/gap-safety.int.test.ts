@@ -118,7 +118,6 @@ describe.skipIf(!available)('gap-safe global order (held transactions)', () => {
     const remote = record(plain, { after: head, batchSize: 300 }, isOurs);
     const acked: string[] = [];
     let written = 0;
-    const t0 = Date.now();
     try {
       await Promise.all(
         Array.from({ length: WRITERS }, async (_, w) => {
@@ -136,7 +135,6 @@ describe.skipIf(!available)('gap-safe global order (held transactions)', () => {
           }
         }),
       );
-      console.log("writes done", Date.now() - t0, "local", local.received.length, "remote", remote.received.length);
       expect(acked).toHaveLength(TOTAL);
       await local.waitFor(TOTAL, 30_000);
       await remote.waitFor(TOTAL, 30_000);

@@ -27,9 +27,8 @@ export type PostgresStoreOptions = {
   /**
    * Longest time a subscription waits before reading again without a
    * notification (default 1000 ms). Notifications normally wake it at once;
-   * polling covers a lost listener connection, a writer that died between
-   * COMMIT and NOTIFY, and a long transaction elsewhere holding back the
-   * gap-safe horizon.
+   * polling covers a lost listener connection and a writer that died between
+   * COMMIT and NOTIFY.
    */
   readonly pollIntervalMs?: number;
   /**

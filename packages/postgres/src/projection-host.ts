@@ -150,7 +150,7 @@ export function createProjectionHost(deps: ProjectionHostDeps): PostgresProjecti
       const state = { committing: false };
       try {
         return await withClient(pool, async (client, discard) => {
-          await client.query(transaction.begin);
+          await client.query(sql.begin);
           try {
             const result = await work(projectionTx(client, sql, clock));
             state.committing = true;

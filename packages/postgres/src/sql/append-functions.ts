@@ -1,3 +1,4 @@
+import { registerAppender } from './horizon.js';
 import { POSITION_LOCK_CLASS, type SchemaNames } from './schema-names.js';
 
 /**
@@ -14,14 +15,31 @@ import { POSITION_LOCK_CLASS, type SchemaNames } from './schema-names.js';
  * and its locks. Inlined into each append function, which saves a nested
  * call per append.
  */
-function reserveBlock({ q, lockKey }: SchemaNames, generation: AppendFunctionsGeneration): string {
+function reserveBlock(names: SchemaNames, generation: AppendFunctionsGeneration): string {
+  const { q, lockKey } = names;
   const lock = `${POSITION_LOCK_CLASS}, ${lockKey}`;
   const check = `
   if pg_current_xact_id_if_assigned() is not null then
     raise exception 'chronicle: positions must be reserved before the transaction writes anything'
       using errcode = 'CH001';
   end if;`;
-  if (generation >= 3) {
+  if (generation >= 4) {
+    // Register as an in-flight appender first, before the transaction has an
+    // xid (readers' horizon relies on that order, see `horizon.ts`), then
+    // reserve as generation 3 does. A CASE runs its branches in order.
+    return `${check}
+  v_xid := case when ${registerAppender(names)} is null then null
+                when pg_advisory_lock(${lock}) is null then null
+                else pg_current_xact_id() end;
+  v_first := nextval('${q}.global_position');
+  if v_count > 1 then
+    perform setval('${q}.global_position', v_first + v_count - 1);
+  end if;
+  if not pg_advisory_unlock(${lock}) then
+    raise exception 'chronicle: the position lock was not held';
+  end if;`;
+  }
+  if (generation === 3) {
     // Lock and unlock as plpgsql simple expressions (a CASE runs its
     // condition first), which skip the executor run that PERFORM costs each.
     return `${check}
@@ -88,9 +106,11 @@ export const STREAM_DELETED = -9007199254740990;
  * of a soft-deleted stream against 0 (the stream counts as absent, while its
  * positions continue). v3 behaves as v2, cheaper: no subtransaction around
  * the reservation (see `reserveBlock`) and a plain UPDATE of an existing
- * stream's row (see `bumpStream`).
+ * stream's row (see `bumpStream`). v4 is v3 that registers each append
+ * transaction as in flight before it reserves, so readers wait for this
+ * store's appends only (see `horizon.ts`).
  */
-export type AppendFunctionsGeneration = 1 | 2 | 3;
+export type AppendFunctionsGeneration = 1 | 2 | 3 | 4;
 
 /**
  * How the append functions encode an expected version: an exact version n >= 0

@@ -15,7 +15,7 @@ import { OUTBOX_LOCK_CLASS, type SchemaNames } from './schema-names.js';
  * misses a message that commits late.
  */
 export function migrationV2(names: SchemaNames): string {
-  const { q, lockKey } = names;
+  const { q } = names;
   return `
 alter table ${q}.streams
   add column hidden_before bigint not null default 0,
@@ -78,7 +78,17 @@ create table ${q}.outbox (
 
 create index outbox_unsealed on ${q}.outbox (transaction_id, id) where position is null;
 
-create function ${q}.seal_outbox() returns void
+${sealOutbox(names, 'pg_snapshot_xmin(pg_current_snapshot())', 'create function')}
+${appendFunctions(names, 2)}`;
+}
+
+/**
+ * `seal_outbox()`: numbers the unsealed messages whose writers are below
+ * `horizon` (an xid8 expression). v2 used the snapshot's xmin (every write
+ * transaction on the server); v4 the outbox horizon of `horizon.ts`.
+ */
+export function sealOutbox({ q, lockKey }: SchemaNames, horizon: string, create = 'create or replace function'): string {
+  return `${create} ${q}.seal_outbox() returns void
 language plpgsql as $fn$
 begin
   if not exists (select 1 from ${q}.outbox where position is null) then
@@ -89,11 +99,10 @@ begin
   with next as (
     select o.id, row_number() over (order by o.transaction_id, o.id) as n
       from ${q}.outbox o
-     where o.position is null and o.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+     where o.position is null and o.transaction_id < ${horizon}
   )
   update ${q}.outbox o set position = (select coalesce(max(position), 0) from ${q}.outbox) + next.n
     from next where o.id = next.id;
 end
-$fn$;
-${appendFunctions(names, 2)}`;
+$fn$;`;
 }

@@ -1,3 +1,4 @@
+import { registerOutboxWriter } from './horizon.js';
 import type { SchemaNames } from './schema-names.js';
 
 /** The statements of the projection host, for one schema. */
@@ -9,9 +10,16 @@ export type ProjectionQueries = ReturnType<typeof projectionQueries>;
  * Chronicle store. Statements that report success return one row per
  * affected row (`returning 1`), so callers count rows.
  */
-export function projectionQueries({ q, schema }: SchemaNames) {
+export function projectionQueries(names: SchemaNames) {
+  const { q, schema } = names;
   const named = (name: string, text: string): { readonly name: string; readonly text: string } => ({ name: `chr_${schema}_${name}`, text });
   return {
+    /**
+     * Starts a projection-host transaction registered as a possible outbox
+     * writer before it has an xid, so `readOutbox` waits for it (and for no
+     * transaction that is not this store's; see `horizon.ts`). One round trip.
+     */
+    begin: { text: `begin; select ${registerOutboxWriter(names)}` },
     getDocument: named('doc_get', `select document::text from ${q}.documents where collection = $1 and id = $2`),
     getDocuments: named('doc_many', `select id, document::text from ${q}.documents where collection = $1 and id = any($2::text[])`),
     // Rows are written (and locked) in id order, so concurrent transactions

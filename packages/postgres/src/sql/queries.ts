@@ -1,12 +1,11 @@
 import { STREAM_DELETED_EVENT } from '@chronicle/core';
+import { logHorizon } from './horizon.js';
 import type { SchemaNames } from './schema-names.js';
 
 /** Columns of an event row, in the order `toRecordedEvent` reads them. */
 const EVENT_COLUMNS = `global_position, stream_id, stream_position, event_id, type, data::text, metadata::text,
   round(date_part('epoch', recorded_at) * 1000)::int8`;
 
-/** The gap-safe horizon: rows of transactions below the snapshot's xmin. */
-const SAFE = 'transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
 
 /** The deletion marker type as an SQL literal. */
 const MARKER = `'${STREAM_DELETED_EVENT}'`;
@@ -57,7 +56,10 @@ export type Queries = ReturnType<typeof queries>;
  * Builds the SQL texts of one store. `name`s make `pg` prepare each statement
  * once per connection (names stay under PostgreSQL's 63-byte limit).
  */
-export function queries({ q, schema, channel }: SchemaNames) {
+export function queries(names: SchemaNames) {
+  const { q, schema, channel } = names;
+  /** The gap-safe horizon: rows of transactions below the oldest in-flight append of this store (`horizon.ts`). */
+  const SAFE = `transaction_id < ${logHorizon(names)}`;
   const named = (name: string, text: string): { readonly name: string; readonly text: string } => ({ name: `chr_${schema}_${name}`, text });
   return {
     appendEvent: named(
@@ -98,7 +100,7 @@ export function queries({ q, schema, channel }: SchemaNames) {
     // because a larger position always belongs to an equal or larger xid.
     // $3: now (maxAge). Hidden rows are filtered inside, before the limit.
     readAll: named(
-      'all3',
+      'all4',
       `select ${EVENT_COLUMNS} from (
          select e.* from ${q}.events e where e.global_position > $1 and ${visibleInLog(q)}
           order by e.global_position limit $2
@@ -106,12 +108,12 @@ export function queries({ q, schema, channel }: SchemaNames) {
     ),
     /** Every stored event, hidden ones included (what the archive keeps); gap-safe like readAll. */
     readAllStored: named(
-      'stored',
+      'stored4',
       `select ${EVENT_COLUMNS} from (
          select * from ${q}.events where global_position > $1 order by global_position limit $2
        ) page where ${SAFE} order by global_position`,
     ),
-    headPosition: named('head', `select coalesce(max(global_position), 0) from ${q}.events where ${SAFE}`),
+    headPosition: named('head4', `select coalesce(max(global_position), 0) from ${q}.events where ${SAFE}`),
     streamInfo: named('info2', `select version from ${q}.streams where stream_id = $1 and ${LIVE}`),
     listStreams: (bounded: boolean) =>
       named(

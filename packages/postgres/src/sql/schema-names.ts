@@ -8,6 +8,14 @@ export const POSITION_LOCK_CLASS = 0x4348524e;
 export const MIGRATION_LOCK_CLASS = 0x4348524d;
 /** Serializes outbox sealers (`seal_outbox`), for a few microseconds each. */
 export const OUTBOX_LOCK_CLASS = 0x4348524f;
+/**
+ * `CHRA`: held in shared mode, to the end of its transaction, by every append
+ * transaction of the store (schema v4 on): how readers tell this store's
+ * in-flight appends from every other transaction on the server (see `horizon.ts`).
+ */
+export const APPENDER_CLASS = 0x43485241;
+/** `CHRW`: held in shared mode by every projection-host transaction (it may write the outbox; see `horizon.ts`). */
+export const OUTBOX_WRITER_CLASS = 0x43485257;
 
 /** Everything SQL text needs to know about one store's schema, computed once. */
 export type SchemaNames = {
