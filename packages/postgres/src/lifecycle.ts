@@ -5,6 +5,7 @@ import {
   StreamNotFoundError,
   assertExpectedVersion,
   assertStreamId,
+  checkExpectedVersion,
   normalizeStreamMetadata,
   prepareEvents,
   type AppendResult,
@@ -59,7 +60,9 @@ export function createLifecycle(deps: LifecycleDeps): StreamLifecycle & Omit<Arc
       assertOpen();
       assertStreamId(streamId);
       const normalized = normalizeStreamMetadata(metadata);
-      await rows(sql.setMetadata, [streamId, JSON.stringify(normalized), normalized.maxCount ?? null, normalized.maxAge ?? null, normalized.truncateBefore ?? null]);
+      const values = [streamId, JSON.stringify(normalized), normalized.maxCount ?? null, normalized.maxAge ?? null, normalized.truncateBefore ?? null];
+      // The statement writes (and returns) a row unless the stream is tombstoned.
+      if ((await rows(sql.setMetadata, values)).length === 0) throw new StreamDeletedError(streamId);
     },
 
     async getStreamMetadata(streamId: string): Promise<StreamMetadata> {
@@ -75,8 +78,13 @@ export function createLifecycle(deps: LifecycleDeps): StreamLifecycle & Omit<Arc
       if (options.expectedVersion !== undefined) assertExpectedVersion(options.expectedVersion);
       const [state] = await rows(sql.streamState, [streamId]);
       if (state?.[2] === true) throw new StreamDeletedError(streamId);
-      if (!state || toNumber(state[0]) < Math.max(1, toNumber(state[1]))) throw new StreamNotFoundError(streamId);
+      // As appends see it: a soft-deleted stream (version = hidden_before - 1) or a missing one is at 0.
+      const checked = state && toNumber(state[0]) >= Math.max(1, toNumber(state[1])) ? toNumber(state[0]) : 0;
+      const conflict = options.expectedVersion === undefined ? undefined : checkExpectedVersion(streamId, options.expectedVersion, checked);
+      if (conflict) throw conflict;
       const mode = options.mode ?? 'soft';
+      // A hard delete tombstones any name (a soft-deleted or never written one too); a soft one needs a live stream.
+      if (mode === 'soft' && checked === 0) throw new StreamNotFoundError(streamId);
       const marker = prepareEvents(streamId, [{ type: STREAM_DELETED_EVENT, data: { mode } }], deps.maxEventBytes, randomUUID, 'events', true);
       await deps.writeInTransaction([{ streamId, expectedVersion: options.expectedVersion ?? 'any', events: marker }]);
     },

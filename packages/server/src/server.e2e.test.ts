@@ -229,4 +229,21 @@ describe('stream lifecycle over HTTP', () => {
     expect((await server.request('GET', '/v1/streams/kept-1')).body.events.map((e: any) => e.streamPosition)).toEqual([2, 3]);
     expectProblem(await server.request('PUT', '/v1/streams/kept-1/metadata', { body: { maxCount: 0 } }), 400, 'VALIDATION_FAILED');
   });
+
+  it('a soft-deleted stream answers as one never written; hard deletes tombstone any name; wrong versions are 409', async () => {
+    server = await startTestServer();
+    await server.request('POST', '/v1/streams/gone-1', { body: { events: [counted(1), counted(2)] } });
+    expect((await server.request('DELETE', '/v1/streams/gone-1')).status).toBe(204);
+    for (const path of ['/v1/streams/gone-1', '/v1/streams/gone-1?direction=backwards', '/v1/streams/never-1']) {
+      expectProblem(await server.request('GET', path), 404, 'STREAM_NOT_FOUND');
+    }
+    expectProblem(await server.request('DELETE', '/v1/streams/gone-1?mode=hard&expectedVersion=2'), 409, 'WRONG_EXPECTED_VERSION');
+    expectProblem(await server.request('DELETE', '/v1/streams/never-1?expectedVersion=1'), 409, 'WRONG_EXPECTED_VERSION');
+    expect((await server.request('DELETE', '/v1/streams/gone-1?mode=hard')).status).toBe(204);
+    expect((await server.request('DELETE', '/v1/streams/never-1?mode=hard')).status).toBe(204);
+    for (const id of ['gone-1', 'never-1']) {
+      expectProblem(await server.request('POST', `/v1/streams/${id}`, { body: { events: [counted(1)] } }), 410, 'STREAM_DELETED');
+      expectProblem(await server.request('PUT', `/v1/streams/${id}/metadata`, { body: { maxCount: 1 } }), 410, 'STREAM_DELETED');
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { normalizeStreamMetadata, type StreamMetadata } from '@chronicle/core';
+import { StreamDeletedError, normalizeStreamMetadata, type StreamMetadata } from '@chronicle/core';
 import type { Query } from './busy-retry.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 import type { WriteTransactions } from './write-transaction.js';
@@ -39,6 +39,7 @@ export function createLifecycleSql(options: LifecycleSqlOptions): LifecycleSql {
     "DELETE FROM stream_lifecycle WHERE stream_id = ? AND metadata = '{}' AND hidden_before = 0",
   );
   const readMetadata = readDb.prepare('SELECT metadata FROM stream_lifecycle WHERE stream_id = ?').pluck();
+  const tombstoned = db.prepare('SELECT 1 FROM streams WHERE stream_id = ? AND deleted = 2').pluck();
   const purgeStatement = db.prepare('DELETE FROM events WHERE global_position IN (SELECT value FROM json_each(?))');
 
   function fileBytes(): number {
@@ -57,6 +58,7 @@ export function createLifecycleSql(options: LifecycleSqlOptions): LifecycleSql {
     async setMetadata(streamId, metadata) {
       const normalized = normalizeStreamMetadata(metadata);
       await writeTransaction(() => {
+        if (tombstoned.get(streamId) !== undefined) throw new StreamDeletedError(streamId);
         upsert.run(
           streamId,
           JSON.stringify(normalized),

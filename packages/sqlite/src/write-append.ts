@@ -113,7 +113,8 @@ export function createAppendWriter(db: SqliteDatabase, statements: Statements, c
     // The stream row changes only with the stream's existence or deletion state: appending to a
     // soft-deleted stream recreates it; a deletion marker deletes it and hides everything up to itself.
     if (!stream.exists) insertStream.run(streamId, version);
-    else if (part.deletion || stream.deleted !== 0) updateStream.run(version, part.deletion ? DELETED[part.deletion] : 0, streamId);
+    // A hard delete of a name never written inserts its row first, then tombstones it.
+    if (part.deletion || (stream.exists && stream.deleted !== 0)) updateStream.run(version, part.deletion ? DELETED[part.deletion] : 0, streamId);
     if (part.deletion) hideBefore.run(streamId, version + 1);
     return { streamId, nextExpectedVersion: version, globalPosition: recorded[recorded.length - 1]!.globalPosition, events: recorded };
   }
@@ -128,10 +129,12 @@ export function createAppendWriter(db: SqliteDatabase, statements: Statements, c
       const current = exists === 1 ? version! : 0;
       const state = exists === 1 ? deleted! : 0;
       if (state === DELETED.hard) throw new StreamDeletedError(part.streamId);
-      if (part.deletion && (current === 0 || state === DELETED.soft)) throw new StreamNotFoundError(part.streamId);
       // A soft-deleted stream counts as absent for expectations; its positions continue.
-      const conflict = checkExpectedVersion(part.streamId, part.expectedVersion, state === DELETED.soft ? 0 : current);
+      const checked = state === DELETED.soft ? 0 : current;
+      const conflict = checkExpectedVersion(part.streamId, part.expectedVersion, checked);
       if (conflict) throw conflict;
+      // A hard delete tombstones any name (a soft-deleted or never written one too); a soft one needs a live stream.
+      if (part.deletion === 'soft' && checked === 0) throw new StreamNotFoundError(part.streamId);
       return { exists: exists === 1, current, deleted: state };
     });
     const recordedAt = clock().getTime();

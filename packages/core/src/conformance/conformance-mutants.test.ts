@@ -10,9 +10,11 @@ import type { Decider } from '../decider/decider.js';
 import type { Event, RecordedEvent } from '../events/event.js';
 import type { EventStore, ReadAllOptions, ReadStreamOptions, StreamAppend, SubscribeOptions } from '../store/event-store.js';
 import { createInMemoryStore, type InMemoryEventStore } from '../store/in-memory-store.js';
-import type { DeleteStreamOptions } from '../store/stream-lifecycle.js';
+import { STREAM_DELETED_EVENT, StreamDeletedError, type DeleteStreamOptions, type StreamMetadata } from '../store/stream-lifecycle.js';
+import { StreamNotFoundError } from '../errors/errors.js';
 import { contextFor, type ConformanceContext, type ConformanceRule } from './case.js';
 import { commandCaseNames } from './command-cases.js';
+import { deletionCaseNames } from './deletion-cases.js';
 import { conformanceCases } from './describe-event-store.js';
 
 type Mutant = {
@@ -36,6 +38,41 @@ function mutate(overrides: (base: EventStore) => Partial<InMemoryEventStore>): (
 }
 
 const pause = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Whether the global log holds a deletion marker of `streamId` (what a mutant can tell through the contract). */
+async function hasMarker(store: EventStore, streamId: string): Promise<boolean> {
+  for await (const event of store.readAll()) if (event.streamId === streamId && event.type === STREAM_DELETED_EVENT) return true;
+  return false;
+}
+
+/** Whether `streamId` ever held anything: a live version, or a deletion marker. */
+async function everWritten(store: EventStore, streamId: string): Promise<boolean> {
+  return (await store.getStreamInfo(streamId)) !== undefined || hasMarker(store, streamId);
+}
+
+/** A store whose soft delete writes no marker: it truncates before the next position and reports the stream absent until appended again. */
+function truncatingSoftDelete(): EventStore {
+  const base = createInMemoryStore();
+  const hidden = new Set<string>();
+  return {
+    ...base,
+    async getStreamInfo(id: string) {
+      return hidden.has(id) ? undefined : base.getStreamInfo(id);
+    },
+    async append(id, events, expected) {
+      if (!hidden.has(id)) return base.append(id, events, expected);
+      hidden.delete(id);
+      return base.append(id, events, expected === 'no_stream' ? 'any' : expected);
+    },
+    async deleteStream(id: string, options?: DeleteStreamOptions) {
+      if (options?.mode === 'hard') return base.deleteStream(id, options);
+      const version = (await base.getStreamInfo(id))?.version;
+      if (version === undefined || hidden.has(id)) throw new StreamNotFoundError(id);
+      await base.setStreamMetadata(id, { ...(await base.getStreamMetadata(id)), truncateBefore: version + 1 });
+      hidden.add(id);
+    },
+  } as EventStore;
+}
 
 const mutants: Mutant[] = [
   {
@@ -206,6 +243,68 @@ const mutants: Mutant[] = [
     name: 'treats hard deletes as soft deletes',
     create: mutate((base) => ({
       deleteStream: (id: string, options?: DeleteStreamOptions) => (base as InMemoryEventStore).deleteStream(id, { ...options, mode: 'soft' }),
+    })),
+  },
+  {
+    breaks: 'lifecycle',
+    name: 'refuses a hard delete of a soft-deleted stream with STREAM_NOT_FOUND',
+    catches: deletionCaseNames.hardAfterSoft,
+    create: mutate((base) => ({
+      async deleteStream(id: string, options?: DeleteStreamOptions) {
+        if (options?.mode === 'hard' && (await base.getStreamInfo(id)) === undefined && (await hasMarker(base, id))) throw new StreamNotFoundError(id);
+        return (base as InMemoryEventStore).deleteStream(id, options);
+      },
+    })),
+  },
+  {
+    breaks: 'lifecycle',
+    name: 'refuses to tombstone a name never written (STREAM_NOT_FOUND)',
+    catches: deletionCaseNames.reservedTombstone,
+    create: mutate((base) => ({
+      async deleteStream(id: string, options?: DeleteStreamOptions) {
+        if (!(await everWritten(base, id))) throw new StreamNotFoundError(id);
+        return (base as InMemoryEventStore).deleteStream(id, options);
+      },
+    })),
+  },
+  {
+    breaks: 'lifecycle',
+    name: 'looks for the stream before checking the expected version of a delete',
+    catches: deletionCaseNames.deleteExpectedVersion,
+    create: mutate((base) => ({
+      async deleteStream(id: string, options?: DeleteStreamOptions) {
+        if ((await base.getStreamInfo(id)) === undefined && !((await hasMarker(base, id)) && options?.mode === 'hard')) throw new StreamNotFoundError(id);
+        return (base as InMemoryEventStore).deleteStream(id, options);
+      },
+    })),
+  },
+  {
+    breaks: 'lifecycle',
+    name: 'soft-deletes by truncating, without a marker (a recreated stream continues at +1)',
+    catches: deletionCaseNames.recreateAfterMarker,
+    create: truncatingSoftDelete,
+  },
+  {
+    breaks: 'lifecycle',
+    name: 'reads a soft-deleted stream as STREAM_NOT_FOUND',
+    catches: deletionCaseNames.softDeletedReadsEmpty,
+    create: mutate((base) => ({
+      async *readStream(id: string, options?: ReadStreamOptions) {
+        if ((await base.getStreamInfo(id)) === undefined && (await hasMarker(base, id))) throw new StreamNotFoundError(id);
+        yield* base.readStream(id, options);
+      },
+    })),
+  },
+  {
+    breaks: 'lifecycle',
+    name: 'accepts metadata for a tombstoned stream silently',
+    catches: deletionCaseNames.metadataOnTombstone,
+    create: mutate((base) => ({
+      async setStreamMetadata(id: string, metadata: StreamMetadata) {
+        await (base as InMemoryEventStore).setStreamMetadata(id, metadata).catch((error: unknown) => {
+          if (!(error instanceof StreamDeletedError)) throw error;
+        });
+      },
     })),
   },
   {

@@ -11,6 +11,7 @@ import { closeCases, subscribeCases } from './subscribe-cases.js';
 import { validationCases } from './validation-cases.js';
 import { archiveCases, lifecycleCases } from './lifecycle-cases.js';
 import { commandCases } from './command-cases.js';
+import { deletionCases } from './deletion-cases.js';
 import { hasStreamLifecycle } from '../store/stream-lifecycle.js';
 import { isArchivable } from '../store/archivable.js';
 
@@ -26,6 +27,7 @@ export const conformanceCases: readonly ConformanceCase[] = [
   ...subscribeCases,
   ...closeCases,
   ...lifecycleCases,
+  ...deletionCases,
   ...archiveCases,
   ...commandCases,
 ];

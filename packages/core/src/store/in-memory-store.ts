@@ -154,6 +154,8 @@ export function createInMemoryStore(options: InMemoryStoreOptions = {}): InMemor
         if (state?.deleted === 'hard') throw new StreamDeletedError(part.streamId);
         const conflict = checkExpectedVersion(part.streamId, part.expectedVersion, checkedVersion(state));
         if (conflict) throw conflict;
+        // A hard delete tombstones any name (a soft-deleted or never written one too); a soft one needs a live stream.
+        if (deletion === 'soft' && checkedVersion(state) === 0) throw new StreamNotFoundError(part.streamId);
         for (const event of part.events) if (eventIds.has(event.eventId)) throw new DuplicateEventIdError(event.eventId);
       }
       const recordedAt = clock().getTime();
@@ -296,7 +298,10 @@ export function createInMemoryStore(options: InMemoryStoreOptions = {}): InMemor
       assertOpen();
       assertStreamId(streamId);
       const normalized = normalizeStreamMetadata(metadata);
-      await host.transactionWithCommitHooks(async (_tx, onCommit) => onCommit(() => void (stream(streamId).metadata = normalized)));
+      await host.transactionWithCommitHooks(async (_tx, onCommit) => {
+        if (streams.get(streamId)?.deleted === 'hard') throw new StreamDeletedError(streamId);
+        onCommit(() => void (stream(streamId).metadata = normalized));
+      });
     },
 
     async getStreamMetadata(streamId: string): Promise<StreamMetadata> {
@@ -309,9 +314,6 @@ export function createInMemoryStore(options: InMemoryStoreOptions = {}): InMemor
       assertOpen();
       assertStreamId(streamId);
       if (deleteOptions.expectedVersion !== undefined) assertExpectedVersion(deleteOptions.expectedVersion);
-      const state = streams.get(streamId);
-      if (state?.deleted === 'hard') throw new StreamDeletedError(streamId);
-      if (!liveInfo(streamId)) throw new StreamNotFoundError(streamId);
       const mode = deleteOptions.mode ?? 'soft';
       const marker = prepareEvents(streamId, [{ type: STREAM_DELETED_EVENT, data: { mode } }], info.maxEventBytes, randomUUID, 'events', true);
       await write([{ streamId, expectedVersion: deleteOptions.expectedVersion ?? 'any', events: marker }], mode);

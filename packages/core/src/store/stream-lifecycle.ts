@@ -28,11 +28,18 @@ export type StreamDeletedData = { readonly mode: 'soft' | 'hard' };
 /** Options of {@link StreamLifecycle.deleteStream}. */
 export type DeleteStreamOptions = {
   /**
-   * `'soft'` (default): the stream is hidden and can be recreated by appending
-   * (positions continue). `'hard'`: a tombstone — appends are refused forever
-   * with `STREAM_DELETED`.
+   * `'soft'` (default): the stream is hidden and can be recreated by appending;
+   * its positions continue after the deletion marker, which takes one (a stream
+   * of 3 events, soft-deleted, is recreated at position 5). `'hard'`: a
+   * tombstone — appends are refused forever with `STREAM_DELETED`; allowed on a
+   * soft-deleted stream and on a name never written (which it reserves).
    */
   readonly mode?: 'soft' | 'hard';
+  /**
+   * Checked like an append's, against the stream as appends see it (a
+   * soft-deleted or never written stream is at 0, `'no_stream'`): a mismatch
+   * fails with `WRONG_EXPECTED_VERSION` before anything else is looked at.
+   */
   readonly expectedVersion?: ExpectedVersion;
 };
 
@@ -40,12 +47,21 @@ export type DeleteStreamOptions = {
  * Stream metadata and deletion, offered by stores that support them (check with
  * {@link hasStreamLifecycle}). Deleting never rewrites history: events stay in
  * storage (and can be archived); they are hidden from reads, and a
- * `$StreamDeleted` marker in the global log tells projections.
+ * `$StreamDeleted` marker in the global log tells projections. A soft-deleted
+ * stream reads like one never written: `readStream` yields nothing,
+ * `getStreamInfo` is undefined, `listStreams` leaves it out.
  */
 export interface StreamLifecycle {
+  /** Replaces the stream's metadata. @throws StreamDeletedError for a tombstoned stream. */
   setStreamMetadata(streamId: string, metadata: StreamMetadata): Promise<void>;
   getStreamMetadata(streamId: string): Promise<StreamMetadata>;
-  /** @throws StreamNotFoundError / StreamDeletedError / WrongExpectedVersionError */
+  /**
+   * Deletes a stream (see {@link DeleteStreamOptions}). Checked in this order:
+   * a tombstone fails with `STREAM_DELETED`; a given expected version that does
+   * not hold fails with `WRONG_EXPECTED_VERSION`; a soft delete of a stream with
+   * no live events fails with `STREAM_NOT_FOUND`.
+   * @throws StreamDeletedError / WrongExpectedVersionError / StreamNotFoundError
+   */
   deleteStream(streamId: string, options?: DeleteStreamOptions): Promise<void>;
 }
 

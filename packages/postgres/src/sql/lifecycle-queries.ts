@@ -14,11 +14,14 @@ export function lifecycleQueries({ q, schema }: SchemaNames) {
        insert into ${q}.stream_lifecycle (stream_id, hidden_before, tombstone) values ($1, $2, $3)
        on conflict (stream_id) do update set hidden_before = excluded.hidden_before, tombstone = excluded.tombstone`,
     ),
+    /** Returns a row when written; none for a tombstoned stream, whose metadata is left alone. */
     setMetadata: named(
-      'meta_set',
-      `insert into ${q}.stream_lifecycle (stream_id, metadata, max_count, max_age, truncate_before) values ($1, $2::jsonb, $3, $4, $5)
+      'meta_set2',
+      `insert into ${q}.stream_lifecycle (stream_id, metadata, max_count, max_age, truncate_before)
+       select $1, $2::jsonb, $3::int8, $4::int8, $5::int8 where not exists (select 1 from ${q}.streams where stream_id = $1 and tombstone)
        on conflict (stream_id) do update set metadata = excluded.metadata, max_count = excluded.max_count,
-         max_age = excluded.max_age, truncate_before = excluded.truncate_before`,
+         max_age = excluded.max_age, truncate_before = excluded.truncate_before
+       returning 1`,
     ),
     getMetadata: named('meta_get', `select metadata::text from ${q}.stream_lifecycle where stream_id = $1`),
     purge: named(
