@@ -12,6 +12,7 @@ import {
 } from '@chronicle/core';
 import { createServer, type RegisteredProjection, type StateModels } from '@chronicle/server';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { defaultLease, type LeaseSettings } from './config.js';
 import { accountDecider } from './domain/account.js';
 import { downloadedDecider } from './domain/downloaded.js';
 import { downloadsCodeDescriptions, downloadsCodeStatus } from './domain/errors.js';
@@ -61,6 +62,8 @@ export type DownloadsAppOptions = {
   readonly appLogger?: Logger;
   /** Extra server plugins (the explorer adds itself this way). */
   readonly plugins?: Parameters<typeof createServer>[0]['plugins'];
+  /** Projection leases (default {@link defaultLease}: takeover within 3 s). */
+  readonly lease?: LeaseSettings;
   /** How often pending fallback licenses are written back (default 5 s). */
   readonly reconcileEveryMs?: number;
 };
@@ -97,7 +100,16 @@ export async function createDownloadsApp(options: DownloadsAppOptions): Promise<
   });
   const service = new DownloadsService(options.store, host, rules, clock);
   const journal = new FallbackJournal(path.join(options.dataDir, 'fallback-journal.ndjson'));
-  const popularity = createProjectionRunner({ store: options.store, host, projection: titlePopularity, logger: appLogger });
+  const lease = options.lease ?? defaultLease;
+  const popularity = createProjectionRunner({
+    store: options.store,
+    host,
+    projection: titlePopularity,
+    logger: appLogger,
+    owner: instance,
+    leaseTtlMs: lease.ttlMs,
+    leaseRetryMs: lease.retryMs,
+  });
   const projections: RegisteredProjection[] = [
     {
       name: 'title-popularity',

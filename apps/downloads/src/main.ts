@@ -12,9 +12,11 @@ import { loadServerConfig } from '@chronicle/server';
 import { createSqliteStore } from '@chronicle/sqlite';
 import { createPostgresStore } from '@chronicle/postgres';
 import { createDownloadsApp } from './app.js';
+import { loadDownloadsConfig } from './config.js';
 import { loadDemoHistory } from './demo.js';
 
 const config = loadServerConfig();
+const settings = loadDownloadsConfig();
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'downloads' } });
 const demo = process.argv.includes('--demo');
 
@@ -31,7 +33,9 @@ const downloads = await createDownloadsApp({
   token: config.token,
   readsRequireToken: config.readsRequireToken,
   dataDir: config.dataDir,
-  allowClockOverride: process.env.DOWNLOADS_ALLOW_CLOCK_OVERRIDE === '1',
+  allowClockOverride: settings.allowClockOverride,
+  ...(settings.clockOffsetMs === 0 ? {} : { clock: () => new Date(Date.now() + settings.clockOffsetMs) }),
+  lease: settings.lease,
   logger,
   appLogger: logger,
   plugins: [explorerPlugin()],

@@ -23,6 +23,7 @@ import {
   type SubscribeOptions,
 } from '@chronicle/core';
 import { createAppender, type AppendHook, type PreparedAppend } from './append.js';
+import { createAdvisoryLeases } from './advisory-leases.js';
 import { createConnectionLease } from './connection-lease.js';
 import { createGroupCommit } from './group-commit.js';
 import { inlineProjectionsHook, needsTransaction } from './inline-projections.js';
@@ -138,7 +139,8 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
   };
   const readConnections = createConnectionLease(pool, READ_CONNECTIONS_KEPT);
   const readers = createReaders({ connections: readConnections, queries: sql, closed: closing.signal, storeName: info.name, clock });
-  const projections = createProjectionHost({ pool, queries: projectionSql, clock, assertOpen });
+  const leases = createAdvisoryLeases({ pool, schema: names.schema, assertOpen });
+  const projections = createProjectionHost({ pool, queries: projectionSql, clock, assertOpen, leases });
   const lifecycle = createLifecycle({ pool, queries: lifecycleSql, maxEventBytes, assertOpen, writeInTransaction });
   let closed: Promise<void> | undefined;
   /** An append still queued when the store closed fails on the ended pool: report that as STORE_CLOSED. */
@@ -194,6 +196,7 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
         closing.abort();
         signal.notify();
         listener.close();
+        leases.close();
         connections.close();
         readConnections.close();
         await notifier.flush();

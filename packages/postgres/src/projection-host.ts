@@ -29,6 +29,8 @@ export type ProjectionHostDeps = {
   /** Source of `updatedAt`, `parkedAt` and `createdAt` (lease expiry uses the database clock). */
   readonly clock: () => Date;
   readonly assertOpen: () => void;
+  /** Projection leases (session advisory locks, see `createAdvisoryLeases`). */
+  readonly leases: Leases;
 };
 
 function runOn(target: { query: PgPoolLike['query'] }): RunQuery {
@@ -118,16 +120,7 @@ export function createProjectionHost(deps: ProjectionHostDeps): PostgresProjecti
   const { pool, queries: sql, clock, assertOpen } = deps;
   const run = runOn(pool);
 
-  const leases: Leases = {
-    async acquire(name, owner, ttlMs) {
-      assertOpen();
-      return (await run(sql.acquireLease, [name, owner, ttlMs])).length === 1;
-    },
-    async release(name, owner) {
-      assertOpen();
-      await run(sql.releaseLease, [name, owner]);
-    },
-  };
+  const { leases } = deps;
 
   const parked: ParkedEvents = {
     async park(consumer, event: RecordedEvent, error, attempts) {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ChronicleError } from '../errors/chronicle-error.js';
+import { ValidationError } from '../errors/errors.js';
 import type { RecordedEvent } from '../events/event.js';
 import type { EventStore } from '../store/event-store.js';
 import { retryDelay, sleep } from '../commands/retry.js';
@@ -21,8 +22,19 @@ export type ConsumerOptions = {
   readonly host: ProjectionHost<never> | ProjectionHost<unknown>;
   /** Events read per batch (default 1000). */
   readonly batchSize?: number;
-  /** Lease time-to-live; one process at a time runs the consumer (default 15 s). */
+  /**
+   * Lease time-to-live; one process at a time runs the consumer (default 15 s).
+   * The holder renews it every third of that. Where the store's leases end
+   * with the holder's connection (PostgreSQL), a dead holder's lease is free
+   * at once; elsewhere it is free once the TTL has passed.
+   */
   readonly leaseTtlMs?: number;
+  /**
+   * How often a standby tries to take the lease (default a third of the TTL):
+   * with the TTL, this bounds how long a dead holder's work waits for another
+   * process. Must be below the TTL.
+   */
+  readonly leaseRetryMs?: number;
   /** Identifies this process in leases (default: a random id). */
   readonly owner?: string;
   /** Backoff after a failed batch (default 50 ms doubling to 5 s). */
@@ -62,6 +74,10 @@ export function createConsumer(
   const host = options.host as ProjectionHost<unknown>;
   const batchSize = options.batchSize ?? 1000;
   const leaseTtlMs = options.leaseTtlMs ?? 15_000;
+  const leaseRetryMs = options.leaseRetryMs ?? leaseTtlMs / 3;
+  if (!(leaseRetryMs > 0 && leaseRetryMs < leaseTtlMs)) {
+    throw new ValidationError([{ path: 'leaseRetryMs', message: `must be above 0 and below leaseTtlMs (${leaseTtlMs})` }]);
+  }
   const owner = options.owner ?? randomUUID();
   const logger = options.logger ?? consoleLogger;
   const retry = { initialDelayMs: options.retry?.initialDelayMs ?? 50, maxDelayMs: options.retry?.maxDelayMs ?? 5_000 };
@@ -133,7 +149,7 @@ export function createConsumer(
             // Follow the lease holder's progress, so that waitFor() here resolves once the read model got there.
             await loadPosition();
             loaded = false;
-            await sleep(leaseTtlMs / 3);
+            await sleep(leaseRetryMs);
             continue;
           }
           leaseCheckedAt = Date.now();

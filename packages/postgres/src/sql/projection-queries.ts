@@ -5,7 +5,8 @@ import type { SchemaNames } from './schema-names.js';
 export type ProjectionQueries = ReturnType<typeof projectionQueries>;
 
 /**
- * SQL of documents, checkpoints, leases, parked events and the outbox.
+ * SQL of documents, checkpoints, parked events and the outbox (leases are advisory locks: `advisory-leases.ts`;
+ * the `leases` table of migration v2 is no longer used).
  * Documents are `jsonb`; ids sort in byte order (`collate "C"`), as in every
  * Chronicle store. Statements that report success return one row per
  * affected row (`returning 1`), so callers count rows.
@@ -60,16 +61,6 @@ export function projectionQueries(names: SchemaNames) {
     ),
     listCheckpoints: named('cp_list', `select name, position, updated_at from ${q}.checkpoints order by name`),
     deleteCheckpoint: named('cp_delete', `delete from ${q}.checkpoints where name = $1`),
-
-    /** Lease expiry uses the database clock, which all processes share. */
-    acquireLease: named(
-      'lease_acquire',
-      `insert into ${q}.leases as l (name, owner, expires_at) values ($1, $2, clock_timestamp() + $3 * interval '1 millisecond')
-       on conflict (name) do update set owner = excluded.owner, expires_at = excluded.expires_at
-         where l.owner = excluded.owner or l.expires_at <= clock_timestamp()
-       returning 1`,
-    ),
-    releaseLease: named('lease_release', `delete from ${q}.leases where name = $1 and owner = $2`),
 
     park: named(
       'park',

@@ -137,4 +137,21 @@ export const documentCases: ProjectionCase[] = [
       expect(await host.leases.acquire(name, 'one', 60_000)).toBe(true);
     },
   },
+  {
+    name: 'a lease is exclusive across store instances sharing a database, and passes on once released',
+    async run({ host, open, unique }) {
+      const other = (await open()).projections;
+      const name = unique('lease');
+      expect(await host.leases.acquire(name, 'one', 60_000)).toBe(true);
+      expect(await other.leases.acquire(name, 'two', 60_000)).toBe(false);
+      expect(await host.leases.acquire(name, 'one', 60_000)).toBe(true);
+      expect(await other.leases.acquire(name, 'two', 60_000)).toBe(false);
+      await host.leases.release(name, 'one');
+      expect(await other.leases.acquire(name, 'two', 60_000)).toBe(true);
+      expect(await host.leases.acquire(name, 'one', 60_000)).toBe(false);
+      await other.leases.release(name, 'two');
+      expect(await host.leases.acquire(name, 'one', 60_000)).toBe(true);
+      await host.leases.release(name, 'one');
+    },
+  },
 ];
