@@ -6,6 +6,7 @@ import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { isBearerToken, type AuthOptions } from './auth.js';
 import { createCatalog, type Catalog } from './catalog/catalog.js';
+import { trackConnections } from './http/connection-drain.js';
 import { clientErrorHandler, frameworkErrorHandler, requestIdOf } from './http/framework-errors.js';
 import { jsonDepthExceeds } from './http/json-depth.js';
 import { createMethodTable } from './http/method-table.js';
@@ -15,6 +16,8 @@ import type { RegisteredProjection } from './projection-registry.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { globalLogRoutes } from './routes/global-log.js';
 import { projectionRoutes } from './routes/projections.js';
+import { createSseHub } from './sse/sse-hub.js';
+import { resolveSseOptions, type SseOptions } from './sse/sse-options.js';
 import { streamRoutes } from './routes/streams.js';
 import type { StateModels } from './state-models.js';
 import { tracedStore } from './tracing.js';
@@ -46,6 +49,13 @@ export type ServerOptions = {
   readonly logger?: FastifyServerOptions['loggerInstance'] | false;
   /** Application routes, registered after the generic API. */
   readonly plugins?: readonly ((app: FastifyInstance, context: ServerContext) => void | Promise<void>)[];
+  /** Bounds of `GET /v1/subscribe`: subscriber limit, per-client buffer, stall timeout, heartbeat. */
+  readonly sse?: SseOptions;
+  /**
+   * On close, how long requests in flight may take to finish before their
+   * connections are cut, in ms (default 3,000). Event streams end at once.
+   */
+  readonly shutdownGraceMs?: number;
   /** Serve OpenAPI at /docs (default true). */
   readonly docs?: boolean;
   /**
@@ -80,6 +90,7 @@ export async function createServer(options: ServerOptions): Promise<{ app: Fasti
     throw new Error('the API token must be 1 or more characters of A-Z a-z 0-9 - . _ ~ + / (optionally ending in =), as a bearer token');
   }
   const store = tracedStore(options.store);
+  const sseOptions = resolveSseOptions(options.sse);
   const bodyLimit = options.bodyLimit ?? 5 * 1024 * 1024;
   const maxJsonDepth = options.maxJsonDepth ?? 64;
   // Stream ids are up to 256 characters, so up to 768 once percent-encoded.
@@ -92,6 +103,8 @@ export async function createServer(options: ServerOptions): Promise<{ app: Fasti
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { maxParamLength },
     frameworkErrors: frameworkErrorHandler,
+    // Requests that arrive while closing get a problem+json 503 from the onRequest hook below instead.
+    return503OnClosing: false,
     clientErrorHandler: clientErrorHandler(),
   });
   // Query strings and path parameters are text, so they are coerced ("5" → 5);
@@ -158,7 +171,23 @@ export async function createServer(options: ServerOptions): Promise<{ app: Fasti
 
   const context: ServerContext = { store, auth: options.auth, metrics };
   streamRoutes(app, { store, auth: options.auth, stateModels: options.stateModels ?? {} });
-  globalLogRoutes(app, { store, auth: options.auth, onSubscriber: (delta) => metrics.subscribers.inc(delta) });
+  const hub = createSseHub(store, sseOptions, metrics, app.log);
+  const connections = trackConnections(app.server);
+  let closing = false;
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return;
+    reply.header('connection', 'close').header('retry-after', '5');
+    throw new HttpProblem(503, 'SHUTTING_DOWN', 'the server is shutting down; retry on another instance or after the restart');
+  });
+  // Before the listener closes: event streams end (clients reconnect elsewhere or later), idle connections close,
+  // requests in flight get shutdownGraceMs to finish.
+  app.addHook('preClose', async () => {
+    closing = true;
+    hub.close();
+    connections.drain(options.shutdownGraceMs ?? 3_000);
+  });
+  app.addHook('onClose', async () => connections.stop());
+  globalLogRoutes(app, { store, auth: options.auth, hub });
   projectionRoutes(app, { projections, auth: options.auth });
   catalogRoutes(app, { catalog, auth: options.auth });
 

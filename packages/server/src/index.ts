@@ -9,3 +9,4 @@ export { toWire, wireEventSchema, problemSchema, type WireEvent } from './wire.j
 export { loadServerConfig, type ServerConfig } from './config.js';
 export type { CategoryEntry, EventTypeEntry, TypeStreamEntry } from './catalog/catalog-projection.js';
 export { emptyBodyDefault, emptyBodySchema } from './http/empty-body.js';
+export { defaultSseOptions, type SseOptions } from './sse/sse-options.js';

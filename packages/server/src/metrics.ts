@@ -8,6 +8,10 @@ export type ServerMetrics = {
   readonly requests: Counter<'method' | 'route' | 'status'>;
   readonly duration: Histogram<'method' | 'route'>;
   readonly subscribers: Gauge;
+  /** Ended SSE connections by reason (client, overflow, stalled, shutdown, store-closed, error). */
+  readonly sseDisconnects: Counter<'reason'>;
+  /** SSE requests refused at the subscriber limit. */
+  readonly sseRejected: Counter;
 };
 
 /** Creates the registry with HTTP, store-head and projection-lag metrics (collected on scrape). */
@@ -23,6 +27,13 @@ export function createMetrics(store: Pick<EventStore, 'headPosition'>, projectio
     registers: [registry],
   });
   const subscribers = new Gauge({ name: 'chronicle_sse_subscribers', help: 'Open /v1/subscribe connections', registers: [registry] });
+  const sseDisconnects = new Counter({
+    name: 'chronicle_sse_disconnects_total',
+    help: 'Ended /v1/subscribe connections by reason: client, overflow (buffer full), stalled, shutdown, store-closed, error',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  const sseRejected = new Counter({ name: 'chronicle_sse_rejected_total', help: '/v1/subscribe requests refused at the subscriber limit (503)', registers: [registry] });
   // A scrape must answer while the store is down (that is when metrics matter most):
   // store-backed gauges keep their last reading and chronicle_store_up says 0.
   new Gauge({
@@ -65,5 +76,5 @@ export function createMetrics(store: Pick<EventStore, 'headPosition'>, projectio
   const lag = new Gauge({ name: 'chronicle_projection_lag_events', help: 'Events a projection still has to process', labelNames: ['projection'] as const, registers: [registry] });
   const lagSeconds = new Gauge({ name: 'chronicle_projection_lag_seconds', help: 'Age of the oldest unprocessed event', labelNames: ['projection'] as const, registers: [registry] });
   const failing = new Gauge({ name: 'chronicle_projection_failures', help: 'Consecutive failed batches', labelNames: ['projection'] as const, registers: [registry] });
-  return { registry, requests, duration, subscribers };
+  return { registry, requests, duration, subscribers, sseDisconnects, sseRejected };
 }

@@ -1,12 +1,11 @@
 import type { EventStore, RecordedEvent } from '@chronicle/core';
 import type { FastifyInstance } from 'fastify';
 import { readGuard, type AuthOptions } from '../auth.js';
+import type { SseHub } from '../sse/sse-hub.js';
 import { problemSchema, toWire, wireEventSchema } from '../wire.js';
 
-const HEARTBEAT_MS = 15_000;
-
 /** The global log: paged reads and a live Server-Sent Events feed. */
-export function globalLogRoutes(app: FastifyInstance, options: { store: EventStore; auth: AuthOptions; onSubscriber?: (delta: number) => void }): void {
+export function globalLogRoutes(app: FastifyInstance, options: { store: EventStore; auth: AuthOptions; hub: SseHub }): void {
   const { store, auth } = options;
 
   app.get<{ Querystring: { from?: number; limit: number } }>(
@@ -50,7 +49,10 @@ export function globalLogRoutes(app: FastifyInstance, options: { store: EventSto
       schema: {
         tags: ['global log'],
         summary: 'Server-Sent Events: catch up from a position, then receive events live',
-        description: 'Each message has `id` = global position and `data` = the event as JSON. Reconnect with `Last-Event-ID` to resume.',
+        description:
+          'Each message has `id` = global position and `data` = the event as JSON. Reconnect with `Last-Event-ID` to resume. ' +
+          'A client that stops reading is disconnected once its buffer is full (it resumes with `Last-Event-ID`); ' +
+          'past the subscriber limit the answer is 503 `TOO_MANY_SUBSCRIBERS` with `Retry-After`.',
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -65,36 +67,7 @@ export function globalLogRoutes(app: FastifyInstance, options: { store: EventSto
       const lastEventId = Number(request.headers['last-event-id']);
       const after = Number.isSafeInteger(lastEventId) && lastEventId >= 0 ? lastEventId : request.query.from === undefined ? 'end' : Math.max(request.query.from - 1, 0);
       const types = request.query.types ? new Set(request.query.types.split(',').map((t) => t.trim())) : undefined;
-      const abort = new AbortController();
-      request.raw.on('close', () => abort.abort());
-      reply.hijack();
-      const response = reply.raw;
-      response.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-        'x-request-id': String(request.id),
-      });
-      response.write(': connected\n\n');
-      const heartbeat = setInterval(() => response.write(': ping\n\n'), HEARTBEAT_MS);
-      options.onSubscriber?.(1);
-      try {
-        for await (const event of store.subscribe({ after, signal: abort.signal })) {
-          if (types && !types.has(event.type)) continue;
-          const ok = response.write(`id: ${event.globalPosition}\nevent: event\ndata: ${JSON.stringify(toWire(event))}\n\n`);
-          if (!ok) await new Promise((resolve) => response.once('drain', resolve));
-        }
-      } catch (error) {
-        if (!abort.signal.aborted) {
-          request.log.error({ err: error }, 'subscription failed');
-          response.write(`event: error\ndata: ${JSON.stringify({ code: (error as { code?: string }).code ?? 'INTERNAL_ERROR', detail: (error as Error).message })}\n\n`);
-        }
-      } finally {
-        clearInterval(heartbeat);
-        options.onSubscriber?.(-1);
-        response.end();
-      }
+      await options.hub.serve(request, reply, { after, ...(types ? { matches: (event) => types.has(event.type) } : {}) });
     },
   );
 }
