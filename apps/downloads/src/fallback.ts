@@ -1,10 +1,10 @@
 import { appendFileSync, closeSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
-import { StoreUnavailableError, findOutcome, isChronicleError, type ProjectionHost } from '@chronicle/core';
+import { StoreUnavailableError, WrongExpectedVersionError, findOutcome, isChronicleError, type ProjectionHost, type RequestOutcome } from '@chronicle/core';
 import type { Logger } from '@chronicle/core';
 import { accountStream } from './domain/account.js';
 import { downloadedStream } from './domain/downloaded.js';
 import { licenseStream } from './domain/license.js';
+import { licenseIdFor } from './domain/license-id.js';
 import { DAY_MS } from './domain/time.js';
 import type { DownloadsRepository } from './repository.js';
 import type { RulesSource } from './rules.js';
@@ -66,7 +66,7 @@ export class FallbackJournal {
     }
     const entry: FallbackEntry = {
       ...request,
-      licenseId: randomUUID(),
+      licenseId: licenseIdFor(request.idempotencyKey),
       acquiredAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + rules.current().licenseDays * DAY_MS).toISOString(),
     };
@@ -101,6 +101,41 @@ export class FallbackJournal {
   }
 
   /**
+   * Writes one grant unless the store has it already; true when this call wrote it. A grant is in
+   * the store exactly when its license stream exists: license ids are unique per grant, and a keyed
+   * request gets the same id on every instance (see `licenseIdFor`), so a grant made by two
+   * instances for one key, or granted again normally after the outage, is one license.
+   */
+  private async record(entry: FallbackEntry, repository: DownloadsRepository, host: Pick<ProjectionHost<unknown>, 'documents'>): Promise<boolean> {
+    const stored = async (): Promise<boolean> => (await repository.store.getStreamInfo(licenseStream(entry.licenseId))) !== undefined;
+    if (await stored()) return false;
+    // The key replays this license from now on, unless the key already answered something else (then the grant stands alone).
+    const known: RequestOutcome | undefined = entry.idempotencyKey ? await findOutcome(host, entry.idempotencyKey) : undefined;
+    const requestId = entry.idempotencyKey && !known ? entry.idempotencyKey : `fallback:${entry.licenseId}`;
+    const at = entry.acquiredAt;
+    const { licenseId, customerId, deviceId, titleId, studioId } = entry;
+    try {
+      await repository.save(
+        [
+          { streamId: accountStream(customerId), events: [{ type: 'LicenseActivated', data: { licenseId, deviceId, titleId, studioId, at } }], expectedVersion: 'any' },
+          { streamId: downloadedStream(customerId, titleId), events: [{ type: 'TitleDownloaded', data: { licenseId, deviceId, at } }], expectedVersion: 'any' },
+          {
+            streamId: licenseStream(licenseId),
+            events: [{ type: 'LicenseAcquired', data: { licenseId, customerId, deviceId, titleId, studioId, acquiredAt: at, expiresAt: entry.expiresAt } }],
+            expectedVersion: 'no_stream',
+          },
+        ],
+        { requestId, customerId, fallback: true, reconciledAt: new Date().toISOString() },
+      );
+      return true;
+    } catch (error) {
+      // Another instance recorded the same grant between our check and our append: the license stream guards it.
+      if (error instanceof WrongExpectedVersionError && (await stored())) return false;
+      throw error;
+    }
+  }
+
+  /**
    * Writes pending grants to the store, each exactly once (its request id
    * `fallback:<licenseId>` is recorded with the events), bypassing the limits:
    * the customer was already promised the license. Returns how many were written.
@@ -110,24 +145,8 @@ export class FallbackJournal {
     let written = 0;
     const done = new Set<string>();
     for (const entry of entries) {
-      const requestId = entry.idempotencyKey ?? `fallback:${entry.licenseId}`;
       try {
-        if (!(await findOutcome(host, requestId))) {
-          const at = entry.acquiredAt;
-          await repository.save(
-            [
-              { streamId: accountStream(entry.customerId), events: [{ type: 'LicenseActivated', data: { licenseId: entry.licenseId, deviceId: entry.deviceId, titleId: entry.titleId, studioId: entry.studioId, at } }], expectedVersion: 'any' },
-              { streamId: downloadedStream(entry.customerId, entry.titleId), events: [{ type: 'TitleDownloaded', data: { licenseId: entry.licenseId, deviceId: entry.deviceId, at } }], expectedVersion: 'any' },
-              {
-                streamId: licenseStream(entry.licenseId),
-                events: [{ type: 'LicenseAcquired', data: { licenseId: entry.licenseId, customerId: entry.customerId, deviceId: entry.deviceId, titleId: entry.titleId, studioId: entry.studioId, acquiredAt: at, expiresAt: entry.expiresAt } }],
-                expectedVersion: 'no_stream',
-              },
-            ],
-            { requestId, customerId: entry.customerId, fallback: true, reconciledAt: new Date().toISOString() },
-          );
-          written++;
-        }
+        if (await this.record(entry, repository, host)) written++;
         done.add(entry.licenseId);
       } catch (error) {
         logger.warn({ licenseId: entry.licenseId, err: (error as Error).message }, 'fallback reconciliation failed; will retry');

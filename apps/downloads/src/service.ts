@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   DomainError,
   ReplayedRejectionError,
@@ -15,6 +14,7 @@ import {
 } from '@chronicle/core';
 import { accountStream, handleAccountCommand, type Account, type DeviceDeactivated } from './domain/account.js';
 import { decideAcquisition } from './domain/acquisition.js';
+import { licenseIdFor } from './domain/license-id.js';
 import { downloadedStream } from './domain/downloaded.js';
 import { handleLicenseCommand, licenseStream, type LicenseAcquired, type LicenseEvent } from './domain/license.js';
 import { countedInstants } from './domain/time.js';
@@ -74,7 +74,7 @@ export class DownloadsService {
   /** Acquires a license for a download, or throws YEARLY_ / DEVICE_ / STUDIO_LIMIT_REACHED. */
   acquire(request: { customerId: string; deviceId: string; titleId: string; studioId: string }, context: RequestContext): Promise<LicenseGrant> {
     return this.once(context, async (outcome) => this.grantFrom(outcome), async (handledYet, now) => {
-      const licenseId = randomUUID();
+      const licenseId = licenseIdFor(context.requestId);
       const [account, downloaded] = await Promise.all([this.repository.account(request.customerId), this.repository.downloaded(request.customerId, request.titleId)]);
       await handledYet();
       const events = decideAcquisition({ ...request, licenseId, now }, account.state, downloaded.state, this.rules.current());
