@@ -52,6 +52,7 @@ export { isArchivable, type ArchivableStore } from './store/archivable.js';
 // Building blocks for adapters
 export { AppendSignal } from './store/append-signal.js';
 export { subscribeToAll, type SubscriptionSource } from './store/subscription.js';
+export { SubscriptionStarts, startPosition } from './store/subscription-starts.js';
 export {
   DEFAULT_MAX_EVENT_BYTES,
   MAX_EVENT_TYPE_LENGTH,

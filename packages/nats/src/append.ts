@@ -65,6 +65,8 @@ export async function appendToStream(
   assertOpen(context);
   assertExpectedVersion(expected);
   const prepared = prepareEvents(streamId, events, context.maxEventBytes, randomUUID);
+  const waiting = context.starts.settled();
+  if (waiting) await waiting;
   if (prepared.length > EVENTS_PER_MESSAGE) throw ValidationError.of('events', `at most ${EVENTS_PER_MESSAGE} events per append`);
   const subject = context.layout.eventSubject(streamId);
   const appendId = randomUUID();

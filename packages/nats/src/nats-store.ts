@@ -1,4 +1,4 @@
-import { NotSupportedError, ValidationError, assertStreamId, type EventStore, type StoreInfo, type StreamAppend, type AppendResult } from '@chronicle/core';
+import { NotSupportedError, SubscriptionStarts, ValidationError, assertStreamId, type EventStore, type StoreInfo, type StreamAppend, type AppendResult } from '@chronicle/core';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { appendToStream } from './append.js';
@@ -79,6 +79,7 @@ export async function createNatsStore(options: NatsStoreOptions = {}): Promise<N
       maxEventBytes,
       claimAllEventIds: options.eventIdIndex === 'all',
       retryForMs,
+      starts: new SubscriptionStarts(),
     };
     const info: StoreInfo = { name: storeName, multiStreamAppend: false, maxEventBytes };
     return {

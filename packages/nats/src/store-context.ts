@@ -1,4 +1,4 @@
-import { StoreClosedError } from '@chronicle/core';
+import { StoreClosedError, type SubscriptionStarts } from '@chronicle/core';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { HeadCache } from './head-cache.js';
 import type { JetStreamIo } from './jetstream-io.js';
@@ -21,6 +21,8 @@ export type StoreContext = {
   /** Claim generated event ids too, not only supplied ones. */
   readonly claimAllEventIds: boolean;
   readonly retryForMs: number;
+  /** Appends wait on it while a subscription's 'end' start is being read. */
+  readonly starts: SubscriptionStarts;
 };
 
 /** Throws `STORE_CLOSED` after `close()`. */

@@ -1,4 +1,4 @@
-import { ValidationError, type RecordedEvent, type SubscribeOptions } from '@chronicle/core';
+import { ValidationError, startPosition, type RecordedEvent, type SubscribeOptions } from '@chronicle/core';
 import type { ConsumeOptions } from '@nats-io/jetstream';
 import { commitPages, deliveredCommit } from './commit-events.js';
 import { PREFETCH_MESSAGES } from './commit-scan.js';
@@ -7,14 +7,6 @@ import { firstSequenceAfter } from './positions.js';
 import { headPosition } from './read-all.js';
 import { assertOpen, type StoreContext } from './store-context.js';
 
-
-async function startPosition(context: StoreContext, after: SubscribeOptions['after']): Promise<number> {
-  const start = after ?? 'start';
-  if (start === 'start') return 0;
-  if (start === 'end') return headPosition(context);
-  if (typeof start === 'number' && Number.isSafeInteger(start) && start >= 0) return start;
-  throw ValidationError.of('after', "must be an integer >= 0, 'start' or 'end'");
-}
 
 function consumeOptions(batchSize: number | undefined): ConsumeOptions {
   if (batchSize === undefined) return { max_messages: PREFETCH_MESSAGES };
@@ -30,13 +22,18 @@ function consumeOptions(batchSize: number | undefined): ConsumeOptions {
  * consumer is recreated after the last delivered message (see
  * {@link orderedMessages}). Ends when `options.signal` aborts or the store closes.
  */
-export async function* subscribe(context: StoreContext, options: SubscribeOptions = {}): AsyncGenerator<RecordedEvent> {
+export function subscribe(context: StoreContext, options: SubscribeOptions = {}): AsyncGenerator<RecordedEvent> {
   assertOpen(context);
+  // Read now: an 'end' start is fixed when subscribe is called (appends wait for it, see SubscriptionStarts).
+  return follow(context, options, startPosition(options.after, () => headPosition(context), context.starts));
+}
+
+async function* follow(context: StoreContext, options: SubscribeOptions, start: Promise<number>): AsyncGenerator<RecordedEvent> {
   const pull = consumeOptions(options.batchSize);
   const stop = options.signal ? AbortSignal.any([options.signal, context.closed]) : context.closed;
   let position: number;
   try {
-    position = await startPosition(context, options.after);
+    position = await start;
   } catch (error) {
     if (context.closed.aborted) return;
     throw error;

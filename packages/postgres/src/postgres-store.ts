@@ -5,6 +5,7 @@ import {
   DEFAULT_MAX_EVENT_BYTES,
   NotSupportedError,
   StoreClosedError,
+  SubscriptionStarts,
   ValidationError,
   assertExpectedVersion,
   prepareEvents,
@@ -101,6 +102,7 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
   const info: StoreInfo = { name: 'postgres', multiStreamAppend: true, maxEventBytes };
   const sql = queries(names);
   const signal = new AppendSignal();
+  const starts = new SubscriptionStarts();
   const closing = new AbortController();
   const instanceId = randomUUID();
   const listener = createListener({ pool, channel: names.channel, listen: sql.listen, ownPayload: instanceId, onWake: () => signal.notify() });
@@ -141,7 +143,13 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
   const readers = createReaders({ connections: readConnections, queries: sql, closed: closing.signal, storeName: info.name, clock });
   const leases = createAdvisoryLeases({ pool, schema: names.schema, assertOpen });
   const projections = createProjectionHost({ pool, queries: projectionSql, clock, assertOpen, leases });
-  const lifecycle = createLifecycle({ pool, queries: lifecycleSql, maxEventBytes, assertOpen, writeInTransaction });
+  // Writes wait while a subscription's 'end' start is being read (see SubscriptionStarts).
+  const afterStarts = async <T>(write: () => Promise<T>): Promise<T> => {
+    const waiting = starts.settled();
+    if (waiting) await waiting;
+    return write();
+  };
+  const lifecycle = createLifecycle({ pool, queries: lifecycleSql, maxEventBytes, assertOpen, writeInTransaction: (parts) => afterStarts(() => writeInTransaction(parts)) });
   let closed: Promise<void> | undefined;
   /** An append still queued when the store closed fails on the ended pool: report that as STORE_CLOSED. */
   const closedError = (error: unknown): never => {
@@ -160,13 +168,16 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
       assertOpen();
       assertExpectedVersion(expected);
       const prepared = prepareEvents(streamId, events, info.maxEventBytes, randomUUID);
+      const waiting = starts.settled();
+      if (waiting) await waiting;
       return whileOpen(writeOne({ streamId, expectedVersion: expected, events: prepared }));
     },
 
     async appendMulti(appends: readonly StreamAppend[]): Promise<readonly AppendResult[]> {
       assertOpen();
       if (!info.multiStreamAppend) throw new NotSupportedError('appendMulti', info.name);
-      return whileOpen(writeParts(prepareMulti(appends, info.maxEventBytes, randomUUID)));
+      const parts = prepareMulti(appends, info.maxEventBytes, randomUUID);
+      return whileOpen(afterStarts(() => writeParts(parts)));
     },
 
     readStream: readers.readStream,
@@ -174,13 +185,15 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
 
     subscribe(subscribeOptions?: SubscribeOptions): AsyncIterable<RecordedEvent> {
       assertOpen();
+      // Called now, so that an 'end' start is fixed when subscribe is called.
+      const events = subscribeToAll(
+        { readAll: readers.readAllRetrying, headPosition: readers.headPosition, signal, pollIntervalMs, closed: closing.signal, starts },
+        subscribeOptions,
+      );
       return (async function* subscription() {
         const release = listener.acquire();
         try {
-          yield* subscribeToAll(
-            { readAll: readers.readAllRetrying, headPosition: readers.headPosition, signal, pollIntervalMs, closed: closing.signal },
-            subscribeOptions,
-          );
+          yield* events;
         } finally {
           release();
         }

@@ -3,6 +3,7 @@ import {
   Mutex,
   STREAM_DELETED_EVENT,
   StoreClosedError,
+  SubscriptionStarts,
   applyProjection,
   assertExpectedVersion,
   assertReadStreamOptions,
@@ -99,6 +100,7 @@ export function openSqliteStore(options: SqliteStoreOptions, migrations?: readon
   // Reads outside the write transaction use their own connection: they never see uncommitted writes.
   const readStatements = prepareStatements(readDb);
   const signal = new AppendSignal();
+  const starts = new SubscriptionStarts();
   const closing = new AbortController();
   const assertOpen = (): void => {
     if (closing.signal.aborted) throw new StoreClosedError(info.name);
@@ -161,13 +163,19 @@ export function openSqliteStore(options: SqliteStoreOptions, migrations?: readon
       } catch (error) {
         return Promise.reject(error);
       }
+      const part = { streamId, expectedVersion: expected, events: prepared };
+      // After a subscription's 'end' start is read (it reads synchronously, unless the file is busy).
+      const waiting = starts.settled();
+      if (waiting) return waiting.then(() => writer.submitOne(part));
       // Not an async function: the caller awaits the commit's own promise, one microtask sooner.
-      return writer.submitOne({ streamId, expectedVersion: expected, events: prepared });
+      return writer.submitOne(part);
     },
 
     async appendMulti(appends: readonly StreamAppend[]): Promise<readonly AppendResult[]> {
       assertOpen();
-      return writer.submit(prepareMulti(appends, info.maxEventBytes, uuidV7));
+      const parts = prepareMulti(appends, info.maxEventBytes, uuidV7);
+      await starts.settled();
+      return writer.submit(parts);
     },
 
     readStream: (streamId: string, readOptions?: ReadStreamOptions) => new StreamReader(readContext, streamId, readOptions),
@@ -176,7 +184,7 @@ export function openSqliteStore(options: SqliteStoreOptions, migrations?: readon
     subscribe(subscribeOptions?: SubscribeOptions): AsyncIterable<RecordedEvent> {
       assertOpen();
       return subscribeToAll(
-        { readAll, headPosition, signal, pollIntervalMs: settings.pollIntervalMs, closed: closing.signal },
+        { readAll, headPosition, signal, pollIntervalMs: settings.pollIntervalMs, closed: closing.signal, starts },
         subscribeOptions,
       );
     },
@@ -209,6 +217,7 @@ export function openSqliteStore(options: SqliteStoreOptions, migrations?: readon
       if (deleteOptions.expectedVersion !== undefined) assertExpectedVersion(deleteOptions.expectedVersion);
       const mode = deleteOptions.mode ?? 'soft';
       const marker = prepareEvents(streamId, [{ type: STREAM_DELETED_EVENT, data: { mode } }], info.maxEventBytes, uuidV7, 'events', true);
+      await starts.settled();
       await writer.submit([{ streamId, expectedVersion: deleteOptions.expectedVersion ?? 'any', events: marker, deletion: mode }]);
     },
 

@@ -15,6 +15,7 @@ import { StreamNotFoundError } from '../errors/errors.js';
 import { contextFor, type ConformanceContext, type ConformanceRule } from './case.js';
 import { commandCaseNames } from './command-cases.js';
 import { deletionCaseNames } from './deletion-cases.js';
+import { subscribeCaseNames } from './subscribe-cases.js';
 import { conformanceCases } from './describe-event-store.js';
 
 type Mutant = {
@@ -221,6 +222,14 @@ const mutants: Mutant[] = [
     name: "starts 'end' subscriptions at the beginning",
     create: mutate((base) => ({
       subscribe: (options?: SubscribeOptions) => base.subscribe({ ...options, after: options?.after === 'end' ? 'start' : options?.after }),
+    })),
+  },
+  {
+    breaks: 'subscribe',
+    name: "fixes an 'end' start at the first next(), not when subscribe is called",
+    catches: subscribeCaseNames.endFixedAtCall,
+    create: mutate((base) => ({
+      subscribe: (options?: SubscribeOptions) => ({ [Symbol.asyncIterator]: () => base.subscribe(options)[Symbol.asyncIterator]() }),
     })),
   },
   {

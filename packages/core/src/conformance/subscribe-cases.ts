@@ -30,8 +30,36 @@ function settleSoon(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 50));
 }
 
+/** Names of cases that have a mutant of their own. */
+export const subscribeCaseNames = {
+  endFixedAtCall: "'end' is fixed when subscribe is called: events appended before the first next() are delivered, earlier ones are not",
+} as const;
+
 /** Cases for `subscribe`. */
 export const subscribeCases: ConformanceCase[] = [
+  {
+    rule: 'subscribe',
+    name: subscribeCaseNames.endFixedAtCall,
+    async run({ store, streamId }) {
+      const id = streamId();
+      await store.append(id, events(2, 'before'), 'no_stream');
+      const controller = new AbortController();
+      const subscription = store.subscribe({ after: 'end', signal: controller.signal });
+      // Appended (and acknowledged) after subscribe returned, before anyone iterates.
+      for (let n = 0; n < 4; n++) await store.append(id, events(1, `between-${n}`), 2 + n);
+      const timer = setTimeout(() => controller.abort(), 5_000);
+      const received: RecordedEvent[] = [];
+      try {
+        for await (const event of subscription) {
+          if (event.streamId === id) received.push(event);
+          if (received.length >= 4) break;
+        }
+      } finally {
+        clearTimeout(timer);
+      }
+      expect(received.map((e) => e.streamPosition)).toEqual([3, 4, 5, 6]);
+    },
+  },
   {
     rule: 'subscribe',
     name: 'a subscription catches up from a position, then delivers live appends in order',

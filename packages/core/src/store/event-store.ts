@@ -50,7 +50,8 @@ export type SubscribeOptions = {
   /**
    * Where to start: a global position (deliver events after it), `'start'`
    * (everything, the default) or `'end'` (only events appended after the
-   * subscription was opened).
+   * subscription was opened). The start is fixed when `subscribe` is called,
+   * not when iteration begins.
    */
   readonly after?: number | 'start' | 'end';
   /** Ends the subscription: the iterator finishes without error. */

@@ -3,6 +3,8 @@ import type { RecordedEvent } from '../events/event.js';
 import type { AppendSignal } from './append-signal.js';
 import type { ReadAllOptions, SubscribeOptions } from './event-store.js';
 
+import { startPosition, type SubscriptionStarts } from './subscription-starts.js';
+
 /** What {@link subscribeToAll} needs from an adapter. */
 export type SubscriptionSource = {
   /** A gap-safe global-log read (the adapter's own `readAll`). */
@@ -14,6 +16,11 @@ export type SubscriptionSource = {
   readonly pollIntervalMs: number;
   /** Aborted when the store closes. */
   readonly closed: AbortSignal;
+  /**
+   * The store's writes wait on it while an `'end'` start is being read
+   * (needed where `headPosition` answers asynchronously; see {@link SubscriptionStarts}).
+   */
+  readonly starts?: SubscriptionStarts;
 };
 
 /**
@@ -22,16 +29,16 @@ export type SubscriptionSource = {
  * a commit notification (or the poll interval) and read again. Correctness
  * (no skipped, no repeated event) rests on the adapter's `readAll` being
  * gap-safe; this loop only ever asks for positions after the last one delivered.
+ * The start is fixed when this is called: `'end'` reads the head at once.
  */
-export async function* subscribeToAll(source: SubscriptionSource, options: SubscribeOptions = {}): AsyncGenerator<RecordedEvent> {
+export function subscribeToAll(source: SubscriptionSource, options: SubscribeOptions = {}): AsyncGenerator<RecordedEvent> {
+  return follow(source, options, startPosition(options.after, source.headPosition, source.starts));
+}
+
+async function* follow(source: SubscriptionSource, options: SubscribeOptions, start: Promise<number>): AsyncGenerator<RecordedEvent> {
   const batchSize = options.batchSize ?? 500;
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw ValidationError.of('batchSize', 'must be an integer >= 1');
-  const start = options.after ?? 'start';
-  let position: number;
-  if (start === 'start') position = 0;
-  else if (start === 'end') position = await source.headPosition();
-  else if (typeof start === 'number' && Number.isSafeInteger(start) && start >= 0) position = start;
-  else throw ValidationError.of('after', "must be an integer >= 0, 'start' or 'end'");
+  let position = await start;
 
   const stop = options.signal ? AbortSignal.any([options.signal, source.closed]) : source.closed;
   while (!stop.aborted) {

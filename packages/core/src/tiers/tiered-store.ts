@@ -102,17 +102,21 @@ export function createTieredStore<S extends EventStore>(options: TieredStoreOpti
     return limited(withFallback('readAll', merged, () => cold.readAll({ after })), readOptions.limit);
   }
 
-  async function* subscribe(subscribeOptions: SubscribeOptions = {}): AsyncGenerator<RecordedEvent> {
+  function subscribe(subscribeOptions: SubscribeOptions = {}): AsyncIterable<RecordedEvent> {
+    // From the end only new events matter: the hot store's subscription, its start fixed now.
     const start = subscribeOptions.after ?? 'start';
-    let position = start === 'end' ? await hot.headPosition() : start === 'start' ? 0 : start;
-    if (start !== 'end') {
-      const head = await hot.headPosition();
-      for await (const event of readAll({ after: position })) {
-        if (subscribeOptions.signal?.aborted) return;
-        if (event.globalPosition > head) break;
-        position = event.globalPosition;
-        yield event;
-      }
+    if (start === 'end') return hot.subscribe(subscribeOptions);
+    return catchUpThenHot(subscribeOptions, start);
+  }
+
+  async function* catchUpThenHot(subscribeOptions: SubscribeOptions, start: number | 'start'): AsyncGenerator<RecordedEvent> {
+    let position = start === 'start' ? 0 : start;
+    const head = await hot.headPosition();
+    for await (const event of readAll({ after: position })) {
+      if (subscribeOptions.signal?.aborted) return;
+      if (event.globalPosition > head) break;
+      position = event.globalPosition;
+      yield event;
     }
     yield* hot.subscribe({ ...subscribeOptions, after: position });
   }
