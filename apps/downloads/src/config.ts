@@ -9,6 +9,12 @@ export type DownloadsConfig = {
   readonly clockOffsetMs: number;
   /** Projection leases: `DOWNLOADS_LEASE_TTL_MS` (2000) and `DOWNLOADS_LEASE_RETRY_MS` (500). */
   readonly lease: LeaseSettings;
+  /**
+   * `CHRONICLE_SQLITE_PATH`: the SQLite file, when it is not `<data dir>/chronicle.db` — so that
+   * several instances on one host share one database file while each keeps its own data directory
+   * (fallback journal).
+   */
+  readonly sqlitePath: string | undefined;
 };
 
 /**
@@ -41,5 +47,5 @@ export function loadDownloadsConfig(env: NodeJS.ProcessEnv = process.env): Downl
   const ttlMs = integer(env, 'DOWNLOADS_LEASE_TTL_MS', defaultLease.ttlMs, 300, 600_000);
   const retryMs = integer(env, 'DOWNLOADS_LEASE_RETRY_MS', Math.min(defaultLease.retryMs, Math.floor(ttlMs / 3)), 50, 600_000);
   if (retryMs >= ttlMs) throw new Error(`DOWNLOADS_LEASE_RETRY_MS (${retryMs}) must be below DOWNLOADS_LEASE_TTL_MS (${ttlMs})`);
-  return { allowClockOverride, clockOffsetMs, lease: { ttlMs, retryMs } };
+  return { allowClockOverride, clockOffsetMs, lease: { ttlMs, retryMs }, sqlitePath: env.CHRONICLE_SQLITE_PATH || undefined };
 }

@@ -17,13 +17,14 @@ import { loadDemoHistory } from './demo.js';
 
 const config = loadServerConfig();
 const settings = loadDownloadsConfig();
+const sqliteFile = settings.sqlitePath ?? path.join(config.dataDir, 'chronicle.db');
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'downloads' } });
 const demo = process.argv.includes('--demo');
 
 async function openStore(): Promise<EventStore & StoreWithProjections<unknown>> {
   const store = config.pgUrl
     ? await createPostgresStore({ connectionString: config.pgUrl })
-    : createSqliteStore({ path: path.join(config.dataDir, 'chronicle.db'), busyTimeoutMs: 2_000 });
+    : createSqliteStore({ path: sqliteFile, busyTimeoutMs: 2_000 });
   return store as EventStore & StoreWithProjections<unknown>;
 }
 
@@ -43,7 +44,7 @@ const downloads = await createDownloadsApp({
 await downloads.reconcile().catch((error: unknown) => logger.warn({ err: error }, 'fallback reconciliation deferred'));
 if (demo && (await loadDemoHistory(downloads.service, store.projections))) logger.info('demo history loaded');
 const url = await downloads.app.listen({ port: config.port, host: config.host });
-const where = config.pgUrl ? 'PostgreSQL' : path.join(config.dataDir, 'chronicle.db');
+const where = config.pgUrl ? 'PostgreSQL' : sqliteFile;
 // One write, so the banner is never split between reads of a pipe.
 console.log(
   [
