@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventStore, RecordedEvent } from '@chronicle/core';
 import { collect } from '@chronicle/core/conformance';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresStore } from './postgres-store.js';
+import { createPostgresStore, openPostgresStore } from './postgres-store.js';
 import { dropSchema, pgAvailable, runExclusively, testPool, testSchema } from './test/pg-test-support.js';
 import { deferred, record, sleep, storeWithHooks } from './test/store-fixtures.js';
 
@@ -57,7 +57,12 @@ describe.skipIf(!available)('gap-safe global order (held transactions)', () => {
       expect(await ours(head, [a, b])).toEqual([]);
       expect(await plain.headPosition()).toBe(head);
       expect(watcher.received).toEqual([]);
-      const fromEnd = record(plain, { after: 'end' }, (e) => e.streamId === a || e.streamId === b);
+      // A subscription from 'end' taken now must start before A's positions. Release A only once it has
+      // read its start: released earlier, it may rightly start after all three and receive none.
+      const started = deferred<number>();
+      const endStore = await openPostgresStore(options, { onSubscriptionStart: (position) => started.resolve(position) });
+      const fromEnd = record(endStore, { after: 'end' }, (e) => e.streamId === a || e.streamId === b);
+      expect(await started.promise).toBe(head);
 
       holder.release();
       const committedA = await appendingA;
@@ -71,6 +76,7 @@ describe.skipIf(!available)('gap-safe global order (held transactions)', () => {
       await sleep(100);
       expect(watcher.received).toHaveLength(3);
       await fromEnd.stop();
+      await endStore.close();
     } finally {
       await watcher.stop();
       await holder.store.close();

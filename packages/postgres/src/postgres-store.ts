@@ -47,6 +47,8 @@ import { schemaNames } from './sql/schema-names.js';
 export type StoreInternals = {
   /** Run inside every append transaction, in order, before COMMIT (every append then gets its own transaction). */
   readonly onAppend?: readonly AppendHook[];
+  /** Called with the position a subscription from `'end'` starts after, once it has read it. */
+  readonly onSubscriptionStart?: (position: number) => void;
 };
 
 /**
@@ -150,6 +152,14 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
     return write();
   };
   const lifecycle = createLifecycle({ pool, queries: lifecycleSql, maxEventBytes, assertOpen, writeInTransaction: (parts) => afterStarts(() => writeInTransaction(parts)) });
+  const onStart = internals.onSubscriptionStart;
+  const subscriptionHead = onStart
+    ? async (): Promise<number> => {
+        const position = await readers.headPosition();
+        onStart(position);
+        return position;
+      }
+    : readers.headPosition;
   let closed: Promise<void> | undefined;
   /** An append still queued when the store closed fails on the ended pool: report that as STORE_CLOSED. */
   const closedError = (error: unknown): never => {
@@ -187,7 +197,7 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
       assertOpen();
       // Called now, so that an 'end' start is fixed when subscribe is called.
       const events = subscribeToAll(
-        { readAll: readers.readAllRetrying, headPosition: readers.headPosition, signal, pollIntervalMs, closed: closing.signal, starts },
+        { readAll: readers.readAllRetrying, headPosition: subscriptionHead, signal, pollIntervalMs, closed: closing.signal, starts },
         subscribeOptions,
       );
       return (async function* subscription() {

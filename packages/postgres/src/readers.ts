@@ -29,6 +29,12 @@ const RETRY_WINDOW_MS = 30_000;
 
 type Row = readonly unknown[];
 
+/** Columns of an event row (`EVENT_COLUMNS`); a fast-path page row carries its completeness flag after them. */
+const EVENT_COLUMN_COUNT = 8;
+
+/** A boolean column as the submittable returns it (`t`), or as `client.query` parses it. */
+const isTrue = (value: unknown): boolean => value === 't' || value === true;
+
 export type ReaderDeps = {
   /** Connections for reads (kept checked out between queries: a pool checkout per page costs as much as a small page). */
   readonly connections: ConnectionLease;
@@ -80,12 +86,26 @@ export function createReaders({ connections, queries, closed, storeName, clock }
     }
   }
 
+  /**
+   * One gap-safe page of the global log (see `readAll` in `sql/queries.ts`):
+   * a page whose positions are all committed is returned as read; otherwise
+   * the horizon is computed, then the page read again below it (the second
+   * statement's snapshot is taken after the horizon, which its safety needs).
+   */
+  async function logPage(fetch: typeof rows, stored: boolean, after: number, size: number, now: Date): Promise<Row[]> {
+    const page = await (stored ? fetch(queries.readAllStored, [after, size]) : fetch(queries.readAll, [after, size, now]));
+    const complete = page.length === 0 || isTrue(page[0]![EVENT_COLUMN_COUNT]);
+    if (complete) return page;
+    const [[horizon] = []] = await fetch(queries.horizon, []);
+    return stored ? fetch(queries.readAllStoredBelow, [after, size, horizon]) : fetch(queries.readAllBelow, [after, size, now, horizon]);
+  }
+
   async function* globalLog(options: ReadAllOptions | undefined, fetch: typeof rows, stored = false): AsyncGenerator<RecordedEvent> {
     assertOpen();
     assertReadAllOptions(options);
     const now = clock();
     const source = {
-      fetch: (after: number, size: number) => (stored ? fetch(queries.readAllStored, [after, size]) : fetch(queries.readAll, [after, size, now])),
+      fetch: (after: number, size: number) => logPage(fetch, stored, after, size, now),
       advance: (last: Row) => toNumber(last[0]),
     };
     for await (const page of pages(source, options?.after ?? 0, options?.limit ?? Number.POSITIVE_INFINITY, PAGE_SIZE)) {
@@ -135,7 +155,7 @@ export function createReaders({ connections, queries, closed, storeName, clock }
       }
     },
 
-    /** Gap-safe: never returns an event while an earlier position may still commit. */
+    /** Gap-safe: never returns an event while an earlier position may still commit (an append of this store in flight). */
     readAll(options?: ReadAllOptions): AsyncGenerator<RecordedEvent> {
       return globalLog(options, rows);
     },

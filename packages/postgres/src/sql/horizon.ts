@@ -1,65 +1,102 @@
-import { APPENDER_CLASS, OUTBOX_WRITER_CLASS, type SchemaNames } from './schema-names.js';
+import { APPENDER_CLASS, OUTBOX_LOCK_CLASS, OUTBOX_WRITER_CLASS, type SchemaNames } from './schema-names.js';
 
-/**
- * SQL (an `xid8` subquery): the gap-safe horizon of one statement. Rows whose
- * `transaction_id` is below it form a complete prefix: no transaction of the
- * kinds registered under `classes` that could still add rows below such a row
- * is running. Only those transactions hold it back; every other transaction on
- * the server (other databases, other tables, other schemas) is ignored.
- *
- * How: a registered transaction takes a shared transaction-level advisory lock
- * `(class, lockKey)` before it has an xid (append functions check that, CH001),
- * and holds it to its end; among appenders, xid order is position order (see
- * `append-functions.ts`). The statement's snapshot S lists the transactions
- * running when it was taken (`pg_snapshot_xip`). One read of the lock table
- * (`pg_locks`, one consistent copy), later in the same statement, tells for each
- * of them whether it is still running (it holds the lock on its own xid) and, if
- * so, whether it is registered. The horizon is the smallest listed xid that is
- * registered or no longer running (the latter may have committed rows S cannot
- * see), or S's xmax when there is none. Why nothing is skipped: a registered
- * transaction with a smaller xid than a returned row is either not in S's list
- * (so it had finished before S, and S sees its rows), or in it, and then it is
- * either still running and registered, or finished, and in both cases it bounds
- * the horizon. A transaction running but unregistered at the lock read cannot
- * be a registered one: those register before they get their xid and stay
- * registered to the end (PostgreSQL releases a transaction's xid lock before its
- * advisory locks, so "xid lock without registration" never shows a registered
- * transaction).
- *
- * Cost: nothing when no transaction is running on the server (the lock table is
- * not read); otherwise one copy of the lock table per statement.
- */
-function horizon({ lockKey }: SchemaNames, classes: readonly number[]): string {
-  // pg_locks shows advisory keys as oids: an int4 key k as k mod 2^32.
-  return `(select coalesce(min(x), pg_snapshot_xmax(pg_current_snapshot()))
-     from pg_snapshot_xip(pg_current_snapshot()) as x
-    where x::xid not in (
-      with locks as materialized (
-        select locktype, database, classid, objid, objsubid, transactionid, virtualtransaction, mode, granted from pg_locks)
-      select t.transactionid from locks t
-       where t.locktype = 'transactionid' and t.mode = 'ExclusiveLock' and t.granted
-         and not exists (select 1 from locks r
-               where r.locktype = 'advisory' and r.virtualtransaction = t.virtualtransaction and r.objsubid = 2
-                 and r.classid in (${classes.join(', ')}) and r.objid = ${lockKey >>> 0}
-                 and r.database = (select oid from pg_database where datname = current_database()))))`;
-}
-
-/** The global log's horizon: only this store's in-flight appends hold it back. */
-export function logHorizon(names: SchemaNames): string {
-  return horizon(names, [APPENDER_CLASS]);
-}
-
-/** The outbox's horizon: this store's in-flight appends (inline projections) and projection-host transactions. */
-export function outboxHorizon(names: SchemaNames): string {
-  return horizon(names, [APPENDER_CLASS, OUTBOX_WRITER_CLASS]);
-}
-
-/** SQL: registers the running transaction as an in-flight appender (before it has an xid). */
+/** SQL: registers the running transaction as an in-flight appender (the append functions, before the xid). */
 export function registerAppender({ lockKey }: SchemaNames): string {
   return `pg_advisory_xact_lock_shared(${APPENDER_CLASS}, ${lockKey})`;
 }
 
-/** SQL: registers the running transaction as a possible outbox writer (right after BEGIN). */
+/** SQL: registers the running transaction as a possible outbox writer (right after BEGIN, before the xid). */
 export function registerOutboxWriter({ lockKey }: SchemaNames): string {
   return `pg_advisory_xact_lock_shared(${OUTBOX_WRITER_CLASS}, ${lockKey})`;
+}
+
+/**
+ * Schema v5: `horizon(outbox)`, `head_position()` and `seal_outbox()`.
+ *
+ * The horizon is an xid8 H such that a statement whose snapshot is taken
+ * after H was computed, and returns only rows of transactions below H, never
+ * skips a row that commits later. Only this store's registered transactions
+ * hold it back (appends; with `outbox`, projection-host transactions too):
+ * each registers with a shared transaction-level advisory lock before it has
+ * an xid (the append functions refuse to run otherwise, CH001) and keeps it
+ * to its end; among appenders, xid order is position order.
+ *
+ * `horizon()` is one statement with snapshot S1 that reads the lock table at
+ * L (one consistent copy) and, for registered transactions without an xid lock
+ * there, their xid from the backend status at L2. H is the smallest xid of
+ * S1's running list held by a transaction registered at L, or S1's xmax. Why
+ * nothing is skipped, for a caller reading with a later snapshot S2: take a
+ * registered transaction A with xid a and rows that S2 does not see (it is
+ * running at S2). A registered before L (it registers before its xid, and
+ * registered after L means a >= next xid at L >= xmax(S1) >= H). Still
+ * registered at L (registration ends with the transaction). If its xid was
+ * known at L or L2, H <= a (a is in S1's running list, or a >= xmax(S1));
+ * if not, a is assigned after L2, so a >= xmax(S1) >= H. So every row below H
+ * that S2 sees has no unseen registered transaction below it. A transaction
+ * that finished between S1 and L is simply visible to S2: unlike a one-statement
+ * horizon, nothing that is not a registered, running transaction bounds H, so
+ * readers never wait for a foreign transaction, however briefly.
+ *
+ * Cost: nothing while no transaction runs on the server (S1's running list is
+ * empty, the lock table is not read); otherwise one copy of the lock table, and
+ * of the backend status only while a registered transaction has no xid yet.
+ */
+export function horizonFunctions({ q, lockKey }: SchemaNames): string {
+  return `
+create function ${q}.horizon(p_outbox boolean) returns xid8
+language sql volatile as $fn$
+  select coalesce(min(x), pg_snapshot_xmax(pg_current_snapshot()))
+    from pg_snapshot_xip(pg_current_snapshot()) as x
+   where x::xid in (
+     with locks as materialized (
+       select locktype, pid, database, classid, objid, objsubid, transactionid, virtualtransaction, mode, granted from pg_locks
+     ), registered as (
+       select r.pid, r.virtualtransaction from locks r
+        where r.locktype = 'advisory' and r.objsubid = 2 and r.objid = ${lockKey >>> 0}
+          and (r.classid = ${APPENDER_CLASS} or (p_outbox and r.classid = ${OUTBOX_WRITER_CLASS}))
+          and r.database = (select oid from pg_database where datname = current_database())
+     ), known as (
+       select t.virtualtransaction, t.transactionid from locks t
+        where t.locktype = 'transactionid' and t.mode = 'ExclusiveLock' and t.granted
+          and t.virtualtransaction in (select g.virtualtransaction from registered g)
+     )
+     select k.transactionid from known k
+     union all
+     select a.backend_xid from registered g, lateral pg_stat_get_activity(g.pid) a
+      where g.virtualtransaction not in (select k.virtualtransaction from known k) and a.backend_xid is not null)
+$fn$;
+
+comment on function ${q}.horizon(boolean) is 'Gap-safe horizon: read rows of transactions below it, with a snapshot taken after it was computed.';
+
+create function ${q}.head_position() returns bigint
+language plpgsql volatile as $fn$
+declare
+  v_horizon xid8 := ${q}.horizon(false);
+begin
+  -- A new statement, a new snapshot (taken after the horizon).
+  return coalesce((select max(e.global_position) from ${q}.events e where e.transaction_id < v_horizon), 0);
+end
+$fn$;
+
+create or replace function ${q}.seal_outbox() returns void
+language plpgsql as $fn$
+declare
+  v_horizon xid8;
+begin
+  if not exists (select 1 from ${q}.outbox where position is null) then
+    return;
+  end if;
+  perform pg_advisory_xact_lock(${OUTBOX_LOCK_CLASS}, ${lockKey});
+  v_horizon := ${q}.horizon(true);
+  -- A new statement, a new snapshot: it sees what earlier sealers numbered, and follows the horizon.
+  with next as (
+    select o.id, row_number() over (order by o.transaction_id, o.id) as n
+      from ${q}.outbox o
+     where o.position is null and o.transaction_id < v_horizon
+  )
+  update ${q}.outbox o set position = (select coalesce(max(position), 0) from ${q}.outbox) + next.n
+    from next where o.id = next.id;
+end
+$fn$;
+`;
 }

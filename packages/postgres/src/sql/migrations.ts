@@ -1,6 +1,7 @@
 import { appendFunctions } from './append-functions.js';
-import { outboxHorizon } from './horizon.js';
-import { migrationV2, sealOutbox } from './migration-v2.js';
+import { horizonFunctions } from './horizon.js';
+import { migrationV2 } from './migration-v2.js';
+import { migrationV4 } from './migration-v4.js';
 import type { SchemaNames } from './schema-names.js';
 
 /**
@@ -66,24 +67,21 @@ const v2: Migration = { version: 2, name: 'projection host, stream lifecycle', s
 const v3: Migration = { version: 3, name: 'append functions without a subtransaction', sql: (names) => appendFunctions(names, 3) };
 
 /**
- * v4: a horizon that only this store's appends hold back. Every append
- * transaction registers itself (a shared transaction-level advisory lock)
- * before it reserves positions, and projection-host transactions register as
- * outbox writers; readers (the statements in `queries.ts`) and `seal_outbox`
- * wait only for registered transactions instead of every write transaction
- * on the server (see `horizon.ts`).
+ * v4: every append transaction registers itself (a shared transaction-level
+ * advisory lock) before it reserves positions, and the outbox seal waits only
+ * for registered transactions (see `migration-v4.ts`).
  */
-const v4: Migration = {
-  version: 4,
-  name: 'horizon of in-flight appends only',
-  sql: (names) => `${appendFunctions(names, 4)}
-${sealOutbox(names, outboxHorizon(names))}
-comment on column ${names.q}.events.transaction_id is 'Writer xid; readers only return rows below the oldest in-flight append of this store (gap-safe order).';
-`,
-};
+const v4: Migration = { version: 4, name: 'horizon of in-flight appends only', sql: migrationV4 };
+
+/**
+ * v5: the horizon as a function computed before the read that uses it
+ * (`horizon.ts`), `head_position()` on it, and `seal_outbox()` following it;
+ * projection-host transactions register as outbox writers.
+ */
+const v5: Migration = { version: 5, name: 'horizon before the read', sql: horizonFunctions };
 
 /** Every migration, in order. Append new ones at the end. */
-export const migrations: readonly Migration[] = [v1, v2, v3, v4];
+export const migrations: readonly Migration[] = [v1, v2, v3, v4, v5];
 
 /** The schema version this build of the package creates and understands. */
 export const latestSchemaVersion = migrations[migrations.length - 1]!.version;

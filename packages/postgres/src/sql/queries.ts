@@ -1,5 +1,4 @@
 import { STREAM_DELETED_EVENT } from '@chronicle/core';
-import { logHorizon } from './horizon.js';
 import type { SchemaNames } from './schema-names.js';
 
 /** Columns of an event row, in the order `toRecordedEvent` reads them. */
@@ -46,6 +45,18 @@ function visibleInLog(q: string): string {
             or e.recorded_at < $3::timestamptz - l.max_age * interval '1 second')))`;
 }
 
+/**
+ * SQL, over a CTE `page` of rows after $1: whether every position from $1 + 1
+ * to the page's last row holds a row this snapshot sees (hidden ones count:
+ * they are committed too). Counting the table's rows in that range is needed
+ * only when the page itself skips positions.
+ */
+function complete(q: string): string {
+  return `case when count(*) = max(global_position) - $1 then true
+     else (select count(*) from ${q}.events r
+            where r.global_position > $1 and r.global_position <= (select max(p.global_position) from page p)) = max(global_position) - $1 end`;
+}
+
 /** Streams that exist for readers: not tombstoned, not soft-deleted (version = hidden_before - 1). */
 const LIVE = 'not tombstone and version >= hidden_before';
 
@@ -58,8 +69,6 @@ export type Queries = ReturnType<typeof queries>;
  */
 export function queries(names: SchemaNames) {
   const { q, schema, channel } = names;
-  /** The gap-safe horizon: rows of transactions below the oldest in-flight append of this store (`horizon.ts`). */
-  const SAFE = `transaction_id < ${logHorizon(names)}`;
   const named = (name: string, text: string): { readonly name: string; readonly text: string } => ({ name: `chr_${schema}_${name}`, text });
   return {
     appendEvent: named(
@@ -95,25 +104,47 @@ export function queries(names: SchemaNames) {
     ),
     /** A row when the stream is tombstoned, none otherwise (asked only when a read found nothing). */
     tombstoned: named('tomb2', `select 1 from ${q}.streams where stream_id = $1 and tombstone`),
-    // The limit applies before the horizon filter, so a page never scans past
-    // `limit` rows; rows beyond the horizon can only form the page's tail,
-    // because a larger position always belongs to an equal or larger xid.
-    // $3: now (maxAge). Hidden rows are filtered inside, before the limit.
+    // Global-log pages (see `logPage` in readers.ts). The first statement
+    // returns a page and, in a last column, whether every position from $1
+    // up to its last row holds a committed row this snapshot sees: then no
+    // transaction can add a row in that range any more, and the page is
+    // gap-safe without a horizon (the common case: reading history, or a
+    // subscriber behind a commit). Otherwise (an append in flight, or the gap
+    // of a rolled-back one) the reader computes the horizon first and reads
+    // again below it, with a later snapshot (`horizon.ts`). There the limit
+    // applies before the horizon filter, so a page never scans past `limit`
+    // rows; rows beyond the horizon can only form the page's tail. $3: now
+    // (maxAge); hidden rows are filtered inside, before the limit.
     readAll: named(
-      'all4',
+      'all5',
+      `with page as materialized (
+         select e.* from ${q}.events e where e.global_position > $1 and ${visibleInLog(q)}
+          order by e.global_position limit $2
+       )
+       select ${EVENT_COLUMNS}, (select ${complete(q)} from page) from page order by global_position`,
+    ),
+    readAllBelow: named(
+      'allh5',
       `select ${EVENT_COLUMNS} from (
          select e.* from ${q}.events e where e.global_position > $1 and ${visibleInLog(q)}
           order by e.global_position limit $2
-       ) page where ${SAFE} order by global_position`,
+       ) page where transaction_id < $4::xid8 order by global_position`,
     ),
     /** Every stored event, hidden ones included (what the archive keeps); gap-safe like readAll. */
     readAllStored: named(
-      'stored4',
+      'stored5',
+      `with page as materialized (select * from ${q}.events where global_position > $1 order by global_position limit $2)
+       select ${EVENT_COLUMNS}, (select count(*) = max(global_position) - $1 from page) from page order by global_position`,
+    ),
+    readAllStoredBelow: named(
+      'storedh5',
       `select ${EVENT_COLUMNS} from (
          select * from ${q}.events where global_position > $1 order by global_position limit $2
-       ) page where ${SAFE} order by global_position`,
+       ) page where transaction_id < $3::xid8 order by global_position`,
     ),
-    headPosition: named('head4', `select coalesce(max(global_position), 0) from ${q}.events where ${SAFE}`),
+    /** The gap-safe horizon of the global log (schema v5); a statement reading below it must start after this one. */
+    horizon: named('horizon5', `select ${q}.horizon(false)::text`),
+    headPosition: named('head5', `select ${q}.head_position()`),
     streamInfo: named('info2', `select version from ${q}.streams where stream_id = $1 and ${LIVE}`),
     listStreams: (bounded: boolean) =>
       named(
