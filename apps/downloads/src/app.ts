@@ -125,7 +125,7 @@ export async function createDownloadsApp(options: DownloadsAppOptions): Promise<
     codeStatus: downloadsCodeStatus,
     codeDescriptions: downloadsCodeDescriptions,
     logger: options.logger ?? false,
-    plugins: [downloadsRoutes({ service, host, rules, journal, allowClockOverride: options.allowClockOverride ?? false, clock, logger: appLogger }), ...(options.plugins ?? [])],
+    plugins: [downloadsRoutes({ service, host, rules, journal, allowClockOverride: options.allowClockOverride ?? false, clock, instance, logger: appLogger }), ...(options.plugins ?? [])],
   });
   const reconcile = (): Promise<number> => journal.reconcile(service.repository, host, appLogger);
   let reconciling = Promise.resolve(0);

@@ -31,6 +31,8 @@ export type DownloadsRouteOptions = {
   readonly allowClockOverride: boolean;
   /** The instance's clock (fallback grants read it). */
   readonly clock: () => Date;
+  /** This instance's name (`GET /health/live`). */
+  readonly instance: string;
   readonly logger: Logger;
 };
 
@@ -169,6 +171,12 @@ export function downloadsRoutes(options: DownloadsRouteOptions) {
         const events = await outageAsUnavailable(() => service.dump(request.params.customerId));
         return { customerId: request.params.customerId, count: events.length, events: events.map(toWire) };
       },
+    );
+
+    app.get(
+      '/health/live',
+      { schema: { tags: ['downloads'], summary: 'Liveness for load balancers: the process serves (even while the store is down: the fallback answers)' } },
+      async () => ({ status: 'live', instance: options.instance }),
     );
 
     app.get('/v1/rules', { schema: { tags: ['downloads'], summary: 'The business rules in force (ETag: the rules stream version)' } }, async (_request, reply) => {

@@ -16,6 +16,8 @@ export type Instance = {
   readonly url: string;
   readonly child: ChildProcess;
   readonly dataDir: string;
+  /** `host:port` it listens on. */
+  readonly address: string;
   output(): string;
   /** Sends a signal and waits for the process to exit. */
   kill(signal?: NodeJS.Signals): Promise<void>;
@@ -51,6 +53,7 @@ export async function startInstance(name: string, store: SharedStore, env: NodeJ
         url: match[1]!,
         child,
         dataDir,
+        address: new URL(match[1]!).host,
         output: () => output,
         async kill(signal = 'SIGTERM') {
           if (child.exitCode === null && child.signalCode === null) {
