@@ -1,14 +1,16 @@
 /**
  * `@chronicle/postgres/testing`: what test suites on a real PostgreSQL share —
- * the server to use, the "missing server" rule, throwaway schemas, and the
- * lock that runs PostgreSQL test files one at a time. Test-runner agnostic:
- * pass your runner's `beforeAll`/`afterAll`.
+ * the server to use, the "missing server" rule, throwaway schemas, the lock
+ * that runs PostgreSQL test files one at a time, and the noisy neighbour
+ * (other transactions on the same server, see `noisy-neighbour.ts`).
+ * Test-runner agnostic: pass your runner's `beforeAll`/`afterAll`.
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { PG_URL, adminQuery, type SuiteHooks } from './test-database.js';
 
-/** The PostgreSQL tests use: `CHRONICLE_PG_URL`, default the local `test` database as `postgres`. */
-export const PG_URL = process.env.CHRONICLE_PG_URL || 'postgres://postgres@127.0.0.1:5432/test';
+export { PG_URL, adminQuery, urlForDatabase, type SuiteHooks } from './test-database.js';
+export { useNoisyNeighbour, type NoisyNeighbour } from './noisy-neighbour.js';
 
 /**
  * Whether PostgreSQL answers. Under `CI=true` a missing server throws (the
@@ -32,18 +34,6 @@ export async function pgAvailable(suite: string): Promise<boolean> {
   }
 }
 
-/** Runs one statement on a short-lived connection (to `url`, default {@link PG_URL}). */
-export async function adminQuery(sql: string, params: readonly unknown[] = [], url = PG_URL): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: url });
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
-    return await client.query(sql, [...params]);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
 /** A pool tagged with `applicationName`, so a test can find (and terminate) its connections. */
 export function testPool(applicationName = `chronicle-test-${randomUUID().slice(0, 8)}`, max = 10): pg.Pool & { applicationName: string } {
   const pool = new pg.Pool({ connectionString: PG_URL, max, application_name: applicationName });
@@ -60,19 +50,6 @@ export function testSchema(label: string): string {
 export async function dropSchema(schema: string): Promise<void> {
   await adminQuery(`drop schema if exists "${schema.replaceAll('"', '""')}" cascade`);
 }
-
-/** {@link PG_URL} pointing at another database of the same server. */
-export function urlForDatabase(database: string): string {
-  const url = new URL(PG_URL);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
-/** The hooks of a test runner (vitest, node:test, …). */
-export type SuiteHooks = {
-  beforeAll(fn: () => Promise<void>, timeoutMs?: number): void;
-  afterAll(fn: () => Promise<void>): void;
-};
 
 /** Advisory-lock class of the test-file lock (`CHRT`). */
 const TEST_LOCK_CLASS = 0x43485254;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { createPostgresStore, type PostgresEventStore } from '../postgres-store.js';
 import type { PostgresStoreOptions } from '../options.js';
-import { dropSchema, pgAvailable as available, runExclusively as runExclusivelyWith, testPool, testSchema } from '../testing.js';
+import { dropSchema, pgAvailable as available, runExclusively as runExclusivelyWith, testPool, testSchema, useNoisyNeighbour, type NoisyNeighbour } from '../testing.js';
 
 export { PG_URL, dropSchema, testPool, testSchema } from '../testing.js';
 
@@ -11,6 +11,11 @@ export const pgAvailable = (): Promise<boolean> => available('@chronicle/postgre
 /** Runs this test file alone among the repository's PostgreSQL test files (see `@chronicle/postgres/testing`). */
 export function runExclusively(): void {
   runExclusivelyWith({ beforeAll, afterAll });
+}
+
+/** Other tenants busy on the server for this whole file (see `@chronicle/postgres/testing`). */
+export function useNeighbour(): NoisyNeighbour {
+  return useNoisyNeighbour({ beforeAll, afterAll });
 }
 
 /** What {@link useTestStore} gives a describe block; `store` is set once its `beforeAll` ran. */
