@@ -171,6 +171,26 @@ describe.skipIf(skip)('explorer in Chromium', () => {
       await shot('global-log');
     });
 
+    it('shows the rules history: who changed what, old → new, the rules in force marked', async () => {
+      const before = server.downloads.rules.current();
+      await server.downloads.rules.replace({ ...before, downloadsPerTitlePerYear: 5, studioLimits: { default: 10, perStudio: { hbo: 2 } } }, { changedBy: 'ops@example.com' });
+      try {
+        await page.goto(`${server.url}/explorer/rules`);
+        const latest = page.locator(`[data-version="${server.downloads.rules.version()}"]`);
+        await expect.poll(() => latest.textContent()).toContain('ops@example.com');
+        const text = (await latest.textContent()) ?? '';
+        expect(text).toContain('in force');
+        expect(text).toContain('downloadsPerTitlePerYear: 3 → 5');
+        expect(text).toContain('studioLimits.perStudio.hbo: — → 2');
+        await expect.poll(() => page.locator('[data-version="1"]').textContent()).toContain('first rules');
+        await shot('rules');
+        await page.locator(`[data-version="${server.downloads.rules.version()}"] a`).first().click();
+        await expect.poll(() => page.url()).toContain('/explorer/streams/rules-downloads/time-travel');
+      } finally {
+        await server.downloads.rules.replace(before, { changedBy: 'test' });
+      }
+    });
+
     it('lists projections with position and lag, and offers no rebuild without a token', async () => {
       await page.goto(`${server.explorerUrl}projections`);
       const catalog = page.locator('[data-projection="chronicle-catalog"]');

@@ -4,6 +4,7 @@ import { Link, useRouter } from './router';
 import { CustomerView } from './views/customer-view';
 import { LogView } from './views/log-view';
 import { ProjectionsView } from './views/projections-view';
+import { RulesView } from './views/rules-view';
 import { SearchView } from './views/search-view';
 import { StreamView } from './views/stream-view';
 
@@ -20,6 +21,8 @@ function Screen() {
       return <LogView />;
     case 'projections':
       return <ProjectionsView />;
+    case 'rules':
+      return <RulesView />;
     case 'customer':
       return <CustomerView key={route.customerId} customerId={route.customerId} />;
     case 'not-found':
@@ -30,7 +33,7 @@ function Screen() {
 /** The explorer: a top bar with the screens, and the current screen. */
 export function App() {
   const { route } = useRouter();
-  const section = route.name === 'log' ? 'log' : route.name === 'projections' ? 'projections' : 'streams';
+  const section = route.name === 'log' || route.name === 'projections' || route.name === 'rules' ? route.name : 'streams';
   return (
     <div className="app">
       <header className="topbar">
@@ -52,6 +55,9 @@ export function App() {
           </Link>
           <Link to={{ name: 'projections' }} aria-current={section === 'projections' ? 'page' : undefined}>
             Projections
+          </Link>
+          <Link to={{ name: 'rules' }} aria-current={section === 'rules' ? 'page' : undefined}>
+            Rules
           </Link>
         </nav>
         <TokenControl />

@@ -11,6 +11,7 @@ describe('explorer routes', () => {
     ['/explorer/streams/license-42/time-travel?version=0', { name: 'time-travel', streamId: 'license-42', version: 0 }],
     ['/explorer/log', { name: 'log' }],
     ['/explorer/projections', { name: 'projections' }],
+    ['/explorer/rules', { name: 'rules' }],
     ['/explorer/customers/bailey', { name: 'customer', customerId: 'bailey' }],
   ];
 

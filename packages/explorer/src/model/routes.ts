@@ -8,6 +8,7 @@ export type Route =
   | { readonly name: 'time-travel'; readonly streamId: string; readonly version?: number }
   | { readonly name: 'log' }
   | { readonly name: 'projections' }
+  | { readonly name: 'rules' }
   | { readonly name: 'customer'; readonly customerId: string }
   | { readonly name: 'not-found'; readonly path: string };
 
@@ -38,6 +39,7 @@ export function parseRoute(pathname: string, search = ''): Route {
   }
   if (first === 'log' && parts.length === 1) return { name: 'log' };
   if (first === 'projections' && parts.length === 1) return { name: 'projections' };
+  if (first === 'rules' && parts.length === 1) return { name: 'rules' };
   const id = second === undefined ? undefined : decode(second);
   if (first === 'customers' && id && parts.length === 2) return { name: 'customer', customerId: id };
   if (first === 'streams' && id && parts.length === 2) {
@@ -71,6 +73,8 @@ export function routeHref(route: Route): string {
       return `${BASE_PATH}/log`;
     case 'projections':
       return `${BASE_PATH}/projections`;
+    case 'rules':
+      return `${BASE_PATH}/rules`;
     case 'customer':
       return `${BASE_PATH}/customers/${encodeURIComponent(route.customerId)}`;
     case 'not-found':

@@ -30,3 +30,20 @@ export const downloads = {
   summary: (customerId: string, o?: CallOptions) => call<CustomerDownloads>(`${customer(customerId)}/downloads`, o),
   events: (customerId: string, o?: CallOptions) => call<CustomerEvents>(`${customer(customerId)}/events`, o),
 };
+
+/** One change of the Downloads rules (`GET /v1/rules/history`). */
+export type RulesChange = {
+  readonly version: number;
+  readonly globalPosition: number;
+  readonly recordedAt: string;
+  readonly at: string;
+  readonly changedBy: string;
+  readonly source: string;
+  readonly previous: Record<string, unknown> | null;
+  readonly rules: Record<string, unknown>;
+};
+
+/** The rules history of the Downloads service: every change, oldest first. */
+export const rules = {
+  history: (o?: CallOptions) => call<{ readonly version: number; readonly changes: readonly RulesChange[] }>('/v1/rules/history', o),
+};
