@@ -9,6 +9,7 @@ export {
   ValidationError,
   PayloadTooLargeError,
   DuplicateEventIdError,
+  RetryMismatchError,
   NotSupportedError,
   StoreClosedError,
   StoreUnavailableError,
@@ -53,6 +54,7 @@ export { isArchivable, type ArchivableStore } from './store/archivable.js';
 export { AppendSignal } from './store/append-signal.js';
 export { subscribeToAll, type SubscriptionSource } from './store/subscription.js';
 export { SubscriptionStarts, startPosition } from './store/subscription-starts.js';
+export { appendOrRepeat, repeatedAppend, suppliesEventIds, type EventsById, type RepeatablePart } from './store/repeated-append.js';
 export {
   DEFAULT_MAX_EVENT_BYTES,
   MAX_EVENT_TYPE_LENGTH,

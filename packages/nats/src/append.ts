@@ -2,16 +2,18 @@ import { randomUUID } from 'node:crypto';
 import {
   StoreUnavailableError,
   ValidationError,
+  appendOrRepeat,
   assertExpectedVersion,
   checkExpectedVersion,
   prepareEvents,
+  suppliesEventIds,
   type AppendResult,
   type ExpectedVersion,
   type NewEvent,
   type PreparedEvent,
   type RecordedEvent,
 } from '@chronicle/core';
-import { claimEventIds, releaseClaims } from './claims.js';
+import { claimEventIds, releaseClaims, storedEventsById } from './claims.js';
 import { HEADER, commitHeaders, encodeEvents } from './commit.js';
 import { discardChunks, stageChunks } from './chunks.js';
 import { EMPTY_HEAD, type StreamHead } from './head-cache.js';
@@ -65,9 +67,23 @@ export async function appendToStream(
   assertOpen(context);
   assertExpectedVersion(expected);
   const prepared = prepareEvents(streamId, events, context.maxEventBytes, randomUUID);
+  if (prepared.length > EVENTS_PER_MESSAGE) throw ValidationError.of('events', `at most ${EVENTS_PER_MESSAGE} events per append`);
   const waiting = context.starts.settled();
   if (waiting) await waiting;
-  if (prepared.length > EVENTS_PER_MESSAGE) throw ValidationError.of('events', `at most ${EVENTS_PER_MESSAGE} events per append`);
+  if (!suppliesEventIds(events)) return commitAppend(context, streamId, events, prepared, expected);
+  // A repeat of a stored append (same event ids, found through their claims) gets the original result.
+  const append = async (): Promise<AppendResult[]> => [await commitAppend(context, streamId, events, prepared, expected)];
+  const [result] = await appendOrRepeat([{ streamId, events: prepared }], append, (ids) => storedEventsById(context, ids));
+  return result!;
+}
+
+async function commitAppend(
+  context: StoreContext,
+  streamId: string,
+  events: readonly NewEvent[],
+  prepared: readonly PreparedEvent[],
+  expected: ExpectedVersion,
+): Promise<AppendResult> {
   const subject = context.layout.eventSubject(streamId);
   const appendId = randomUUID();
   const { bodies } = encodeEvents(prepared, context.maxBodyBytes);

@@ -1,7 +1,8 @@
-import { DuplicateEventIdError } from '@chronicle/core';
+import { DuplicateEventIdError, type RecordedEvent } from '@chronicle/core';
 import { headers, type MsgHdrs } from '@nats-io/transport-node';
 import type { StoredMsg } from '@nats-io/jetstream';
 import { HEADER } from './commit.js';
+import { commitPages, storedCommit } from './commit-events.js';
 import { isWrongLastSequence } from './jetstream-errors.js';
 import type { StoreContext } from './store-context.js';
 
@@ -106,4 +107,33 @@ export async function claimEventIds(
 /** Deletes this append's claims after it failed (best effort: a leftover claim is dead and will be taken over). */
 export async function releaseClaims(context: StoreContext, owned: ReadonlyMap<string, number>): Promise<void> {
   await Promise.allSettled([...owned.values()].map((seq) => context.io.deleteMessage(context.layout.auxStream, seq)));
+}
+
+/**
+ * The stored events with these ids, found through their claims (so only ids
+ * that were claimed: supplied ones, or all with `eventIdIndex: 'all'`): a live
+ * claim names the commit that holds its event. Pending and dead claims hold nothing.
+ */
+export async function storedEventsById(context: StoreContext, eventIds: readonly string[]): Promise<RecordedEvent[]> {
+  const claims = await Promise.all(eventIds.map((id) => context.io.getMessage(context.layout.auxStream, { last_by_subj: context.layout.claimSubject(id) })));
+  /** Each claimed append's events by id (undefined: its commit is not stored). */
+  const appends = new Map<string, Promise<Map<string, RecordedEvent> | undefined>>();
+  const eventsOf = async (claim: StoredMsg): Promise<Map<string, RecordedEvent> | undefined> => {
+    const appendId = claim.header.get(CLAIM_APPEND);
+    const previous = Number(claim.header.get(HEADER.previous));
+    const next = await context.io.getMessage(context.layout.eventsStream, { seq: previous + 1, next_by_subj: claim.header.get(CLAIM_SUBJECT) });
+    if (!next || next.header.get(HEADER.appendId) !== appendId) return undefined;
+    const byId = new Map<string, RecordedEvent>();
+    for await (const page of commitPages(context, storedCommit(next))) for (const event of page) byId.set(event.eventId, event);
+    return byId;
+  };
+  const found: RecordedEvent[] = [];
+  for (const [i, claim] of claims.entries()) {
+    if (!claim) continue;
+    const appendId = claim.header.get(CLAIM_APPEND);
+    if (!appends.has(appendId)) appends.set(appendId, eventsOf(claim));
+    const event = (await appends.get(appendId)!)?.get(eventIds[i]!);
+    if (event) found.push(event);
+  }
+  return found;
 }

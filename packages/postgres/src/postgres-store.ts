@@ -7,10 +7,12 @@ import {
   StoreClosedError,
   SubscriptionStarts,
   ValidationError,
+  appendOrRepeat,
   assertExpectedVersion,
   prepareEvents,
   prepareMulti,
   subscribeToAll,
+  suppliesEventIds,
   type AppendResult,
   type ArchivableStore,
   type EventStore,
@@ -177,17 +179,21 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
     async append(streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
       assertOpen();
       assertExpectedVersion(expected);
-      const prepared = prepareEvents(streamId, events, info.maxEventBytes, randomUUID);
+      const part = { streamId, expectedVersion: expected, events: prepareEvents(streamId, events, info.maxEventBytes, randomUUID) };
       const waiting = starts.settled();
       if (waiting) await waiting;
-      return whileOpen(writeOne({ streamId, expectedVersion: expected, events: prepared }));
+      if (!suppliesEventIds(events)) return whileOpen(writeOne(part));
+      // A repeat of a stored append (same event ids) gets the original result.
+      const [result] = await whileOpen(appendOrRepeat([part], async () => [await writeOne(part)], readers.eventsById));
+      return result!;
     },
 
     async appendMulti(appends: readonly StreamAppend[]): Promise<readonly AppendResult[]> {
       assertOpen();
       if (!info.multiStreamAppend) throw new NotSupportedError('appendMulti', info.name);
       const parts = prepareMulti(appends, info.maxEventBytes, randomUUID);
-      return whileOpen(afterStarts(() => writeParts(parts)));
+      const write = (): Promise<AppendResult[]> => afterStarts(() => writeParts(parts));
+      return whileOpen(appends.some((part) => suppliesEventIds(part.events)) ? appendOrRepeat(parts, write, readers.eventsById) : write());
     },
 
     readStream: readers.readStream,

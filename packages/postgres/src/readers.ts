@@ -172,6 +172,11 @@ export function createReaders({ connections, queries, closed, storeName, clock }
 
     headPosition,
 
+    /** Stored events by id, hidden ones included. */
+    async eventsById(ids: readonly string[]): Promise<RecordedEvent[]> {
+      return (await rows(queries.eventsById, [ids])).map(toRecordedEvent);
+    },
+
     async getStreamInfo(streamId: string): Promise<StreamInfo | undefined> {
       assertOpen();
       assertStreamId(streamId);

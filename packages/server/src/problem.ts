@@ -25,6 +25,7 @@ export const statusByCode: Readonly<Record<ChronicleErrorCode | keyof typeof ser
   VALIDATION_FAILED: 400,
   PAYLOAD_TOO_LARGE: 413,
   DUPLICATE_EVENT_ID: 409,
+  RETRY_MISMATCH: 409,
   NOT_SUPPORTED: 422,
   STORE_CLOSED: 503,
   STORE_UNAVAILABLE: 503,

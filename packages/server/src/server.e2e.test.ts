@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Decider, Event } from '@chronicle/core';
@@ -50,6 +51,19 @@ describe('generic HTTP API', () => {
     expectProblem(conflict, 409, 'WRONG_EXPECTED_VERSION');
     expect(conflict.body).toMatchObject({ streamId: 'counter-1', expected: 0, actual: 1 });
     expect(await server.store.headPosition()).toBe(1);
+  });
+
+  it('a repeated POST with the same event ids answers 200 with the original positions; a partial repeat is 409', async () => {
+    server = await startTestServer();
+    await server.request('POST', '/v1/streams/paid-1', { body: { events: [counted(1)] } });
+    const body = { events: [{ ...counted(2), eventId: randomUUID() }, { ...counted(3), eventId: randomUUID() }], expectedVersion: 1 };
+    const first = await server.request('POST', '/v1/streams/paid-1', { body });
+    expect([first.status, first.body]).toEqual([201, { nextExpectedVersion: 3, globalPosition: 3 }]);
+    const again = await server.request('POST', '/v1/streams/paid-1', { body });
+    expect([again.status, again.body]).toEqual([200, { nextExpectedVersion: 3, globalPosition: 3 }]);
+    const partial = await server.request('POST', '/v1/streams/paid-1', { body: { events: [body.events[0], { ...counted(4), eventId: randomUUID() }] } });
+    expectProblem(partial, 409, 'RETRY_MISMATCH');
+    expect(await server.store.headPosition()).toBe(3);
   });
 
   it('requires the bearer token for writes; reads are open', async () => {

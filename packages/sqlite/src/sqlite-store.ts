@@ -4,6 +4,7 @@ import {
   STREAM_DELETED_EVENT,
   StoreClosedError,
   SubscriptionStarts,
+  appendOrRepeat,
   applyProjection,
   assertExpectedVersion,
   assertReadStreamOptions,
@@ -13,6 +14,7 @@ import {
   prepareEvents,
   prepareMulti,
   subscribeToAll,
+  suppliesEventIds,
   type AppendResult,
   type ArchivableStore,
   type DeleteStreamOptions,
@@ -42,10 +44,12 @@ import { GlobalReader, StreamLister, StreamReader, type ReadContext } from './re
 import type { SqliteDatabase } from './sqlite-database.js';
 import { resolveOptions, type SqliteStoreOptions } from './sqlite-store-options.js';
 import { toStoreError } from './sqlite-errors.js';
+import { globalRowToEvent } from './read-rows.js';
+import type { GlobalRow } from './sql/statements.js';
 import type { Migration } from './sql/migrations.js';
 import { prepareStatements } from './sql/statements.js';
 import { uuidV7 } from './uuid-v7.js';
-import { createAppendWriter } from './write-append.js';
+import { createAppendWriter, type PreparedAppend } from './write-append.js';
 import { createWriteTransactions } from './write-transaction.js';
 
 /**
@@ -146,6 +150,18 @@ export function openSqliteStore(options: SqliteStoreOptions, migrations?: readon
   });
   let closed: Promise<void> | undefined;
 
+  /** Stored events by id, hidden ones included: what a repeated append is checked against. */
+  async function eventsById(ids: readonly string[]): Promise<RecordedEvent[]> {
+    const rows = (await query(() => readStatements.eventsById.all(JSON.stringify(ids)), 'reading events by id')) as GlobalRow[];
+    return rows.map(globalRowToEvent);
+  }
+
+  /** Writes parts (after any pending 'end' start); a repeat of a stored append returns the original results. */
+  async function writeParts(parts: readonly PreparedAppend[], supplied: boolean): Promise<AppendResult[]> {
+    await starts.settled();
+    return supplied ? appendOrRepeat(parts, () => writer.submit(parts), eventsById) : writer.submit(parts);
+  }
+
   async function headPosition(): Promise<number> {
     return (await query(() => readStatements.headPosition.get(), 'reading the head position')) as number;
   }
@@ -166,7 +182,7 @@ export function openSqliteStore(options: SqliteStoreOptions, migrations?: readon
       const part = { streamId, expectedVersion: expected, events: prepared };
       // After a subscription's 'end' start is read (it reads synchronously, unless the file is busy).
       const waiting = starts.settled();
-      if (waiting) return waiting.then(() => writer.submitOne(part));
+      if (waiting || suppliesEventIds(events)) return writeParts([part], suppliesEventIds(events)).then((results) => results[0]!);
       // Not an async function: the caller awaits the commit's own promise, one microtask sooner.
       return writer.submitOne(part);
     },
@@ -174,8 +190,7 @@ export function openSqliteStore(options: SqliteStoreOptions, migrations?: readon
     async appendMulti(appends: readonly StreamAppend[]): Promise<readonly AppendResult[]> {
       assertOpen();
       const parts = prepareMulti(appends, info.maxEventBytes, uuidV7);
-      await starts.settled();
-      return writer.submit(parts);
+      return writeParts(parts, appends.some((part) => suppliesEventIds(part.events)));
     },
 
     readStream: (streamId: string, readOptions?: ReadStreamOptions) => new StreamReader(readContext, streamId, readOptions),

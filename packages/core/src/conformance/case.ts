@@ -22,6 +22,8 @@ export const conformanceRules = {
   close: 'Closing ends open subscriptions; later calls fail with STORE_CLOSED; closing twice is harmless.',
   lifecycle: 'Stream metadata (maxCount, maxAge, truncateBefore, custom) is honoured by reads; soft delete hides and allows recreation; hard delete refuses appends forever.',
   archive: 'Purged (archived) events leave the hot store without changing stream versions or later appends.',
+  'idempotent-append':
+    'An append that repeats stored events exactly (same ids, order and stream) returns the original result and writes nothing; a partial repeat is refused.',
   'command-handling':
     "Core's fold and command handler on the store: versions are real heads, an explicit expected version is checked before decide, async deciders are refused.",
 } as const;

@@ -11,11 +11,12 @@ import type { Event, RecordedEvent } from '../events/event.js';
 import type { EventStore, ReadAllOptions, ReadStreamOptions, StreamAppend, SubscribeOptions } from '../store/event-store.js';
 import { createInMemoryStore, type InMemoryEventStore } from '../store/in-memory-store.js';
 import { STREAM_DELETED_EVENT, StreamDeletedError, type DeleteStreamOptions, type StreamMetadata } from '../store/stream-lifecycle.js';
-import { StreamNotFoundError } from '../errors/errors.js';
+import { DuplicateEventIdError, RetryMismatchError, StreamNotFoundError, WrongExpectedVersionError } from '../errors/errors.js';
 import { contextFor, type ConformanceContext, type ConformanceRule } from './case.js';
 import { commandCaseNames } from './command-cases.js';
 import { deletionCaseNames } from './deletion-cases.js';
 import { subscribeCaseNames } from './subscribe-cases.js';
+import { repeatCaseNames } from './repeat-cases.js';
 import { conformanceCases } from './describe-event-store.js';
 
 type Mutant = {
@@ -49,6 +50,38 @@ async function hasMarker(store: EventStore, streamId: string): Promise<boolean> 
 /** Whether `streamId` ever held anything: a live version, or a deletion marker. */
 async function everWritten(store: EventStore, streamId: string): Promise<boolean> {
   return (await store.getStreamInfo(streamId)) !== undefined || hasMarker(store, streamId);
+}
+
+/** Appends the parts of a multi-stream append one by one (not atomic). */
+function oneByOne(base: EventStore): Partial<InMemoryEventStore> {
+  return {
+    async appendMulti(appends: readonly StreamAppend[]) {
+      const results = [];
+      for (const part of appends) results.push(await base.append(part.streamId, part.events, part.expectedVersion));
+      return results;
+    },
+  };
+}
+
+/** A store that answers a repeat racing its original with the conflict: it recognises only repeats of appends already finished. */
+function repeatsOnlyAfterTheOriginal(): EventStore {
+  const base = createInMemoryStore();
+  const inFlight = new Set<string>();
+  return {
+    ...base,
+    async append(id, events, expected) {
+      const key = JSON.stringify(events.map((e) => e.eventId));
+      const racing = inFlight.has(key);
+      inFlight.add(key);
+      try {
+        const result = await base.append(id, events, expected);
+        if (result.replayed && racing) throw new WrongExpectedVersionError(id, expected, result.nextExpectedVersion);
+        return result;
+      } finally {
+        if (!racing) inFlight.delete(key);
+      }
+    },
+  };
 }
 
 /** A store whose soft delete writes no marker: it truncates before the next position and reports the stream absent until appended again. */
@@ -115,13 +148,7 @@ const mutants: Mutant[] = [
   {
     breaks: 'multi-stream',
     name: 'appends the parts of a multi-stream append one by one',
-    create: mutate((base) => ({
-      async appendMulti(appends: readonly StreamAppend[]) {
-        const results = [];
-        for (const part of appends) results.push(await base.append(part.streamId, part.events, part.expectedVersion));
-        return results;
-      },
-    })),
+    create: mutate(oneByOne),
   },
   {
     breaks: 'global-order',
@@ -320,6 +347,56 @@ const mutants: Mutant[] = [
     breaks: 'archive',
     name: 'reports purges without removing anything',
     create: mutate(() => ({ purgeEvents: async (positions: readonly number[]) => positions.length })),
+  },
+  {
+    breaks: 'idempotent-append',
+    name: 'refuses a repeated append as a duplicate (DUPLICATE_EVENT_ID)',
+    catches: repeatCaseNames.repeat,
+    create: mutate((base) => ({
+      async append(id, events, expected) {
+        const result = await base.append(id, events, expected);
+        if (result.replayed) throw new DuplicateEventIdError(result.events[0]!.eventId);
+        return result;
+      },
+    })),
+  },
+  {
+    breaks: 'idempotent-append',
+    name: 'recognises a repeat only once its original finished (racing repeats get the conflict)',
+    catches: repeatCaseNames.concurrent,
+    create: repeatsOnlyAfterTheOriginal,
+  },
+  {
+    breaks: 'idempotent-append',
+    name: 'writes the new events of a partial repeat and skips the stored ones',
+    catches: repeatCaseNames.mismatch,
+    create: mutate((base) => ({
+      async append(id, events, expected) {
+        try {
+          return await base.append(id, events, expected);
+        } catch (error) {
+          if (!(error instanceof RetryMismatchError)) throw error;
+          return base.append(id, events.filter((e) => e.eventId !== undefined && error.newEventIds.includes(e.eventId.toLowerCase())), 'any');
+        }
+      },
+    })),
+  },
+  {
+    breaks: 'idempotent-append',
+    name: 'repeats the parts of a multi-stream append one by one (a partly new one is written)',
+    catches: repeatCaseNames.multi,
+    create: mutate(oneByOne),
+  },
+  {
+    breaks: 'event-identity',
+    name: 'returns supplied event ids in the case they were sent',
+    catches: repeatCaseNames.lowerCase,
+    create: mutate((base) => ({
+      async append(id, events, expected) {
+        const result = await base.append(id, events, expected);
+        return { ...result, events: result.events.map((e, i) => ({ ...e, eventId: events[i]?.eventId ?? e.eventId })) };
+      },
+    })),
   },
   {
     breaks: 'command-handling',

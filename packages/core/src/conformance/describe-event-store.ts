@@ -12,6 +12,7 @@ import { validationCases } from './validation-cases.js';
 import { archiveCases, lifecycleCases } from './lifecycle-cases.js';
 import { commandCases } from './command-cases.js';
 import { deletionCases } from './deletion-cases.js';
+import { repeatCases } from './repeat-cases.js';
 import { hasStreamLifecycle } from '../store/stream-lifecycle.js';
 import { isArchivable } from '../store/archivable.js';
 
@@ -29,6 +30,7 @@ export const conformanceCases: readonly ConformanceCase[] = [
   ...lifecycleCases,
   ...deletionCases,
   ...archiveCases,
+  ...repeatCases,
   ...commandCases,
 ];
 

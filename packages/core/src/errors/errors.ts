@@ -52,11 +52,39 @@ export class PayloadTooLargeError extends ChronicleError {
   }
 }
 
-/** An appended event carried an `eventId` that is already stored. Nothing was written. */
+/**
+ * An appended event carried an `eventId` that is already stored as another
+ * event (in another stream, or of another type). Nothing was written. (An
+ * append that repeats stored events exactly is an idempotent retry instead:
+ * it returns the original result.)
+ */
 export class DuplicateEventIdError extends ChronicleError {
   readonly code = 'DUPLICATE_EVENT_ID';
-  constructor(readonly eventId: string) {
-    super(`event id ${eventId} is already stored`);
+  constructor(
+    readonly eventId: string,
+    detail?: string,
+  ) {
+    super(`event id ${eventId} is already stored${detail ? `: ${detail}` : ''}`);
+  }
+}
+
+/**
+ * An append repeats some events already stored in its stream but is not an
+ * exact repeat of stored events: some of its ids are new, or the stored ones
+ * are in another order or not consecutive. Nothing was written. A retry must
+ * send the very same events, in the same order, to the same stream.
+ */
+export class RetryMismatchError extends ChronicleError {
+  readonly code = 'RETRY_MISMATCH';
+  constructor(
+    readonly streamId: string,
+    /** The append's event ids that are stored. */
+    readonly storedEventIds: readonly string[],
+    /** The append's event ids that are not. */
+    readonly newEventIds: readonly string[],
+    reason: string,
+  ) {
+    super(`append to ${streamId} is not a repeat of stored events: ${reason}`);
   }
 }
 

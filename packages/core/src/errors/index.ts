@@ -6,6 +6,7 @@ export {
   ValidationError,
   PayloadTooLargeError,
   DuplicateEventIdError,
+  RetryMismatchError,
   NotSupportedError,
   StoreClosedError,
   StoreUnavailableError,

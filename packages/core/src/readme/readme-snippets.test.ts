@@ -230,6 +230,19 @@ describe('README snippets', () => {
     expect((await store.getStreamInfo('card-1'))!.version).toBe(2);
   });
 
+  it('a repeated append (same event ids) returns the original result and writes nothing', async () => {
+    const store = createInMemoryStore();
+    await store.append('card-1', [{ type: 'Issued', data: { amount: 10 } }], 'no_stream');
+    // README idempotent appends
+    const events = [{ type: 'Redeemed', data: { amount: 4 }, eventId: crypto.randomUUID() }]; // ids made once, before the first attempt
+    const first = await store.append('card-1', events, 1);
+    const retry = await store.append('card-1', events, 1); // retry.replayed === true, same positions, nothing written
+    // README end
+    expect(retry.replayed).toBe(true);
+    expect([retry.nextExpectedVersion, retry.globalPosition]).toEqual([first.nextExpectedVersion, first.globalPosition]);
+    expect((await store.getStreamInfo('card-1'))!.version).toBe(2);
+  });
+
   it('correlation and causation flow from a command through a reactor', async () => {
     const store = createInMemoryStore();
     const handle = createCommandHandler(store, giftCard);

@@ -18,6 +18,12 @@ export type AppendResult = {
   readonly globalPosition: number;
   /** The events exactly as stored, in order. */
   readonly events: readonly RecordedEvent[];
+  /**
+   * True when nothing was written because the append repeated events an
+   * earlier append stored (same ids, same order, same stream): the result is
+   * that append's. Absent on a write.
+   */
+  readonly replayed?: boolean;
 };
 
 /** One stream's part of a multi-stream append. */
@@ -106,7 +112,15 @@ export interface EventStore {
 
   /**
    * Appends events to one stream if `expected` holds.
-   * @throws WrongExpectedVersionError when it does not (nothing is written).
+   *
+   * Idempotent by event id: when every event carries an `eventId` that is
+   * already stored, as the same events (ids and types) in the same order at
+   * consecutive positions of this stream, nothing is written and the original
+   * result is returned (`replayed: true`), whatever `expected` says; so a
+   * client that lost an append's answer (`STORE_UNAVAILABLE` with
+   * `outcomeUnknown`) retries it as it was and learns where it landed.
+   * @throws WrongExpectedVersionError when `expected` does not hold (nothing is written).
+   * @throws RetryMismatchError when some of the ids are stored in this stream but the append does not repeat them exactly.
    * @throws ValidationError / PayloadTooLargeError / DuplicateEventIdError on bad input.
    */
   append(streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult>;
@@ -115,6 +129,7 @@ export interface EventStore {
    * Appends to several streams atomically: every expectation is checked and
    * either all appends are stored or none. Results are in input order. A stream
    * may appear only once. Stores without `info.multiStreamAppend` throw `NOT_SUPPORTED`.
+   * Idempotent by event id like {@link append}: a repeat of every part returns the original results.
    */
   appendMulti(appends: readonly StreamAppend[]): Promise<readonly AppendResult[]>;
 

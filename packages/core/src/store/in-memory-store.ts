@@ -26,6 +26,7 @@ import {
   type StreamMetadata,
 } from './stream-lifecycle.js';
 import { subscribeToAll } from './subscription.js';
+import { appendOrRepeat, suppliesEventIds } from './repeated-append.js';
 import {
   DEFAULT_MAX_EVENT_BYTES,
   assertExpectedVersion,
@@ -118,7 +119,7 @@ export function createInMemoryStore(options: InMemoryStoreOptions = {}): InMemor
   };
   const log: (Row | undefined)[] = [];
   const streams = new Map<string, Stream>();
-  const eventIds = new Set<string>();
+  const eventIds = new Map<string, Row>();
   const signal = new AppendSignal();
   const closing = new AbortController();
   const host = createInMemoryProjectionHost(clock);
@@ -183,7 +184,7 @@ export function createInMemoryStore(options: InMemoryStoreOptions = {}): InMemor
           for (const row of part.rows) {
             state.rows.push(row);
             log.push(row);
-            eventIds.add(row.eventId);
+            eventIds.set(row.eventId, row);
           }
           const last = part.rows[part.rows.length - 1]!.streamPosition;
           if (deletion) {
@@ -244,6 +245,12 @@ export function createInMemoryStore(options: InMemoryStoreOptions = {}): InMemor
     return log.length;
   }
 
+  /** Stored events by id, hidden ones included (purged ones are gone). */
+  async function eventsById(ids: readonly string[]): Promise<RecordedEvent[]> {
+    const rows = ids.map((id) => eventIds.get(id)).filter((row): row is Row => row !== undefined && log[row.globalPosition - 1] === row);
+    return rows.map(toRecorded);
+  }
+
   function liveInfo(streamId: string): StreamInfo | undefined {
     const state = streams.get(streamId);
     return state && !state.deleted && state.rows.length > 0 ? { streamId, version: state.rows.length } : undefined;
@@ -256,14 +263,16 @@ export function createInMemoryStore(options: InMemoryStoreOptions = {}): InMemor
     async append(streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
       assertOpen();
       assertExpectedVersion(expected);
-      const prepared = prepareEvents(streamId, events, info.maxEventBytes, randomUUID);
-      return (await write([{ streamId, expectedVersion: expected, events: prepared }]))[0]!;
+      const parts = [{ streamId, expectedVersion: expected, events: prepareEvents(streamId, events, info.maxEventBytes, randomUUID) }];
+      const results = suppliesEventIds(events) ? await appendOrRepeat(parts, () => write(parts), eventsById) : await write(parts);
+      return results[0]!;
     },
 
     async appendMulti(appends: readonly StreamAppend[]): Promise<readonly AppendResult[]> {
       assertOpen();
       if (!info.multiStreamAppend) throw new NotSupportedError('appendMulti', info.name);
-      return write(prepareMulti(appends, info.maxEventBytes, randomUUID));
+      const parts = prepareMulti(appends, info.maxEventBytes, randomUUID);
+      return appends.some((part) => suppliesEventIds(part.events)) ? appendOrRepeat(parts, () => write(parts), eventsById) : write(parts);
     },
 
     readStream,

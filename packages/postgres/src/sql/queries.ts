@@ -85,6 +85,8 @@ export function queries(names: SchemaNames) {
     ),
     /** Which of these event ids are stored (explains a duplicate in a batch). */
     storedEventIds: named('stored_ids', `select event_id from ${q}.events where event_id = any($1::uuid[])`),
+    /** The stored events with these ids, hidden ones included (what a repeated append is checked against). */
+    eventsById: named('by_id', `select ${EVENT_COLUMNS} from ${q}.events e where e.event_id = any($1::uuid[])`),
     appendToStreams: named(
       'append_multi',
       `select ${q}.append_to_streams($1::text[], $2::int8[], $3::int4[], $4::int4[], $5::uuid[], $6::text[], $7::json[], $8::json[], $9::timestamptz)`,

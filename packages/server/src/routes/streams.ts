@@ -52,6 +52,11 @@ const appendBody = {
   },
 } as const;
 
+const appendedSchema = {
+  type: 'object',
+  properties: { nextExpectedVersion: { type: 'integer' }, globalPosition: { type: 'integer' } },
+} as const;
+
 const readQuery = {
   type: 'object',
   additionalProperties: false,
@@ -101,7 +106,8 @@ export function streamRoutes(app: FastifyInstance, options: { store: EventStore;
         body: appendBody,
         security: [{ bearer: [] }],
         response: {
-          201: { type: 'object', properties: { nextExpectedVersion: { type: 'integer' }, globalPosition: { type: 'integer' } } },
+          201: appendedSchema,
+          200: { ...appendedSchema, description: 'A repeat of an append already stored (same event ids): its original positions; nothing was written' },
           '4xx': problemSchema,
         },
       },
@@ -109,7 +115,8 @@ export function streamRoutes(app: FastifyInstance, options: { store: EventStore;
     async (request, reply) => {
       const { events, expectedVersion = 'any' } = request.body;
       const result = await store.append(request.params.streamId, events, expectedVersion);
-      return reply.code(201).send({ nextExpectedVersion: result.nextExpectedVersion, globalPosition: result.globalPosition });
+      // A repeat of a stored append (same event ids) answers with its original positions.
+      return reply.code(result.replayed ? 200 : 201).send({ nextExpectedVersion: result.nextExpectedVersion, globalPosition: result.globalPosition });
     },
   );
 

@@ -69,6 +69,8 @@ export type Statements = {
   readonly insertEventAt: SqliteStatement;
   /** (event_id) → 1 if stored. */
   readonly eventIdStored: SqliteStatement;
+  /** (JSON array of event ids) → GlobalRow[] of the stored ones, hidden included (an append's repeat check). */
+  readonly eventsById: SqliteStatement;
   /** (stream_id, version) */
   readonly insertStream: SqliteStatement;
   /** (version, deleted, stream_id): only when the deletion state changes. */
@@ -160,6 +162,7 @@ export function prepareStatements(db: SqliteDatabase): Statements {
       'INSERT INTO events (global_position, stream_id, stream_position, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     eventIdStored: db.prepare('SELECT 1 FROM events WHERE event_id = ?').pluck(),
+    eventsById: db.prepare(`SELECT ${GLOBAL_COLUMNS} FROM events WHERE event_id IN (SELECT value FROM json_each(?))`).raw(),
     insertStream: db.prepare('INSERT INTO streams (stream_id, version) VALUES (?, ?)'),
     updateStream: db.prepare('UPDATE streams SET version = ?, deleted = ? WHERE stream_id = ?'),
     hideBefore: db.prepare(
