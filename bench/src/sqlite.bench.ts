@@ -18,7 +18,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventStore, NewEvent } from '@chronicle/core';
@@ -201,6 +201,34 @@ function check(actual: number, expected: number): void {
 }
 
 // ---- scenarios --------------------------------------------------------------------------
+
+/**
+ * What `PRAGMA quick_check` at open costs on a file of BIG events: opening (and closing) the store with the
+ * check against without it (`integrityCheck: 'off'`, raw column), alternating, pages in the OS cache. Cold,
+ * the check also reads the whole file once from disk.
+ */
+const openWithQuickCheck = paired(async () => {
+  const path = file('quick-check');
+  await bigStore(path);
+  settleDisk();
+  const open = (integrityCheck: 'quick' | 'off') => async () => {
+    const started = process.hrtime.bigint();
+    await createSqliteStore({ path, integrityCheck }).close();
+    return Number(process.hrtime.bigint() - started) / 1e6;
+  };
+  const checked: number[] = [];
+  const unchecked: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    checked.push(await open('quick')());
+    unchecked.push(await open('off')());
+  }
+  const megabytes = statSync(path).size / 1024 / 1024;
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  return {
+    chronicle: { value: median(checked), unit: 'ms', lowerIsBetter: true, note: `${megabytes.toFixed(0)} MB file, median of ${ROUNDS}` },
+    raw: { value: median(unchecked), unit: 'ms', lowerIsBetter: true },
+  };
+});
 
 const singleAppends = paired(async () => {
   const store = createSqliteStore({ path: file('single') });
@@ -473,6 +501,7 @@ const sqliteSuite: Suite = {
       goalRatio: 1.5,
       ...latency('NORMAL'),
     },
+    { name: `open a ${BIG / 1e6}M-event file with PRAGMA quick_check (raw column = integrityCheck: 'off')`, ...openWithQuickCheck },
     {
       name: `raw better-sqlite3 append latency, ${BIG / 1e6}M events vs empty, FULL (chronicle column = raw on the big file)`,
       ...rawLatency('FULL'),

@@ -10,7 +10,7 @@ import {
   type ProjectionHost,
   type StoreWithProjections,
 } from '@chronicle/core';
-import { createServer, type RegisteredProjection, type StateModels } from '@chronicle/server';
+import { createServer, type RegisteredProjection, type SseOptions, type StateModels } from '@chronicle/server';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { defaultLease, type LeaseSettings } from './config.js';
 import { accountDecider } from './domain/account.js';
@@ -66,6 +66,10 @@ export type DownloadsAppOptions = {
   readonly lease?: LeaseSettings;
   /** How often pending fallback licenses are written back (default 5 s). */
   readonly reconcileEveryMs?: number;
+  /** Bounds of `GET /v1/subscribe` (see `createServer`). */
+  readonly sse?: SseOptions;
+  /** On close, how long requests in flight may take to finish (see `createServer`). */
+  readonly shutdownGraceMs?: number;
 };
 
 /** The running Downloads service. */
@@ -124,6 +128,8 @@ export async function createDownloadsApp(options: DownloadsAppOptions): Promise<
     projections,
     codeStatus: downloadsCodeStatus,
     codeDescriptions: downloadsCodeDescriptions,
+    ...(options.sse ? { sse: options.sse } : {}),
+    ...(options.shutdownGraceMs === undefined ? {} : { shutdownGraceMs: options.shutdownGraceMs }),
     logger: options.logger ?? false,
     plugins: [downloadsRoutes({ service, host, rules, journal, allowClockOverride: options.allowClockOverride ?? false, clock, instance, logger: appLogger }), ...(options.plugins ?? [])],
   });
@@ -144,10 +150,12 @@ export async function createDownloadsApp(options: DownloadsAppOptions): Promise<
     reconcile,
     async close() {
       clearInterval(timer);
-      await reconciling;
-      await popularity.stop();
-      await rules.close();
-      await app.close();
+      // The HTTP server first (event streams end, requests drain), then the background work; every step runs
+      // even when one fails (a failing store), and the first failure is reported after.
+      const results: PromiseSettledResult<unknown>[] = await Promise.allSettled([app.close()]);
+      results.push(...(await Promise.allSettled([reconciling, popularity.stop(), rules.close()])));
+      const failed = results.find((result) => result.status === 'rejected');
+      if (failed) throw failed.reason;
     },
   };
 }

@@ -1,4 +1,5 @@
-import { appendFileSync, closeSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { appendFileDurable, writeFileAtomic } from '@chronicle/core/files';
 import { StoreUnavailableError, WrongExpectedVersionError, findOutcome, isChronicleError, type ProjectionHost, type RequestOutcome } from '@chronicle/core';
 import type { Logger } from '@chronicle/core';
 import { accountStream } from './domain/account.js';
@@ -70,13 +71,8 @@ export class FallbackJournal {
       acquiredAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + rules.current().licenseDays * DAY_MS).toISOString(),
     };
-    appendFileSync(this.file, `${JSON.stringify(entry)}\n`);
-    const fd = openSync(this.file, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    // Durable before the grant is answered; on a full disk it throws and nothing is granted.
+    appendFileDurable(this.file, `${JSON.stringify(entry)}\n`);
     return entry;
   }
 
@@ -156,9 +152,8 @@ export class FallbackJournal {
     // Read again: grants journaled while this ran (the store calls above yield) must stay.
     // From here to the rename everything is synchronous, so no grant can slip in between.
     const remaining = this.pending().filter((entry) => !done.has(entry.licenseId));
-    const temp = `${this.file}.tmp`;
-    writeFileSync(temp, remaining.map((e) => `${JSON.stringify(e)}\n`).join(''));
-    renameSync(temp, this.file);
+    if (remaining.length > 0) writeFileAtomic(this.file, remaining.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    else rmSync(this.file, { force: true });
     if (written > 0) logger.info({ written, remaining: remaining.length }, 'fallback licenses reconciled');
     return written;
   }

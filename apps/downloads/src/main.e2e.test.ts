@@ -1,38 +1,22 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMain } from './test-support/main-process.js';
 import { adminQuery, pgAvailable, urlForDatabase } from './test-support/pg.js';
 
-const main = fileURLToPath(new URL('./main.ts', import.meta.url));
-
-/** `npm start` without npm: main.ts in its own process on a data directory; resolves with its URL once it prints it. */
+/** `npm start` on a data directory; resolves once it prints its banner. */
 async function start(dataDir: string, ...args: string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   return startWith({}, dataDir, ...args);
 }
 
 async function startWith(extraEnv: NodeJS.ProcessEnv, dataDir: string, ...args: string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, CHRONICLE_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' };
-  delete env.CHRONICLE_PG_URL;
-  Object.assign(env, extraEnv);
-  delete env.CHRONICLE_API_TOKEN;
-  const child = spawn(process.execPath, ['--conditions=@chronicle/source', '--import', 'tsx', main, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stderr!.on('data', (chunk) => (output += String(chunk)));
-  for await (const chunk of child.stdout!) {
-    output += String(chunk);
-    const match = /Chronicle Downloads listening on (http:\/\/\S+) \(store: (\S+)\)\n(?:.*\n)*  API docs: .*\n/.exec(output);
-    if (match) {
-      expect(match[2]).toBe(extraEnv.CHRONICLE_PG_URL ? 'PostgreSQL' : path.join(dataDir, 'chronicle.db'));
-      child.stdout!.on('data', (more) => (output += String(more)));
-      return { child, url: match[1]!, output: () => output };
-    }
-  }
-  throw new Error(`main.ts exited before listening:\n${output}`);
+  const running = await startMain(dataDir, extraEnv, ...args);
+  expect(running.output()).toContain(`(store: ${extraEnv.CHRONICLE_PG_URL ? 'PostgreSQL' : path.join(dataDir, 'chronicle.db')})`);
+  return running;
 }
 
 describe('npm start (apps/downloads/src/main.ts) on SQLite', () => {
@@ -51,6 +35,7 @@ describe('npm start (apps/downloads/src/main.ts) on SQLite', () => {
 
     const second = await start(dataDir, '--demo');
     expect(second.output()).not.toMatch(/API token \(saved/); // kept from the first start
+    expect(second.output()).toContain(`API token: in ${path.join(dataDir, 'api-token')}`);
     const again = (await (await fetch(`${second.url}/v1/customers/bailey/events`)).json()) as { count: number };
     expect(again.count).toBe(demo.count); // the demo loads once per store
     const acquired = await fetch(`${second.url}/v1/licenses`, {

@@ -3,66 +3,129 @@
  * PostgreSQL when CHRONICLE_PG_URL is set. `npm start -- --demo` loads a demo
  * history first. Prints the URL once it can serve, and the explorer's (a web UI
  * served by the same server at /explorer/).
+ *
+ * A start that cannot succeed prints one line saying what to change and exits
+ * with 1. SIGTERM/SIGINT end event streams, drain requests and exit with 0
+ * within 5 s, also while the store is failing.
  */
 import path from 'node:path';
 import pino from 'pino';
 import type { EventStore, StoreWithProjections } from '@chronicle/core';
 import { explorerPlugin } from '@chronicle/explorer';
-import { loadServerConfig } from '@chronicle/server';
+import { describeStartFailure, loadServerConfig, tokenLine, type ServerConfig, type StartContext } from '@chronicle/server';
 import { createSqliteStore } from '@chronicle/sqlite';
 import { createPostgresStore } from '@chronicle/postgres';
-import { createDownloadsApp } from './app.js';
+import { createDownloadsApp, type DownloadsApp } from './app.js';
 import { loadDownloadsConfig } from './config.js';
 import { loadDemoHistory } from './demo.js';
 
-const config = loadServerConfig();
-const settings = loadDownloadsConfig();
-const sqliteFile = settings.sqlitePath ?? path.join(config.dataDir, 'chronicle.db');
+/** The whole shutdown, however the store behaves, stays under the 5 s a supervisor waits before SIGKILL. */
+const SHUTDOWN_DEADLINE_MS = 4_500;
+/** Requests in flight get this long to finish; event streams end at once. */
+const SHUTDOWN_GRACE_MS = 2_500;
+
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'downloads' } });
 const demo = process.argv.includes('--demo');
+const context: { -readonly [K in keyof StartContext]: StartContext[K] } = {
+  port: Number(process.env.PORT ?? 3000),
+  host: process.env.HOST || '127.0.0.1',
+  ...(process.env.CHRONICLE_PG_URL ? { pgUrl: process.env.CHRONICLE_PG_URL } : {}),
+  dataDir: path.resolve(process.env.CHRONICLE_DATA_DIR || './data'),
+};
+let store: (EventStore & StoreWithProjections<unknown>) | undefined;
+let downloads: DownloadsApp | undefined;
 
-async function openStore(): Promise<EventStore & StoreWithProjections<unknown>> {
-  const store = config.pgUrl
-    ? await createPostgresStore({ connectionString: config.pgUrl })
-    : createSqliteStore({ path: sqliteFile, busyTimeoutMs: 2_000 });
-  return store as EventStore & StoreWithProjections<unknown>;
+async function openStore(config: ServerConfig, sqlitePath: string | undefined): Promise<EventStore & StoreWithProjections<unknown>> {
+  if (config.pgUrl) return (await createPostgresStore({ connectionString: config.pgUrl })) as EventStore & StoreWithProjections<unknown>;
+  context.sqliteFile = sqlitePath ?? path.join(config.dataDir, 'chronicle.db');
+  return createSqliteStore({ path: context.sqliteFile, busyTimeoutMs: 2_000, integrityCheck: config.sqliteIntegrityCheck }) as EventStore & StoreWithProjections<unknown>;
 }
 
-const store = await openStore();
-const downloads = await createDownloadsApp({
-  store,
-  token: config.token,
-  readsRequireToken: config.readsRequireToken,
-  dataDir: config.dataDir,
-  allowClockOverride: settings.allowClockOverride,
-  ...(settings.clockOffsetMs === 0 ? {} : { clock: () => new Date(Date.now() + settings.clockOffsetMs) }),
-  lease: settings.lease,
-  logger,
-  appLogger: logger,
-  plugins: [explorerPlugin()],
-});
-await downloads.reconcile().catch((error: unknown) => logger.warn({ err: error }, 'fallback reconciliation deferred'));
-if (demo && (await loadDemoHistory(downloads.service, store.projections))) logger.info('demo history loaded');
-const url = await downloads.app.listen({ port: config.port, host: config.host });
-const where = config.pgUrl ? 'PostgreSQL' : sqliteFile;
-// One write, so the banner is never split between reads of a pipe.
-console.log(
-  [
-    `Chronicle Downloads listening on ${url} (store: ${where})`,
-    `  Explorer: ${url}/explorer/   (read-only; enter the API token there to rebuild projections)`,
-    `  API docs: ${url}/docs   health: ${url}/health   metrics: ${url}/metrics`,
-    ...(config.tokenGenerated ? [`  API token (saved in ${path.join(config.dataDir, 'api-token')}): ${config.token}`] : []),
-  ].join('\n'),
-);
+async function start(): Promise<void> {
+  const config = loadServerConfig();
+  Object.assign(context, { port: config.port, host: config.host, dataDir: config.dataDir });
+  const settings = loadDownloadsConfig();
+  store = await openStore(config, settings.sqlitePath);
+  downloads = await createDownloadsApp({
+    store,
+    token: config.token,
+    readsRequireToken: config.readsRequireToken,
+    dataDir: config.dataDir,
+    allowClockOverride: settings.allowClockOverride,
+    ...(settings.clockOffsetMs === 0 ? {} : { clock: () => new Date(Date.now() + settings.clockOffsetMs) }),
+    lease: settings.lease,
+    sse: config.sse,
+    shutdownGraceMs: SHUTDOWN_GRACE_MS,
+    logger,
+    appLogger: logger,
+    plugins: [explorerPlugin()],
+  });
+  await downloads.reconcile().catch((error: unknown) => logger.warn({ err: error }, 'fallback reconciliation deferred'));
+  if (demo && (await loadDemoHistory(downloads.service, store.projections))) logger.info('demo history loaded');
+  const url = await downloads.app.listen({ port: config.port, host: config.host });
+  const where = config.pgUrl ? 'PostgreSQL' : context.sqliteFile;
+  // One write, so the banner is never split between reads of a pipe.
+  console.log(
+    [
+      `Chronicle Downloads listening on ${url} (store: ${where})`,
+      `  Explorer: ${url}/explorer/   (read-only; enter the API token there to rebuild projections)`,
+      `  API docs: ${url}/docs   health: ${url}/health   metrics: ${url}/metrics`,
+      tokenLine(config),
+    ].join('\n'),
+  );
+}
+
+let closing = 'nothing';
+
+/** Closes what was opened, in order, errors logged (a failing store must not block the exit). */
+async function closeAll(): Promise<void> {
+  const steps: [string, (() => Promise<void>) | undefined][] = [
+    ['server', downloads && (() => downloads!.close())],
+    ['store', store && (() => store!.close())],
+  ];
+  for (const [what, close] of steps) {
+    if (!close) continue;
+    closing = what;
+    const started = Date.now();
+    try {
+      await close();
+      logger.debug({ ms: Date.now() - started }, `${what} closed`);
+    } catch (error) {
+      logger.warn({ err: error, ms: Date.now() - started }, `closing the ${what} failed`);
+    }
+  }
+}
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'shutting down');
-  await downloads.close();
-  await store.close();
+  setTimeout(() => {
+    logger.warn({ deadlineMs: SHUTDOWN_DEADLINE_MS, closing }, 'shutdown did not finish in time; exiting anyway');
+    process.exit(0);
+  }, SHUTDOWN_DEADLINE_MS).unref();
+  await closeAll();
   process.exit(0);
 }
+
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
+// While stopping, a store failure nobody awaits any more must not turn a clean exit into a crash.
+process.on('unhandledRejection', (error) => {
+  if (stopping) logger.warn({ err: error }, 'ignored while shutting down');
+  else {
+    logger.fatal({ err: error }, 'unhandled rejection');
+    process.exit(1);
+  }
+});
+
+try {
+  await start();
+} catch (error) {
+  logger.debug({ err: error }, 'start failed');
+  console.error(`chronicle downloads: cannot start: ${describeStartFailure(error, context)}`);
+  stopping = true;
+  await Promise.race([closeAll(), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+  process.exit(1);
+}

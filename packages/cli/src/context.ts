@@ -32,7 +32,7 @@ export function hasArchive(dir: string): boolean {
 export async function withStore<T>(
   options: GlobalOptions,
   work: (store: EventStore, target: StoreTarget) => Promise<T>,
-  open: { readonly bulk?: boolean; readonly tiered?: boolean } = {},
+  open: { readonly bulk?: boolean; readonly tiered?: boolean; readonly skipIntegrityCheck?: boolean } = {},
 ): Promise<T> {
   const target = resolveTarget(options);
   const store = await openStore(target, open);

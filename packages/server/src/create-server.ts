@@ -17,6 +17,7 @@ import { catalogRoutes } from './routes/catalog.js';
 import { globalLogRoutes } from './routes/global-log.js';
 import { projectionRoutes } from './routes/projections.js';
 import { createSseHub } from './sse/sse-hub.js';
+import { createStoreHealth } from './store-health.js';
 import { resolveSseOptions, type SseOptions } from './sse/sse-options.js';
 import { streamRoutes } from './routes/streams.js';
 import type { StateModels } from './state-models.js';
@@ -138,7 +139,12 @@ export async function createServer(options: ServerOptions): Promise<{ app: Fasti
   const metrics = createMetrics(store, () => projections);
   const codeStatus: Readonly<Record<string, number>> = { ...statusByCode, ...options.codeStatus };
 
-  app.setErrorHandler(problemErrorHandler(codeStatus));
+  const health = createStoreHealth();
+  const answerProblem = problemErrorHandler(codeStatus);
+  app.setErrorHandler((error, request, reply) => {
+    health.note(error);
+    return answerProblem(error, request, reply);
+  });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? request.url;
     // A route that matched and then found nothing (a missing static file) is a 404, not a 405.
@@ -171,7 +177,7 @@ export async function createServer(options: ServerOptions): Promise<{ app: Fasti
 
   const context: ServerContext = { store, auth: options.auth, metrics };
   streamRoutes(app, { store, auth: options.auth, stateModels: options.stateModels ?? {} });
-  const hub = createSseHub(store, sseOptions, metrics, app.log);
+  const hub = createSseHub(store, sseOptions, metrics, app.log, (error) => health.note(error));
   const connections = trackConnections(app.server);
   let closing = false;
   app.addHook('onRequest', async (_request, reply) => {
@@ -193,8 +199,13 @@ export async function createServer(options: ServerOptions): Promise<{ app: Fasti
 
   app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
     try {
-      return { status: 'ok', head: await store.headPosition(), store: store.info.name };
+      const head = await store.headPosition();
+      const problems = health.problems();
+      // Damaged pages: the store still answers, but some reads fail; a balancer should stop sending traffic here.
+      if (problems.length > 0) return reply.code(503).send({ status: 'degraded', head, store: store.info.name, problems });
+      return { status: 'ok', head, store: store.info.name };
     } catch (error) {
+      health.note(error);
       return sendProblem(reply, problem(503, 'STORE_UNAVAILABLE', `the store is not reachable: ${(error as Error).message}`));
     }
   });

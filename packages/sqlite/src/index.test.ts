@@ -4,8 +4,8 @@ import * as sqlite from './index.js';
 import type { AppendHook, SqliteDatabase, SqliteEventStore, SqliteStoreOptions } from './index.js';
 
 describe('public API', () => {
-  it('exports the store factory, its error and the schema version', () => {
-    expect(Object.keys(sqlite).sort()).toEqual(['LATEST_SCHEMA_VERSION', 'UnsupportedSchemaVersionError', 'createSqliteStore']);
+  it('exports the store factory, its error, the schema version and the file check', () => {
+    expect(Object.keys(sqlite).sort()).toEqual(['LATEST_SCHEMA_VERSION', 'UnsupportedSchemaVersionError', 'checkIntegrity', 'createSqliteStore']);
   });
 
   it('pins the public types', () => {

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
+import { StoreCorruptError } from '@chronicle/core';
 import { LOCK_WAIT_SLICE_MS } from './busy-retry.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 import { migrate } from './sql/migrate.js';
@@ -15,6 +16,8 @@ export type OpenOptions = {
   readonly busyTimeoutMs: number;
   /** Schema steps; tests substitute their own list. */
   readonly migrations?: readonly Migration[];
+  /** Run `PRAGMA quick_check` before anything else touches the file. */
+  readonly quickCheck?: boolean;
 };
 
 /**
@@ -53,6 +56,19 @@ export function scratchFile(): { readonly path: string; readonly remove: () => v
   return { path: join(dir, 'store.db'), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * `PRAGMA quick_check`: every page of the file is read and its structure
+ * checked (not the index contents, which `integrity_check` also compares).
+ * Throws `STORE_CORRUPT` naming the first problems found.
+ */
+export function assertUndamaged(db: SqliteDatabase, path: string): void {
+  const rows = db.pragma('quick_check(6)') as { quick_check: string }[];
+  const problems = rows.map((row) => row.quick_check).filter((line) => line !== 'ok');
+  if (problems.length === 0) return;
+  const shown = problems.slice(0, 5).join('; ');
+  throw new StoreCorruptError(`sqlite: ${path} is damaged: ${shown}${problems.length > 5 ? '; …' : ''}`);
+}
+
 const SYNCHRONOUS_LEVEL = { OFF: 0, NORMAL: 1, FULL: 2 } as const;
 
 /**
@@ -69,6 +85,7 @@ export function openDatabase(options: OpenOptions): SqliteDatabase {
   const db: SqliteDatabase = new Database(options.path);
   try {
     db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
+    if (options.quickCheck && !memory) assertUndamaged(db, options.path);
     if (!memory) {
       // journal_mode is stored in the file: switch only when needed, since switching takes an exclusive lock.
       const mode = db.pragma('journal_mode', { simple: true });

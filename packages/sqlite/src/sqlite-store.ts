@@ -74,6 +74,7 @@ export type SqliteEventStore = EventStore & StreamLifecycle & ArchivableStore & 
  *
  * @throws UnsupportedSchemaVersionError when the file was written by a newer `@chronicle/sqlite`.
  * @throws StoreUnavailableError when the file cannot be opened (I/O error, or locked past `busyTimeoutMs`).
+ * @throws StoreCorruptError when the file is damaged (`PRAGMA quick_check` fails, or it is not a database).
  */
 export function createSqliteStore(options: SqliteStoreOptions): SqliteEventStore {
   return openSqliteStore(options);
@@ -88,6 +89,7 @@ export function openSqliteStore(options: SqliteStoreOptions, migrations?: readon
     path: scratch?.path ?? settings.path,
     synchronous: scratch ? 'OFF' : settings.synchronous,
     busyTimeoutMs: settings.busyTimeoutMs,
+    quickCheck: settings.integrityCheck === 'quick',
     ...(migrations ? { migrations } : {}),
   };
   let db: SqliteDatabase | undefined;

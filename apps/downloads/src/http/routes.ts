@@ -1,9 +1,9 @@
-import { ValidationError, type Logger, type ProjectionHost } from '@chronicle/core';
+import { StoreUnavailableError, ValidationError, type Logger, type ProjectionHost } from '@chronicle/core';
 import { emptyBodyDefault, emptyBodySchema, problemSchema, writeGuard, type AuthOptions, type ServerContext } from '@chronicle/server';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge } from 'prom-client';
 import { ZodError } from 'zod';
-import { FallbackJournal, isStoreOutage, outageAsUnavailable } from '../fallback.js';
+import { FallbackJournal, isStoreOutage, outageAsUnavailable, type FallbackEntry } from '../fallback.js';
 import { rulesJsonSchema, type RulesSource } from '../rules.js';
 import type { DownloadsService } from '../service.js';
 import { toWire } from '@chronicle/server';
@@ -21,6 +21,10 @@ const headers = {
   },
 } as const;
 const grant = { type: 'object', properties: { licenseId: { type: 'string' }, expiresAt: { type: 'string' }, fallback: { type: 'boolean' } } } as const;
+
+function isOutcomeUnknown(error: unknown): boolean {
+  return (error as { outcomeUnknown?: unknown }).outcomeUnknown === true;
+}
 
 /** Everything the Downloads routes need. */
 export type DownloadsRouteOptions = {
@@ -81,7 +85,18 @@ export function downloadsRoutes(options: DownloadsRouteOptions) {
           if (!isStoreOutage(error)) throw error;
           // The store is down: err on the side of the customer (seed 003), and say so.
           const key = request.headers['idempotency-key'];
-          const entry = journal.grant({ ...request.body, ...(typeof key === 'string' ? { idempotencyKey: key } : {}) }, now ?? options.clock(), rules);
+          let entry: FallbackEntry;
+          try {
+            entry = journal.grant({ ...request.body, ...(typeof key === 'string' ? { idempotencyKey: key } : {}) }, now ?? options.clock(), rules);
+          } catch (journalError) {
+            // No durable record, no grant: a license the reconciler could never write back would be lost.
+            outcomes.inc({ outcome: 'unavailable' });
+            request.log.error({ err: journalError, storeError: (error as Error).message }, 'store unavailable and the fallback journal could not be written');
+            const reason = (journalError as { code?: unknown }).code ?? (journalError as Error).message;
+            throw new StoreUnavailableError(`the store is unavailable and the fallback journal could not be written (${String(reason)}); no license was granted, retry later`, isOutcomeUnknown(error), {
+              cause: journalError,
+            });
+          }
           fallbacks.inc();
           outcomes.inc({ outcome: 'fallback' });
           request.log.warn({ licenseId: entry.licenseId, customerId: entry.customerId, err: (error as Error).message }, 'store unavailable: license granted by fallback, to be reconciled');

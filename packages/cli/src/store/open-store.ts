@@ -38,11 +38,16 @@ export function describeTarget(target: StoreTarget): string {
 }
 
 /** Opens the store a target points at (creating an empty SQLite file when missing). */
-export async function openStore(target: StoreTarget, options: { readonly bulk?: boolean } = {}): Promise<EventStore> {
+export async function openStore(target: StoreTarget, options: { readonly bulk?: boolean; readonly skipIntegrityCheck?: boolean } = {}): Promise<EventStore> {
   if (target.kind === 'sqlite') {
     mkdirSync(path.dirname(target.path), { recursive: true });
     // Bulk loads (import) trade power-cut durability of the last appends for speed; a killed process still loses nothing.
-    return createSqliteStore({ path: target.path, busyTimeoutMs: 10_000, ...(options.bulk ? { synchronous: 'NORMAL' as const } : {}) });
+    return createSqliteStore({
+      path: target.path,
+      busyTimeoutMs: 10_000,
+      ...(options.bulk ? { synchronous: 'NORMAL' as const } : {}),
+      ...(options.skipIntegrityCheck ? { integrityCheck: 'off' as const } : {}),
+    });
   }
   return createPostgresStore({ connectionString: target.url, applicationName: 'chronicle-cli', maxConnections: 4, ...(target.schema ? { schema: target.schema } : {}) });
 }

@@ -1,1 +1,3 @@
 export { spec, type ErrorExpectation, type ThenStep, type WhenStep } from './decider-spec.js';
+export { mountScratchDisk, type ScratchDisk } from './scratch-disk.js';
+export { damageFile } from './damage-file.js';

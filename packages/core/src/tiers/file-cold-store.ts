@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import type { RecordedEvent } from '../events/event.js';
+import { appendFileDurable, writeFileAtomic } from '../files/durable-files.js';
 import type { ColdStore, ColdVerification, SegmentInfo } from './cold-store.js';
 import { mergeSegments } from './merge.js';
 
@@ -11,27 +12,6 @@ const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
 
 type StoredLine = Omit<RecordedEvent, 'recordedAt'> & { readonly recordedAt: string };
-
-function durableWrite(file: string, content: Buffer | string, mode: 'replace' | 'append'): void {
-  const target = mode === 'replace' ? `${file}.tmp` : file;
-  const fd = openSync(target, mode === 'replace' ? 'w' : 'a');
-  try {
-    writeSync(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  if (mode === 'replace') renameSync(target, file);
-}
-
-function fsyncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 function readLines(file: string): string[] {
   if (!existsSync(file)) return [];
@@ -95,8 +75,7 @@ export function createFileColdStore(options: { readonly dir: string }): ColdStor
       const compressed = await gzipAsync(Buffer.from(body, 'utf8'), { level: 6 });
       const sequence = String(segments.length + 1).padStart(6, '0');
       const file = `seg-${sequence}-${sorted[0]!.globalPosition}-${sorted[sorted.length - 1]!.globalPosition}.ndjson.gz`;
-      durableWrite(path.join(segmentDir, file), compressed, 'replace');
-      fsyncDir(segmentDir);
+      writeFileAtomic(path.join(segmentDir, file), compressed);
       const info: SegmentInfo = {
         file,
         first: sorted[0]!.globalPosition,
@@ -106,9 +85,9 @@ export function createFileColdStore(options: { readonly dir: string }): ColdStor
         sha256: createHash('sha256').update(compressed).digest('hex'),
       };
       const streams = [...new Set(sorted.map((e) => e.streamId))];
-      durableWrite(streamIndex, `${JSON.stringify({ file, streams })}\n`, 'append');
+      appendFileDurable(streamIndex, `${JSON.stringify({ file, streams })}\n`);
       // The segment counts as archived once its line is in the segment index.
-      durableWrite(segmentIndex, `${JSON.stringify(info)}\n`, 'append');
+      appendFileDurable(segmentIndex, `${JSON.stringify(info)}\n`);
       segments.push(info);
       for (const streamId of streams) streamSegments.set(streamId, [...(streamSegments.get(streamId) ?? []), segments.length - 1]);
       return info;

@@ -43,7 +43,7 @@ export type LiveFeed = {
 };
 
 /** Creates the feed; nothing runs until the first {@link LiveFeed.acquire}. */
-export function createLiveFeed(store: EventStore, logger: FastifyBaseLogger): LiveFeed {
+export function createLiveFeed(store: EventStore, logger: FastifyBaseLogger, onStoreError: (error: unknown) => void = () => undefined): LiveFeed {
   const listeners = new Set<FeedListener>();
   const endCallbacks = new Set<() => void>();
   let users = 0;
@@ -83,6 +83,7 @@ export function createLiveFeed(store: EventStore, logger: FastifyBaseLogger): Li
           for (const callback of [...endCallbacks]) callback();
           return;
         }
+        onStoreError(error);
         logger.warn({ err: error, after }, 'live feed: the store subscription failed; retrying');
         await sleep(pause, undefined, { signal: abort.signal }).catch(() => undefined);
       }

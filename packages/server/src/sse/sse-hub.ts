@@ -34,8 +34,14 @@ const CATCH_UP_PAGE = 100;
  * ({@link SseConnection}). Every ending, however it comes, releases the slot,
  * the gauge and the feed at once.
  */
-export function createSseHub(store: EventStore, options: ResolvedSseOptions, metrics: ServerMetrics, logger: FastifyBaseLogger): SseHub {
-  const feed = createLiveFeed(store, logger);
+export function createSseHub(
+  store: EventStore,
+  options: ResolvedSseOptions,
+  metrics: ServerMetrics,
+  logger: FastifyBaseLogger,
+  onStoreError: (error: unknown) => void = () => undefined,
+): SseHub {
+  const feed = createLiveFeed(store, logger, onStoreError);
   const connections = new Set<SseConnection>();
   // Slots are taken before the first await, so concurrent requests cannot pass the limit together.
   let slots = 0;
@@ -56,9 +62,17 @@ export function createSseHub(store: EventStore, options: ResolvedSseOptions, met
     slots++;
     let start: number;
     try {
-      start = await feed.acquire();
+      await feed.acquire();
     } catch (error) {
       slots--;
+      throw error;
+    }
+    try {
+      // 'end' is the head as the request arrives (the feed may not have delivered the newest commits yet).
+      start = subscription.after === 'end' ? await store.headPosition() : subscription.after;
+    } catch (error) {
+      slots--;
+      feed.release();
       throw error;
     }
     if (closing) {
@@ -90,7 +104,7 @@ export function createSseHub(store: EventStore, options: ResolvedSseOptions, met
     // `retry`: how long a browser's EventSource waits before reconnecting.
     connection.send(Buffer.from(': connected\nretry: 1000\n\n'));
 
-    let position = subscription.after === 'end' ? start : subscription.after;
+    let position = start;
     try {
       // Catch up from the store as fast as the client reads, until the feed's position.
       while (!connection.closed && position < feed.position()) {
@@ -115,6 +129,7 @@ export function createSseHub(store: EventStore, options: ResolvedSseOptions, met
         if (chunks.length > 0) connection.send(...chunks);
       });
     } catch (error) {
+      onStoreError(error);
       if (connection.closed) return;
       request.log.warn({ err: error }, 'subscription failed');
       const code = (error as { code?: unknown }).code;

@@ -1,0 +1,1 @@
+export { appendFileDurable, fsyncDirectory, writeFileAtomic, type AtomicWriteOptions } from './durable-files.js';
