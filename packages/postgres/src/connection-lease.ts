@@ -11,17 +11,35 @@ export type ConnectionLease = {
 
 type Held = { readonly client: PgClientLike; broken?: Error; parkedAt: number; readonly onError: (error: Error) => void };
 
+/** Options of {@link createConnectionLease}. */
+export type ConnectionLeaseOptions = {
+  /** Connections kept checked out while idle. */
+  readonly keep: number;
+  /** Most connections in use at once; further `use` calls wait their turn, in order (default: unlimited). */
+  readonly maxActive?: number;
+  /** How long an idle connection is kept (default 1 s). */
+  readonly lingerMs?: number;
+};
+
 /**
- * The append path's connections. Checking a connection out of `pg`'s pool
- * and back costs about 0.1 ms per append on a busy machine, a sixth of a
- * whole single append; so a connection that just served an append stays
- * checked out and serves the next one directly, until it has been idle for
- * `lingerMs` (one sweep timer returns idle connections, between `lingerMs`
- * and twice that after their last use: no timer per append). Up to `keep`
- * connections are kept; a connection that fails is destroyed, never kept.
+ * A path's connections (appends, reads). Checking a connection out of `pg`'s
+ * pool and back costs about 0.1 ms per append on a busy machine, a sixth of a
+ * whole single append; so a connection that just served stays checked out and
+ * serves the next call directly, until it has been idle for `lingerMs` (one
+ * sweep timer returns idle connections, between `lingerMs` and twice that after
+ * their last use: no timer per call). Up to `keep` connections are kept; a
+ * connection that fails is destroyed, never kept. A kept connection is never
+ * hoarded while someone waits for the pool (`pg.Pool`'s `waitingCount`): it
+ * goes back at once. With `maxActive`, at most that many connections are in
+ * use at once, whatever the number of callers (subscriptions, readers): the
+ * rest of the pool stays free for other paths.
  */
-export function createConnectionLease(pool: PgPoolLike, keep: number, lingerMs = 1_000): ConnectionLease {
+export function createConnectionLease(pool: PgPoolLike, options: ConnectionLeaseOptions): ConnectionLease {
+  const { keep, maxActive = Number.POSITIVE_INFINITY, lingerMs = 1_000 } = options;
   const idle: Held[] = [];
+  /** Callers waiting for a turn when `maxActive` connections are in use, oldest first. */
+  const turns: (() => void)[] = [];
+  let active = 0;
   let closed = false;
   let sweeper: NodeJS.Timeout | undefined;
 
@@ -42,7 +60,7 @@ export function createConnectionLease(pool: PgPoolLike, keep: number, lingerMs =
   }
 
   function park(held: Held): void {
-    if (held.broken || closed || idle.length >= keep) return give(held);
+    if (held.broken || closed || idle.length >= keep || (pool.waitingCount ?? 0) > 0) return give(held);
     held.parkedAt = Date.now();
     idle.push(held);
     if (!sweeper) {
@@ -84,9 +102,33 @@ export function createConnectionLease(pool: PgPoolLike, keep: number, lingerMs =
     return held;
   }
 
+  /** Resolves when this caller may use a connection (at once below `maxActive`). */
+  function turn(): Promise<void> | undefined {
+    if (active < maxActive) {
+      active++;
+      return undefined;
+    }
+    return new Promise((resolve) => turns.push(resolve));
+  }
+
+  /** Hands the finished caller's turn to the oldest waiter, or frees it. */
+  function endTurn(): void {
+    const next = turns.shift();
+    if (next) next();
+    else active--;
+  }
+
   return {
     async use(work) {
-      const held = takeIdle() ?? (await connect());
+      const waiting = turn();
+      if (waiting) await waiting;
+      let held: Held;
+      try {
+        held = takeIdle() ?? (await connect());
+      } catch (error) {
+        endTurn();
+        throw error;
+      }
       try {
         return await work(held.client, () => {
           held.broken ??= new Error('connection discarded');
@@ -96,6 +138,7 @@ export function createConnectionLease(pool: PgPoolLike, keep: number, lingerMs =
         throw error;
       } finally {
         park(held);
+        endTurn();
       }
     },
     close() {

@@ -113,4 +113,21 @@ describe.skipIf(!available)('group commit', () => {
       await busy.close();
     }
   }, 60_000);
+
+  it("what the store remembers of a stream's version refuses only what must fail: another instance's soft delete lets 'no_stream' through", async () => {
+    const stream = `remembered-${randomUUID()}`;
+    for (let i = 0; i < 3; i++) await store.append(stream, [{ type: 'N', data: { i } }], i === 0 ? 'no_stream' : i);
+    // Refused from memory (version 3 was committed here): no round trip can make version 1 current again.
+    await expect(store.append(stream, [{ type: 'Stale', data: {} }], 1)).rejects.toMatchObject({ code: 'WRONG_EXPECTED_VERSION', actual: 3 });
+    const other = await createPostgresStore({ pool, schema });
+    try {
+      await other.deleteStream(stream);
+    } finally {
+      await other.close();
+    }
+    // The database now counts the stream as absent; this store's memory must not refuse it.
+    const recreated = await store.append(stream, [{ type: 'Again', data: {} }], 'no_stream');
+    expect(recreated.events[0]!.streamPosition).toBe(5);
+    expect((await collect(store.readStream(stream))).map((e) => e.type)).toEqual(['Again']);
+  });
 });

@@ -2,6 +2,7 @@ import { DuplicateEventIdError, StreamDeletedError, type AppendResult } from '@c
 import { appendResult, batchStatement, callAppendFunction, wrongVersion, type PreparedAppend } from './append-statements.js';
 import { toStoreError } from './errors.js';
 import type { ConnectionLease } from './connection-lease.js';
+import type { KnownVersions } from './known-versions.js';
 import type { PgPoolLike } from './pg-types.js';
 import { toNumber } from './rows.js';
 import { DUPLICATE_ID, STREAM_DELETED } from './sql/append-functions.js';
@@ -24,6 +25,8 @@ export type GroupCommitDeps = {
   /** Runs a lone append in its own transaction. */
   readonly writeOne: (parts: readonly PreparedAppend[]) => Promise<AppendResult[]>;
   readonly onSettled: () => void;
+  /** Versions this store committed: appends that cannot succeed fail at once (see `known-versions.ts`). */
+  readonly known: KnownVersions;
 };
 
 /** PostgreSQL's `COLLATE "C"` order: UTF-8 bytes (JS `<` compares UTF-16 units, which differs above U+FFFF). */
@@ -35,6 +38,8 @@ type Pending = {
   readonly append: PreparedAppend;
   readonly resolve: (result: AppendResult) => void;
   readonly reject: (error: unknown) => void;
+  /** Held back from a batch once already (see `take`); never twice. */
+  deferred?: boolean;
 };
 
 /**
@@ -56,12 +61,44 @@ export function createGroupCommit(deps: GroupCommitDeps): (append: PreparedAppen
   /** Set while appends wait behind a running batch: when it fires they may open another transaction. */
   let stallTimer: NodeJS.Timeout | undefined;
 
+  /** Fails the queued appends that can no longer succeed (a batch just moved their streams past what they expect). */
+  function refuseDoomed(): void {
+    for (let i = queue.length - 1; i >= 0; i--) {
+      const pending = queue[i]!;
+      const known = deps.known.refuses(pending.append);
+      if (known === undefined) continue;
+      queue.splice(i, 1);
+      pending.reject(wrongVersion(pending.append, known));
+    }
+  }
+
+  /**
+   * The next batch, in arrival order. Of several appends to one stream that
+   * each expect an exact version >= 1, only the first goes: at most one of them
+   * can succeed, and a refused one sends the whole batch down its slower
+   * one-at-a-time path. The others wait for the next batch (once), where
+   * they fail at once if the first succeeded and they expected a version it
+   * passed (racing writers learn it without holding anyone up), or go.
+   */
   function take(): Pending[] {
-    const batch = [queue.shift()!];
-    let events = batch[0]!.append.events.length;
-    while (queue.length > 0 && batch.length < MAX_BATCH_APPENDS && events + queue[0]!.append.events.length <= MAX_BATCH_EVENTS) {
-      const next = queue.shift()!;
-      events += next.append.events.length;
+    const batch: Pending[] = [];
+    const exact = new Set<string>();
+    let events = 0;
+    for (let i = 0; i < queue.length && batch.length < MAX_BATCH_APPENDS; ) {
+      const next = queue[i]!;
+      const { streamId, expectedVersion, events: nextEvents } = next.append;
+      const fits = batch.length === 0 || events + nextEvents.length <= MAX_BATCH_EVENTS;
+      if (!fits) break;
+      // Only versions >= 1 can be failed early (see `known-versions.ts`); holding back others buys nothing.
+      const isExact = typeof expectedVersion === 'number' && expectedVersion >= 1;
+      if (isExact && exact.has(streamId) && !next.deferred) {
+        next.deferred = true;
+        i++;
+        continue;
+      }
+      if (isExact) exact.add(streamId);
+      queue.splice(i, 1);
+      events += nextEvents.length;
       batch.push(next);
     }
     // Lock stream rows in byte order, as multi-stream appends do: two batches
@@ -87,11 +124,19 @@ export function createGroupCommit(deps: GroupCommitDeps): (append: PreparedAppen
     const duplicates: Pending[] = [];
     batch.forEach((pending, index) => {
       const outcome = toNumber(returned[index + 1]);
-      if (outcome >= 0) pending.resolve(appendResult(pending.append, outcome, next, recordedAt));
-      else if (outcome === DUPLICATE_ID) duplicates.push(pending);
-      else if (outcome === STREAM_DELETED) pending.reject(new StreamDeletedError(pending.append.streamId));
-      else pending.reject(wrongVersion(pending.append, -1 - outcome));
-      next += pending.append.events.length;
+      const { streamId, events } = pending.append;
+      if (outcome >= 0) {
+        deps.known.record(streamId, outcome + events.length);
+        pending.resolve(appendResult(pending.append, outcome, next, recordedAt));
+      } else if (outcome === DUPLICATE_ID) duplicates.push(pending);
+      else if (outcome === STREAM_DELETED) {
+        deps.known.forget(streamId);
+        pending.reject(new StreamDeletedError(streamId));
+      } else {
+        deps.known.record(streamId, -1 - outcome);
+        pending.reject(wrongVersion(pending.append, -1 - outcome));
+      }
+      next += events.length;
     });
     if (duplicates.length > 0) await rejectDuplicates(duplicates);
   }
@@ -116,10 +161,16 @@ export function createGroupCommit(deps: GroupCommitDeps): (append: PreparedAppen
     if (batch.length > 1) return runBatch(batch);
     const [pending] = batch as [Pending];
     try {
-      pending.resolve((await deps.writeOne([pending.append]))[0]!);
+      pending.resolve(remember((await deps.writeOne([pending.append]))[0]!));
     } catch (error) {
       pending.reject(error);
     }
+  }
+
+  /** Records a single append's outcome in `known`. */
+  function remember(result: AppendResult): AppendResult {
+    deps.known.record(result.streamId, result.nextExpectedVersion);
+    return result;
   }
 
   function release(started: { readonly at: number }): void {
@@ -150,6 +201,7 @@ export function createGroupCommit(deps: GroupCommitDeps): (append: PreparedAppen
    * ran at 82–99% of raw `pg`, two batches of 4 side by side at 64–79%.
    */
   function pump(): void {
+    refuseDoomed();
     while (running.size < deps.maxConcurrent && queue.length > 0) {
       if (running.size > 0 && queue.length < MAX_BATCH_APPENDS) {
         const wait = untilStalled();
@@ -193,7 +245,7 @@ export function createGroupCommit(deps: GroupCommitDeps): (append: PreparedAppen
     return deps.writeOne([append]).then(
       (results) => {
         release(started);
-        return results[0]!;
+        return remember(results[0]!);
       },
       (error: unknown) => {
         release(started);
@@ -203,6 +255,8 @@ export function createGroupCommit(deps: GroupCommitDeps): (append: PreparedAppen
   }
 
   return (append) => {
+    const known = deps.known.refuses(append);
+    if (known !== undefined) return Promise.reject(wrongVersion(append, known));
     if (running.size === 0 && queue.length === 0) return runAlone(append);
     return new Promise<AppendResult>((resolve, reject) => {
       queue.push({ append, resolve, reject });

@@ -43,6 +43,20 @@ export type PostgresStoreOptions = {
    */
   readonly maxConcurrentAppends?: number;
   /**
+   * Read queries this store runs at once: global-log pages of every
+   * subscription and `readAll`, stream reads, heads. Further reads wait their
+   * turn in this process, so however many subscriptions and readers there
+   * are, they never hold more pool connections than this, and appends keep
+   * theirs. Default: the pool's size minus one (LISTEN) minus
+   * `maxConcurrentAppends`, at least 1 (so 7 with the default pool of 10, 1
+   * with `maxConnections: 4`); unlimited with a pool whose size the store
+   * cannot read (`options.max`, which `pg.Pool` has). Refused at start when it
+   * would leave appends no connection (more than the pool size minus 2).
+   * Subscriptions also share one LISTEN connection, and subscriptions at the
+   * same position share one page query.
+   */
+  readonly maxConcurrentReads?: number;
+  /**
    * `true` (default): create the schema and apply pending migrations at
    * start-up, under an advisory lock. `false`: only verify the schema is at the
    * version this package expects (for deployments that migrate separately).

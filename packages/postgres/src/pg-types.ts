@@ -45,4 +45,8 @@ export interface PgPoolLike {
   connect(): Promise<PgClientLike>;
   query(config: PgQueryConfig): Promise<PgQueryResult>;
   end(): Promise<void>;
+  /** Callers waiting for a connection (`pg.Pool` has it): connections kept idle go back while someone waits. */
+  readonly waitingCount?: number;
+  /** `pg.Pool`'s options; `max` (its size) lets the store check its connection budget at start. */
+  readonly options?: { readonly max?: number };
 }

@@ -29,9 +29,10 @@ import { createAppender, type AppendHook, type PreparedAppend } from './append.j
 import { createAdvisoryLeases } from './advisory-leases.js';
 import { createConnectionLease } from './connection-lease.js';
 import { createGroupCommit } from './group-commit.js';
+import { createKnownVersions } from './known-versions.js';
 import { inlineProjectionsHook, needsTransaction } from './inline-projections.js';
 import { createLifecycle, deletionMarkerHook } from './lifecycle.js';
-import { createListener } from './listener.js';
+import { createListener, type Listener } from './listener.js';
 import { migrateSchema } from './migrate.js';
 import { createNotifier } from './notifier.js';
 import { callForValue } from './prepared-call.js';
@@ -86,8 +87,69 @@ export function createPostgresStore(options: PostgresStoreOptions): Promise<Post
   return openPostgresStore(options, {});
 }
 
+/**
+ * Read queries (pages, heads, stream reads) in flight at once, by default:
+ * what the pool leaves after the LISTEN connection and `maxConcurrentAppends`
+ * (at least 1), so that however many subscriptions and readers there are,
+ * appends still get their connections; unlimited when the pool's size is
+ * unknown (see `maxConcurrentReads`).
+ */
+function defaultReads(poolSize: number | undefined, appends: number): number {
+  return poolSize === undefined ? Number.POSITIVE_INFINITY : Math.max(1, poolSize - 1 - appends);
+}
+
 /** Connections the read path keeps checked out between queries (see `createConnectionLease`). */
 const READ_CONNECTIONS_KEPT = 2;
+
+/** Refuses a read limit that would leave appends no connection while a subscription listens. */
+function checkReadBudget(poolSize: number | undefined, reads: number): void {
+  if (poolSize !== undefined && reads > Math.max(1, poolSize - 2)) {
+    throw ValidationError.of(
+      'maxConcurrentReads',
+      `must leave a connection for appends: at most ${Math.max(1, poolSize - 2)} with a pool of ${poolSize} (one more is the LISTEN connection)`,
+    );
+  }
+}
+
+/**
+ * The subscription's events, with the store's LISTEN connection held from
+ * the first `next()` until the subscription ends (finished, failed or
+ * returned). A plain iterator rather than a generator around `events`: every
+ * event of every subscription passes here, and a generator layer costs each
+ * of them a few promises more.
+ */
+function listening(events: AsyncGenerator<RecordedEvent>, listener: Listener): AsyncIterableIterator<RecordedEvent> {
+  let release: (() => void) | undefined;
+  let ended = false;
+  const end = (): void => {
+    ended = true;
+    release?.();
+    release = undefined;
+  };
+  const iterator: AsyncIterableIterator<RecordedEvent> = {
+    async next() {
+      if (ended) return { done: true, value: undefined };
+      release ??= listener.acquire();
+      try {
+        const result = await events.next();
+        if (result.done) end();
+        return result;
+      } catch (error) {
+        end();
+        throw error;
+      }
+    },
+    async return(value?: unknown) {
+      end();
+      await events.return(undefined);
+      return { done: true, value: value as RecordedEvent };
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
+}
 
 /** {@link createPostgresStore} with internal extension points. */
 export async function openPostgresStore(options: PostgresStoreOptions, internals: StoreInternals): Promise<PostgresEventStore> {
@@ -96,6 +158,14 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
   const pollIntervalMs = positiveInteger(options.pollIntervalMs, 1_000, 'pollIntervalMs');
   const maxConcurrent = positiveInteger(options.maxConcurrentAppends, 2, 'maxConcurrentAppends');
   const { pool, owned } = resolvePool(options);
+  const poolSize = owned ? (options.maxConnections ?? 10) : pool.options?.max;
+  const maxReads = options.maxConcurrentReads === undefined ? defaultReads(poolSize, maxConcurrent) : positiveInteger(options.maxConcurrentReads, 1, 'maxConcurrentReads');
+  try {
+    checkReadBudget(poolSize, maxReads);
+  } catch (error) {
+    if (owned) await pool.end();
+    throw error;
+  }
   try {
     await migrateSchema(pool, names, { apply: options.migrate !== false });
   } catch (error) {
@@ -115,14 +185,21 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
   const inline = options.projections ?? [];
   const projectionSql = projectionQueries(names);
   const lifecycleSql = lifecycleQueries(names);
+  // Subscriptions of this process are woken like other processes' (see
+  // createNotifier): at once after a quiet period, then at most once per
+  // NOTIFY_INTERVAL_MS while commits keep coming, since each wake-up costs
+  // every subscription a page read and a pass through its loop, competing
+  // with the appends for the CPU and the read connections.
+  const localWake = createNotifier(async () => signal.notify());
   const onSettled = (): void => {
-    signal.notify();
+    localWake.poke();
     notifier.poke();
   };
-  const connections = createConnectionLease(pool, maxConcurrent);
+  const connections = createConnectionLease(pool, { keep: maxConcurrent });
   const notify = sql.notify(instanceId);
   const notifier = createNotifier(() => connections.use((client) => callForValue(client, notify)));
   const write = createAppender({ connections, queries: sql, clock, hooks: testHooks, onSettled });
+  const known = createKnownVersions();
   const writeInTransaction = createAppender({
     connections,
     queries: sql,
@@ -135,16 +212,34 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
   const grouped =
     testHooks.length > 0
       ? async (append: PreparedAppend) => (await write([append]))[0]!
-      : createGroupCommit({ pool, connections, queries: sql, clock, maxConcurrent, writeOne: write, onSettled });
-  const writeParts = (parts: readonly PreparedAppend[]): Promise<AppendResult[]> =>
-    needsTransaction(parts, inline.length) ? writeInTransaction(parts) : write(parts);
-  const writeOne = (append: PreparedAppend): Promise<AppendResult> =>
-    needsTransaction([append], inline.length) ? writeInTransaction([append]).then((results) => results[0]!) : grouped(append);
+      : createGroupCommit({ pool, connections, queries: sql, clock, maxConcurrent, writeOne: write, onSettled, known });
+  // Appends outside group commit (multi-stream, inline projections, deletion
+  // markers) may delete a stream, after which it accepts 'no_stream' again:
+  // group commit forgets what it knew of their streams.
+  const forgetting = (parts: readonly PreparedAppend[]): void => {
+    for (const part of parts) known.forget(part.streamId);
+  };
+  const writeParts = (parts: readonly PreparedAppend[]): Promise<AppendResult[]> => {
+    forgetting(parts);
+    return needsTransaction(parts, inline.length) ? writeInTransaction(parts) : write(parts);
+  };
+  const writeOne = (append: PreparedAppend): Promise<AppendResult> => {
+    if (!needsTransaction([append], inline.length)) return grouped(append);
+    forgetting([append]);
+    return writeInTransaction([append]).then((results) => results[0]!);
+  };
   const assertOpen = (): void => {
     if (closing.signal.aborted) throw new StoreClosedError(info.name);
   };
-  const readConnections = createConnectionLease(pool, READ_CONNECTIONS_KEPT);
-  const readers = createReaders({ connections: readConnections, queries: sql, closed: closing.signal, storeName: info.name, clock });
+  const readConnections = createConnectionLease(pool, { keep: Number.isFinite(maxReads) ? maxReads : READ_CONNECTIONS_KEPT, maxActive: maxReads });
+  const readers = createReaders({
+    connections: readConnections,
+    queries: sql,
+    closed: closing.signal,
+    storeName: info.name,
+    clock,
+    generation: () => signal.ticket(),
+  });
   const leases = createAdvisoryLeases({ pool, schema: names.schema, assertOpen });
   const projections = createProjectionHost({ pool, queries: projectionSql, clock, assertOpen, leases });
   // Writes wait while a subscription's 'end' start is being read (see SubscriptionStarts).
@@ -153,7 +248,12 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
     if (waiting) await waiting;
     return write();
   };
-  const lifecycle = createLifecycle({ pool, queries: lifecycleSql, maxEventBytes, assertOpen, writeInTransaction: (parts) => afterStarts(() => writeInTransaction(parts)) });
+  const lifecycle = createLifecycle({ pool, queries: lifecycleSql, maxEventBytes, assertOpen, writeInTransaction: (parts) =>
+      afterStarts(() => {
+        forgetting(parts);
+        return writeInTransaction(parts);
+      }),
+  });
   const onStart = internals.onSubscriptionStart;
   const subscriptionHead = onStart
     ? async (): Promise<number> => {
@@ -206,14 +306,7 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
         { readAll: readers.readAllRetrying, headPosition: subscriptionHead, signal, pollIntervalMs, closed: closing.signal, starts },
         subscribeOptions,
       );
-      return (async function* subscription() {
-        const release = listener.acquire();
-        try {
-          yield* events;
-        } finally {
-          release();
-        }
-      })();
+      return listening(events, listener);
     },
 
     getStreamInfo: readers.getStreamInfo,

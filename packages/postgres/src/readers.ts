@@ -43,6 +43,8 @@ export type ReaderDeps = {
   readonly storeName: string;
   /** "Now" for stream maxAge. */
   readonly clock: () => Date;
+  /** The store's wake-up generation (`AppendSignal.ticket`): subscription reads started in it may be shared. */
+  readonly generation: () => number;
 };
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -58,7 +60,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /** The store's read side: every query runs on a kept read connection, errors mapped to Chronicle's. */
-export function createReaders({ connections, queries, closed, storeName, clock }: ReaderDeps) {
+export function createReaders({ connections, queries, closed, storeName, clock, generation }: ReaderDeps) {
   const assertOpen = (): void => {
     if (closed.aborted) throw new StoreClosedError(storeName);
   };
@@ -100,12 +102,37 @@ export function createReaders({ connections, queries, closed, storeName, clock }
     return stored ? fetch(queries.readAllStoredBelow, [after, size, horizon]) : fetch(queries.readAllBelow, [after, size, now, horizon]);
   }
 
-  async function* globalLog(options: ReadAllOptions | undefined, fetch: typeof rows, stored = false): AsyncGenerator<RecordedEvent> {
+  /** Subscription pages in flight, by `after:size`, with the wake-up generation they started in. */
+  const inFlight = new Map<string, { readonly generation: number; readonly rows: Promise<Row[]> }>();
+
+  /**
+   * A subscription's page, shared with every subscription that asks for the
+   * same page while it is in flight and no wake-up happened since it started:
+   * subscribers at the live tail all wake on one commit and ask for the same
+   * page, which is then one query instead of one each. A subscription woken
+   * after the query started never joins it (its generation moved), so it
+   * reads again and cannot miss the commit that woke it.
+   */
+  function sharedPage(after: number, size: number, now: Date): Promise<Row[]> {
+    const key = `${after}:${size}`;
+    const current = generation();
+    const running = inFlight.get(key);
+    if (running?.generation === current) return running.rows;
+    const entry = { generation: current, rows: logPage(rowsRetrying, false, after, size, now) };
+    inFlight.set(key, entry);
+    const done = (): void => {
+      if (inFlight.get(key) === entry) inFlight.delete(key);
+    };
+    entry.rows.then(done, done);
+    return entry.rows;
+  }
+
+  async function* globalLog(options: ReadAllOptions | undefined, fetch: typeof rows | 'shared', stored = false): AsyncGenerator<RecordedEvent> {
     assertOpen();
     assertReadAllOptions(options);
     const now = clock();
     const source = {
-      fetch: (after: number, size: number) => logPage(fetch, stored, after, size, now),
+      fetch: (after: number, size: number) => (fetch === 'shared' ? sharedPage(after, size, now) : logPage(fetch, stored, after, size, now)),
       advance: (last: Row) => toNumber(last[0]),
     };
     for await (const page of pages(source, options?.after ?? 0, options?.limit ?? Number.POSITIVE_INFINITY, PAGE_SIZE)) {
@@ -165,9 +192,9 @@ export function createReaders({ connections, queries, closed, storeName, clock }
       return globalLog(options, rows, true);
     },
 
-    /** `readAll` for subscriptions: rides out connection loss for a while. */
+    /** `readAll` for subscriptions: rides out connection loss for a while; shares pages (see `sharedPage`). */
     readAllRetrying(options: ReadAllOptions): AsyncGenerator<RecordedEvent> {
-      return globalLog(options, rowsRetrying);
+      return globalLog(options, 'shared');
     },
 
     headPosition,

@@ -3,7 +3,7 @@ import { createPostgresStore, type PostgresEventStore } from '../postgres-store.
 import type { PostgresStoreOptions } from '../options.js';
 import { dropSchema, pgAvailable as available, runExclusively as runExclusivelyWith, testPool, testSchema, useNoisyNeighbour, type NoisyNeighbour } from '../testing.js';
 
-export { PG_URL, dropSchema, testPool, testSchema } from '../testing.js';
+export { PG_URL, adminQuery, dropSchema, testPool, testSchema } from '../testing.js';
 
 /** Whether PostgreSQL answers (throws under `CI=true` when it does not). */
 export const pgAvailable = (): Promise<boolean> => available('@chronicle/postgres');
