@@ -7,7 +7,7 @@ export type DownloadsConfig = {
    * instance's clock runs that far from the system's, to test skew.
    */
   readonly clockOffsetMs: number;
-  /** Projection leases: `DOWNLOADS_LEASE_TTL_MS` (2000) and `DOWNLOADS_LEASE_RETRY_MS` (500). */
+  /** Projection leases: `DOWNLOADS_LEASE_TTL_MS` (1500) and `DOWNLOADS_LEASE_RETRY_MS` (300). */
   readonly lease: LeaseSettings;
   /**
    * `CHRONICLE_SQLITE_PATH`: the SQLite file, when it is not `<data dir>/chronicle.db` — so that
@@ -15,6 +15,12 @@ export type DownloadsConfig = {
    * (fallback journal).
    */
   readonly sqlitePath: string | undefined;
+  /**
+   * `CHRONICLE_SQLITE_BUSY_TIMEOUT_MS` (2000): how long a write waits for another process's write
+   * lock before the store counts as down (and acquisitions take the fallback). Raise it when several
+   * instances share one SQLite file.
+   */
+  readonly sqliteBusyTimeoutMs: number;
 };
 
 /**
@@ -26,8 +32,8 @@ export type DownloadsConfig = {
  */
 export type LeaseSettings = { readonly ttlMs: number; readonly retryMs: number };
 
-/** The defaults: takeover within 0.5 s on PostgreSQL and 2.5 s on SQLite. */
-export const defaultLease: LeaseSettings = { ttlMs: 2_000, retryMs: 500 };
+/** The defaults: takeover within 0.3 s on PostgreSQL and 1.8 s on SQLite. */
+export const defaultLease: LeaseSettings = { ttlMs: 1_500, retryMs: 300 };
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -47,5 +53,6 @@ export function loadDownloadsConfig(env: NodeJS.ProcessEnv = process.env): Downl
   const ttlMs = integer(env, 'DOWNLOADS_LEASE_TTL_MS', defaultLease.ttlMs, 300, 600_000);
   const retryMs = integer(env, 'DOWNLOADS_LEASE_RETRY_MS', Math.min(defaultLease.retryMs, Math.floor(ttlMs / 3)), 50, 600_000);
   if (retryMs >= ttlMs) throw new Error(`DOWNLOADS_LEASE_RETRY_MS (${retryMs}) must be below DOWNLOADS_LEASE_TTL_MS (${ttlMs})`);
-  return { allowClockOverride, clockOffsetMs, lease: { ttlMs, retryMs }, sqlitePath: env.CHRONICLE_SQLITE_PATH || undefined };
+  const sqliteBusyTimeoutMs = integer(env, 'CHRONICLE_SQLITE_BUSY_TIMEOUT_MS', 2_000, 1, 600_000);
+  return { allowClockOverride, clockOffsetMs, lease: { ttlMs, retryMs }, sqlitePath: env.CHRONICLE_SQLITE_PATH || undefined, sqliteBusyTimeoutMs };
 }

@@ -1,26 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { EventStore, StoreWithProjections } from '@chronicle/core';
 import { createPostgresStore } from '@chronicle/postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startDownloads, type RunningDownloads } from './test-support/app.js';
-import { adminQuery, pgAvailable, runExclusively, urlForDatabase } from './test-support/pg.js';
+import { pgAvailable, runExclusively, useThrowawayDatabase } from './test-support/pg.js';
 
 const available = await pgAvailable();
 
 describe.skipIf(!available)('fallback with two instances: every grant reconciled exactly once', () => {
   runExclusively();
-  const database = `chronicle_fb2_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const refuse = (allow: boolean) => adminQuery(`alter database "${database}" allow_connections ${allow}`);
-  const terminate = () => adminQuery('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [database]);
-  beforeAll(() => adminQuery(`create database "${database}"`));
-  afterAll(async () => {
-    await refuse(true).catch(() => undefined);
-    await adminQuery(`drop database if exists "${database}" with (force)`);
-  });
+  const database = useThrowawayDatabase('fb2');
+  const refuse = (allow: boolean) => database.allowConnections(allow);
+  const terminate = () => database.terminateSessions();
 
   it('grants on both instances during the outage (one key on both), then both reconcile at once: each license once, each download counted once', async () => {
     const open = async (name: string) =>
-      (await createPostgresStore({ connectionString: urlForDatabase(database), applicationName: `downloads-fb-${name}`, maxConnections: 4 })) as EventStore &
+      (await createPostgresStore({ connectionString: database.url, applicationName: `downloads-fb-${name}`, maxConnections: 4 })) as EventStore &
         StoreWithProjections<unknown>;
     const stores = [await open('a'), await open('b')];
     // Reconcilers far apart in time: the test runs them itself, together.

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectRulesChangeEverywhere, expectTakeoverAfterSigkill } from './test-support/field-checks.js';
 import { haproxyAvailable, startHaproxy } from './test-support/haproxy.js';
 import { call, startInstance, startInstances, type Instance } from './test-support/instances.js';
-import { adminQuery, pgAvailable, urlForDatabase } from './test-support/pg.js';
+import { pgAvailable, useThrowawayDatabase } from './test-support/pg.js';
 import { describeTally, emptyTally, expectExact, raceRound, raceRules } from './test-support/races.js';
 
 const available = await pgAvailable();
@@ -15,12 +15,11 @@ const ROUNDS = Number(process.env.DOWNLOADS_FIELD_ROUNDS ?? 20);
 
 describe.skipIf(!available)('in the field on PostgreSQL: 3 instances (child processes) on one database, real clocks', () => {
   // A throwaway database: the instances use the default schema, as `npm start` does.
-  const database = `chronicle_field_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const pgUrl = (): string => urlForDatabase(database);
+  const database = useThrowawayDatabase('field');
+  const pgUrl = (): string => database.url;
   let instances: Instance[] = [];
   let store: EventStore & StoreWithProjections<unknown>;
   beforeAll(async () => {
-    await adminQuery(`create database "${database}"`);
     instances = await startInstances(3, { pgUrl: pgUrl() });
     store = (await createPostgresStore({ connectionString: pgUrl(), applicationName: 'downloads-field-test', maxConnections: 2 })) as never;
     expect((await call(instances[0]!.url, 'PUT', '/v1/rules', raceRules)).status).toBe(200);
@@ -28,7 +27,6 @@ describe.skipIf(!available)('in the field on PostgreSQL: 3 instances (child proc
   afterAll(async () => {
     await Promise.all(instances.map((i) => i.kill()));
     await store?.close();
-    await adminQuery(`drop database if exists "${database}" with (force)`);
   });
 
   it(`every race grants exactly its limit, ${ROUNDS} rounds, requests spread over the 3 instances`, async () => {
@@ -106,12 +104,11 @@ describe.skipIf(!available)('in the field on PostgreSQL: 3 instances (child proc
 });
 
 describe.skipIf(!available)('clock skew on PostgreSQL: 3 instances whose clocks read −2 s, 0 and +2 s', () => {
-  const database = `chronicle_skew_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const database = useThrowawayDatabase('skew');
   let instances: Instance[] = [];
   beforeAll(async () => {
-    await adminQuery(`create database "${database}"`);
     const offsets = [-2_000, 0, 2_000];
-    instances = await startInstances(3, { pgUrl: urlForDatabase(database) }, (i) => ({
+    instances = await startInstances(3, { pgUrl: database.url }, (i) => ({
       DOWNLOADS_ALLOW_CLOCK_OVERRIDE: '1',
       DOWNLOADS_CLOCK_OFFSET_MS: String(offsets[i]),
     }));
@@ -119,7 +116,6 @@ describe.skipIf(!available)('clock skew on PostgreSQL: 3 instances whose clocks 
   }, 120_000);
   afterAll(async () => {
     await Promise.all(instances.map((i) => i.kill()));
-    await adminQuery(`drop database if exists "${database}" with (force)`);
   });
 
   it('no race grants more than its limit (nor fewer) when the deciding clocks disagree by up to 4 s', async () => {

@@ -16,7 +16,7 @@ import { describeStartFailure, loadServerConfig, tokenLine, type ServerConfig, t
 import { createSqliteStore } from '@chronicle/sqlite';
 import { createPostgresStore } from '@chronicle/postgres';
 import { createDownloadsApp, type DownloadsApp } from './app.js';
-import { loadDownloadsConfig } from './config.js';
+import { loadDownloadsConfig, type DownloadsConfig } from './config.js';
 import { loadDemoHistory } from './demo.js';
 
 /** The whole shutdown, however the store behaves, stays under the 5 s a supervisor waits before SIGKILL. */
@@ -35,17 +35,17 @@ const context: { -readonly [K in keyof StartContext]: StartContext[K] } = {
 let store: (EventStore & StoreWithProjections<unknown>) | undefined;
 let downloads: DownloadsApp | undefined;
 
-async function openStore(config: ServerConfig, sqlitePath: string | undefined): Promise<EventStore & StoreWithProjections<unknown>> {
+async function openStore(config: ServerConfig, settings: DownloadsConfig): Promise<EventStore & StoreWithProjections<unknown>> {
   if (config.pgUrl) return (await createPostgresStore({ connectionString: config.pgUrl })) as EventStore & StoreWithProjections<unknown>;
-  context.sqliteFile = sqlitePath ?? path.join(config.dataDir, 'chronicle.db');
-  return createSqliteStore({ path: context.sqliteFile, busyTimeoutMs: 2_000, integrityCheck: config.sqliteIntegrityCheck }) as EventStore & StoreWithProjections<unknown>;
+  context.sqliteFile = settings.sqlitePath ?? path.join(config.dataDir, 'chronicle.db');
+  return createSqliteStore({ path: context.sqliteFile, busyTimeoutMs: settings.sqliteBusyTimeoutMs, integrityCheck: config.sqliteIntegrityCheck }) as EventStore & StoreWithProjections<unknown>;
 }
 
 async function start(): Promise<void> {
   const config = loadServerConfig();
   Object.assign(context, { port: config.port, host: config.host, dataDir: config.dataDir });
   const settings = loadDownloadsConfig();
-  store = await openStore(config, settings.sqlitePath);
+  store = await openStore(config, settings);
   downloads = await createDownloadsApp({
     store,
     token: config.token,
