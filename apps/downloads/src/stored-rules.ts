@@ -20,6 +20,20 @@ export type StoredRulesOptions = {
   readonly logger: Logger;
 };
 
+/**
+ * Appends one change to the rules stream at `expected` (0: the first change), without following
+ * the stream: what {@link createStoredRules} writes, for tools that record history directly.
+ */
+export function appendRulesChange(
+  store: Pick<EventStore, 'append'>,
+  change: Omit<RulesChanged['data'], 'at'>,
+  expected: number,
+  options: { readonly at: Date; readonly instance: string },
+): ReturnType<EventStore['append']> {
+  const event = { type: 'RulesChanged', data: { ...change, at: options.at.toISOString() }, metadata: { instance: options.instance } };
+  return store.append(RULES_STREAM, [event], expected === 0 ? 'no_stream' : expected);
+}
+
 const same = (a: Rules, b: Rules): boolean => JSON.stringify(rulesSchema.parse(a)) === JSON.stringify(rulesSchema.parse(b));
 const MAX_REPLACE_ATTEMPTS = 20;
 
@@ -56,15 +70,15 @@ export async function createStoredRules(options: StoredRulesOptions): Promise<Ru
   const catchUp = async (): Promise<void> => {
     for await (const event of store.readStream(RULES_STREAM, { from: version + 1 })) apply(event);
   };
-  const append = (change: Omit<RulesChanged['data'], 'at'>, expected: number, metadata: Record<string, string>) =>
-    store.append(RULES_STREAM, [{ type: 'RulesChanged', data: { ...change, at: clock().toISOString() }, metadata }], expected === 0 ? 'no_stream' : expected);
+  const append = (change: Omit<RulesChanged['data'], 'at'>, expected: number) =>
+    appendRulesChange(store, change, expected, { at: clock(), instance: options.instance });
 
   let head = await store.headPosition();
   await catchUp();
   const seed = seedOf(options);
   if (version === 0) {
     try {
-      await append({ rules: seed.rules, previous: null, changedBy: `seed (${seed.from})`, source: seed.source }, 0, { instance: options.instance });
+      await append({ rules: seed.rules, previous: null, changedBy: `seed (${seed.from})`, source: seed.source }, 0);
       logger.info({ from: seed.from }, 'rules stream seeded');
     } catch (error) {
       if (!(error instanceof WrongExpectedVersionError)) throw error; // another instance seeded it first
@@ -104,7 +118,7 @@ export async function createStoredRules(options: StoredRulesOptions): Promise<Ru
         }
         if (same(parsed, rules)) return rules;
         try {
-          await append({ rules: parsed, previous: rules, changedBy: request.changedBy, source: 'api' }, version, { instance: options.instance });
+          await append({ rules: parsed, previous: rules, changedBy: request.changedBy, source: 'api' }, version);
           await catchUp();
           return rules;
         } catch (error) {

@@ -1,6 +1,6 @@
-import { createInMemoryProjectionHost, silentLogger, type EventStore } from '@chronicle/core';
+import { createInMemoryProjectionHost, type EventStore } from '@chronicle/core';
 import { defaultRules, memoryRules, type Rules } from '../../../../apps/downloads/src/rules.js';
-import { createStoredRules } from '../../../../apps/downloads/src/stored-rules.js';
+import { appendRulesChange } from '../../../../apps/downloads/src/stored-rules.js';
 import { DownloadsService } from '../../../../apps/downloads/src/service.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -47,10 +47,13 @@ export async function seedDownloads(store: EventStore, start = new Date('2026-01
   const acquire = (customerId: string, deviceId: string, titleId: string, day: number) =>
     service.acquire({ customerId, deviceId, titleId, studioId: 'netflix' }, at(day));
   const rejected = new Map<string, readonly [string, string]>();
+  let rulesVersion = 0;
+  let previous: Rules | null = null;
   const changeRules = async (day: number, rules: Rules, changedBy: string): Promise<void> => {
-    const stored = await createStoredRules({ store, seed: { rules: defaultRules }, instance: 'seed', clock: () => new Date(start.getTime() + day * DAY), logger: silentLogger });
-    await stored.replace(rules, { changedBy });
-    await stored.close();
+    const at = new Date(start.getTime() + day * DAY);
+    const source = previous === null ? 'seed-defaults' : 'api';
+    await appendRulesChange(store, { rules, previous, changedBy, source }, rulesVersion++, { at, instance: 'seed' });
+    previous = rules;
   };
   await changeRules(-1, defaultRules, 'seed');
 
