@@ -27,6 +27,7 @@ export type {
   AppendResult,
   EventStore,
   ExpectedVersion,
+  GlobalLogFilter,
   ListStreamsOptions,
   ReadAllOptions,
   ReadStreamOptions,
@@ -54,6 +55,7 @@ export { isArchivable, type ArchivableStore } from './store/archivable.js';
 export { AppendSignal } from './store/append-signal.js';
 export { subscribeToAll, type SubscriptionSource } from './store/subscription.js';
 export { SubscriptionStarts, startPosition } from './store/subscription-starts.js';
+export { assertGlobalLogFilter, filterPredicate } from './store/global-filter.js';
 export { appendOrRepeat, repeatedAppend, suppliesEventIds, type EventsById, type RepeatablePart } from './store/repeated-append.js';
 export {
   DEFAULT_MAX_EVENT_BYTES,

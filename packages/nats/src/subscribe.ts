@@ -1,4 +1,4 @@
-import { ValidationError, startPosition, type RecordedEvent, type SubscribeOptions } from '@chronicle/core';
+import { ValidationError, assertGlobalLogFilter, filterPredicate, startPosition, type RecordedEvent, type SubscribeOptions } from '@chronicle/core';
 import type { ConsumeOptions } from '@nats-io/jetstream';
 import { commitPages, deliveredCommit } from './commit-events.js';
 import { PREFETCH_MESSAGES } from './commit-scan.js';
@@ -30,6 +30,9 @@ export function subscribe(context: StoreContext, options: SubscribeOptions = {})
 
 async function* follow(context: StoreContext, options: SubscribeOptions, start: Promise<number>): AsyncGenerator<RecordedEvent> {
   const pull = consumeOptions(options.batchSize);
+  assertGlobalLogFilter(options.filter);
+  // Applied here, to each delivered commit's events (see readAll on why not in JetStream).
+  const passes = filterPredicate(options.filter);
   const stop = options.signal ? AbortSignal.any([options.signal, context.closed]) : context.closed;
   let position: number;
   try {
@@ -46,7 +49,7 @@ async function* follow(context: StoreContext, options: SubscribeOptions, start: 
           if (stop.aborted) return;
           if (event.globalPosition <= position) continue;
           position = event.globalPosition;
-          yield event;
+          if (!passes || passes(event)) yield event;
         }
       }
     }

@@ -131,11 +131,50 @@ export function createReaders({ connections, queries, closed, storeName, clock, 
     assertOpen();
     assertReadAllOptions(options);
     const now = clock();
+    const filter = options?.filter;
+    if (options?.direction === 'backwards' || options?.before !== undefined || filter?.eventTypes || filter?.streamIdPrefixes) {
+      // Filtered pages differ per subscriber, so they are not shared; subscriptions still ride out reconnects.
+      yield* shapedLog(options!, fetch === 'shared' ? rowsRetrying : fetch, stored, now);
+      return;
+    }
     const source = {
       fetch: (after: number, size: number) => (fetch === 'shared' ? sharedPage(after, size, now) : logPage(fetch, stored, after, size, now)),
       advance: (last: Row) => toNumber(last[0]),
     };
     for await (const page of pages(source, options?.after ?? 0, options?.limit ?? Number.POSITIVE_INFINITY, PAGE_SIZE)) {
+      for (const row of page) yield toRecordedEvent(row);
+    }
+  }
+
+  /** The global log backwards, bounded above, or filtered (see `globalPage` in `sql/queries.ts`). */
+  async function* shapedLog(options: ReadAllOptions, fetch: typeof rows, stored: boolean, now: Date): AsyncGenerator<RecordedEvent> {
+    const types = options.filter?.eventTypes ?? null;
+    const prefixes = options.filter?.streamIdPrefixes ?? null;
+    const visible = stored ? [] : [now];
+    const after = options.after ?? 0;
+    const limit = options.limit ?? Number.POSITIVE_INFINITY;
+    let source: { fetch: (cursor: number, size: number) => Promise<Row[]>; advance: (last: Row) => number };
+    let start: number;
+    if (options.direction === 'backwards') {
+      const query = queries.globalPage({ backwards: true, visible: !stored });
+      // Every position up to the head is settled: a backwards read starts there and needs no horizon.
+      const [[head] = []] = await fetch(queries.headPosition, []);
+      start = Math.min(options.before ?? MAX_POSITION, toNumber(head) + 1);
+      source = { fetch: (before, size) => fetch(query, [after, size, before, types, prefixes, ...visible]), advance: (last) => toNumber(last[0]) };
+    } else {
+      const query = queries.globalPage({ backwards: false, visible: !stored });
+      const before = options.before ?? MAX_POSITION;
+      start = after;
+      source = {
+        async fetch(from, size) {
+          // A filtered page skips positions, so the fast path's completeness test cannot apply: read below the horizon.
+          const [[horizon] = []] = await fetch(queries.horizon, []);
+          return fetch(query, [from, size, horizon, before, types, prefixes, ...visible]);
+        },
+        advance: (last) => toNumber(last[0]),
+      };
+    }
+    for await (const page of pages(source, start, limit, PAGE_SIZE)) {
       for (const row of page) yield toRecordedEvent(row);
     }
   }

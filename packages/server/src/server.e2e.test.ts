@@ -17,6 +17,25 @@ afterEach(async () => server?.close());
 
 const counted = (n: number) => ({ type: 'Counted', data: { n } });
 
+/** Reads a Server-Sent Events response: each call returns the next event's data. */
+function sseEvents(response: Response): () => Promise<any> {
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  return async () => {
+    for (;;) {
+      const match = /id: (\d+)\nevent: event\ndata: (.*)\n\n/.exec(buffer);
+      if (match) {
+        buffer = buffer.slice(match.index + match[0].length);
+        return JSON.parse(match[2]!);
+      }
+      const { value, done } = await reader.read();
+      if (done) throw new Error('stream ended');
+      buffer += decoder.decode(value, { stream: true });
+    }
+  };
+}
+
 function expectProblem(response: { status: number; headers: Headers; body: any }, status: number, code: string): void {
   expect(response.status, JSON.stringify(response.body)).toBe(status);
   expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
@@ -156,33 +175,55 @@ describe('generic HTTP API', () => {
     expect((await server.request('GET', `/v1/streams/${encodeURIComponent('b/1')}`)).body.version).toBe(2);
   });
 
+  it('reads the global log backwards and filters it in the store (types, stream prefixes, categories)', async () => {
+    server = await startTestServer();
+    await server.request('POST', '/v1/streams/order-1', { body: { events: [{ type: 'Placed', data: {} }, { type: 'Paid', data: {} }] } });
+    await server.request('POST', '/v1/streams/invoice-1', { body: { events: [{ type: 'Issued', data: {} }, { type: 'Paid', data: {} }] } });
+    await server.request('POST', '/v1/streams/order-2', { body: { events: [{ type: 'Placed', data: {} }] } });
+    const newest = await server.request('GET', '/v1/all?direction=backwards&limit=2');
+    expect(newest.body.events.map((e: any) => e.globalPosition)).toEqual([5, 4]);
+    expect(newest.body).toMatchObject({ next: 3, head: 5 });
+    const older = await server.request('GET', `/v1/all?direction=backwards&from=${newest.body.next}&limit=3`);
+    expect([older.body.events.map((e: any) => e.globalPosition), older.body.next]).toEqual([[3, 2, 1], null]);
+    const label = (body: any) => body.events.map((e: any) => `${e.streamId}:${e.type}`);
+    expect(label((await server.request('GET', '/v1/all?types=Paid')).body)).toEqual(['order-1:Paid', 'invoice-1:Paid']);
+    expect(label((await server.request('GET', '/v1/all?category=order&types=Placed')).body)).toEqual(['order-1:Placed', 'order-2:Placed']);
+    expect(label((await server.request('GET', '/v1/all?streamPrefix=order-1&streamPrefix=invoice-&direction=backwards&limit=3')).body)).toEqual([
+      'invoice-1:Paid',
+      'invoice-1:Issued',
+      'order-1:Paid',
+    ]);
+    expectProblem(await server.request('GET', '/v1/all?direction=sideways'), 400, 'VALIDATION_FAILED');
+    expectProblem(await server.request('GET', '/v1/all?category='), 400, 'VALIDATION_FAILED');
+  });
+
   it('streams the global log over Server-Sent Events: catch-up, then live within 2 s', async () => {
     server = await startTestServer();
     await server.request('POST', '/v1/streams/live-1', { body: { events: [counted(1)] } });
     const controller = new AbortController();
     const response = await fetch(`${server.url}/v1/subscribe?from=1`, { signal: controller.signal });
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
-    const reader = response.body!.getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
-    const nextEvent = async (): Promise<any> => {
-      for (;;) {
-        const match = /id: (\d+)\nevent: event\ndata: (.*)\n\n/.exec(buffer);
-        if (match) {
-          buffer = buffer.slice(match.index + match[0].length);
-          return JSON.parse(match[2]!);
-        }
-        const { value, done } = await reader.read();
-        if (done) throw new Error('stream ended');
-        buffer += decoder.decode(value, { stream: true });
-      }
-    };
+    const nextEvent = sseEvents(response);
     expect((await nextEvent()).globalPosition).toBe(1);
     const appendedAt = Date.now();
     await server.request('POST', '/v1/streams/live-2', { body: { events: [counted(5)] } });
     const live = await nextEvent();
     expect(Date.now() - appendedAt).toBeLessThan(2_000);
     expect(live).toMatchObject({ streamId: 'live-2', data: { n: 5 }, globalPosition: 2 });
+    controller.abort();
+  });
+
+  it('filters Server-Sent Events by category and type, in catch-up and live', async () => {
+    server = await startTestServer();
+    await server.request('POST', '/v1/streams/live-1', { body: { events: [counted(1)] } });
+    await server.request('POST', '/v1/streams/other-1', { body: { events: [counted(2)] } });
+    const controller = new AbortController();
+    const response = await fetch(`${server.url}/v1/subscribe?from=1&category=live&types=Counted`, { signal: controller.signal });
+    const nextEvent = sseEvents(response);
+    expect(await nextEvent()).toMatchObject({ streamId: 'live-1', globalPosition: 1 });
+    for (let n = 0; n < 3; n++) await server.request('POST', `/v1/streams/other-${n + 2}`, { body: { events: [counted(n)] } });
+    await server.request('POST', '/v1/streams/live-2', { body: { events: [{ type: 'Other', data: {} }, counted(9)] } });
+    expect(await nextEvent()).toMatchObject({ streamId: 'live-2', type: 'Counted', data: { n: 9 } });
     controller.abort();
   });
 

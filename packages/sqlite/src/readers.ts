@@ -151,6 +151,9 @@ export class StreamReader extends KeysetReader<StreamRow, RecordedEvent> {
 /** {@link EventStore.readAll}. */
 export class GlobalReader extends KeysetReader<GlobalRow, RecordedEvent> {
   private after = 0;
+  private before = Number.MAX_SAFE_INTEGER;
+  /** The filter's lists as JSON parameters (null: no restriction); undefined without a filter. */
+  private filter: readonly unknown[] | undefined;
 
   constructor(
     context: ReadContext,
@@ -166,20 +169,43 @@ export class GlobalReader extends KeysetReader<GlobalRow, RecordedEvent> {
     assertReadAllOptions(this.options);
     this.remaining = this.options?.limit ?? Number.POSITIVE_INFINITY;
     this.after = this.options?.after ?? 0;
+    this.before = this.options?.before ?? Number.MAX_SAFE_INTEGER;
+    const filter = this.options?.filter;
+    if (filter && (filter.eventTypes || filter.streamIdPrefixes)) {
+      const types = filter.eventTypes ? JSON.stringify(filter.eventTypes) : null;
+      const prefixes = filter.streamIdPrefixes ? JSON.stringify(filter.streamIdPrefixes) : null;
+      this.filter = [types, types, prefixes, prefixes];
+    }
+  }
+
+  private get backwards(): boolean {
+    return this.options?.direction === 'backwards';
   }
 
   protected fetch(): Page<GlobalRow> | Promise<Page<GlobalRow>> {
     const { readAll, readAllVisible, anyLifecycle } = this.context.statements;
-    if (this.stored) return this.page(readAll, [this.after], 'reading the global log');
+    // The common shape (forwards, unbounded above, unfiltered) keeps its own statements.
+    const plain = !this.backwards && this.before === Number.MAX_SAFE_INTEGER && !this.filter;
+    if (this.stored) return plain ? this.page(readAll, [this.after], 'reading the global log') : this.shaped(false);
     // While no stream has metadata or a deletion (the common case), a page is a plain range scan.
-    const pageOf = (restricted: number): Page<GlobalRow> | Promise<Page<GlobalRow>> =>
-      restricted ? this.page(readAllVisible, [this.after, this.context.now()], 'reading the global log') : this.page(readAll, [this.after], 'reading the global log');
+    const pageOf = (restricted: number): Page<GlobalRow> | Promise<Page<GlobalRow>> => {
+      if (!plain) return this.shaped(restricted === 1);
+      return restricted ? this.page(readAllVisible, [this.after, this.context.now()], 'reading the global log') : this.page(readAll, [this.after], 'reading the global log');
+    };
     const restricted = this.context.query(() => anyLifecycle.get() as number, 'reading the global log');
     return restricted instanceof Promise ? restricted.then(pageOf) : pageOf(restricted);
   }
 
+  /** A page of any other shape: backwards, bounded above or filtered. */
+  private shaped(visible: boolean): Page<GlobalRow> | Promise<Page<GlobalRow>> {
+    const statement = this.context.statements.globalPage({ backwards: this.backwards, visible, filtered: this.filter !== undefined });
+    const params = [this.after, this.before, ...(visible ? [this.context.now()] : []), ...(this.filter ?? [])];
+    return this.page(statement, params, 'reading the global log');
+  }
+
   protected moveAfter(row: GlobalRow): void {
-    this.after = row[0];
+    if (this.backwards) this.before = row[0];
+    else this.after = row[0];
   }
 
   protected convert(row: GlobalRow): RecordedEvent {

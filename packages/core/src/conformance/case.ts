@@ -22,6 +22,8 @@ export const conformanceRules = {
   close: 'Closing ends open subscriptions; later calls fail with STORE_CLOSED; closing twice is harmless.',
   lifecycle: 'Stream metadata (maxCount, maxAge, truncateBefore, custom) is honoured by reads; soft delete hides and allows recreation; hard delete refuses appends forever.',
   archive: 'Purged (archived) events leave the hot store without changing stream versions or later appends.',
+  'global-log-reads':
+    'readAll reads backwards as well as forwards, honours after/before bounds and filters (event types, stream-id prefixes) in the store, and refuses options it cannot honour.',
   'idempotent-append':
     'An append that repeats stored events exactly (same ids, order and stream) returns the original result and writes nothing; a partial repeat is refused.',
   'command-handling':

@@ -17,6 +17,7 @@ import { commandCaseNames } from './command-cases.js';
 import { deletionCaseNames } from './deletion-cases.js';
 import { subscribeCaseNames } from './subscribe-cases.js';
 import { repeatCaseNames } from './repeat-cases.js';
+import { globalReadCaseNames } from './global-read-cases.js';
 import { conformanceCases } from './describe-event-store.js';
 
 type Mutant = {
@@ -172,6 +173,35 @@ const mutants: Mutant[] = [
         const page: RecordedEvent[] = [];
         for await (const event of base.readAll(options)) page.push(event);
         yield* page.slice(0, Math.max(page.length - 1, 0));
+      },
+    })),
+  },
+  {
+    breaks: 'global-log-reads',
+    name: 'ignores the backwards direction of readAll',
+    catches: globalReadCaseNames.backwards,
+    create: mutate((base) => ({ readAll: (options?: ReadAllOptions) => base.readAll({ ...options, direction: 'forwards' }) })),
+  },
+  {
+    breaks: 'global-log-reads',
+    name: 'ignores readAll filters',
+    catches: globalReadCaseNames.filters,
+    create: mutate((base) => ({ readAll: ({ filter: _ignored, ...options }: ReadAllOptions = {}) => base.readAll(options) })),
+  },
+  {
+    breaks: 'global-log-reads',
+    name: 'ignores subscription filters',
+    catches: globalReadCaseNames.filteredSubscription,
+    create: mutate((base) => ({ subscribe: ({ filter: _ignored, ...options }: SubscribeOptions = {}) => base.subscribe(options) })),
+  },
+  {
+    breaks: 'global-log-reads',
+    name: 'drops readAll options it does not know',
+    catches: globalReadCaseNames.refusedOptions,
+    create: mutate((base) => ({
+      readAll(options?: ReadAllOptions) {
+        const known = new Set(['direction', 'after', 'before', 'limit', 'filter']);
+        return base.readAll(Object.fromEntries(Object.entries(options ?? {}).filter(([key]) => known.has(key))));
       },
     })),
   },

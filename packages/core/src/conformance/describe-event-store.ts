@@ -13,6 +13,7 @@ import { archiveCases, lifecycleCases } from './lifecycle-cases.js';
 import { commandCases } from './command-cases.js';
 import { deletionCases } from './deletion-cases.js';
 import { repeatCases } from './repeat-cases.js';
+import { globalReadCases } from './global-read-cases.js';
 import { hasStreamLifecycle } from '../store/stream-lifecycle.js';
 import { isArchivable } from '../store/archivable.js';
 
@@ -22,6 +23,7 @@ export const conformanceCases: readonly ConformanceCase[] = [
   ...concurrencyCases,
   ...multiStreamCases,
   ...readCases,
+  ...globalReadCases,
   ...payloadCases,
   ...validationCases,
   ...streamInfoCases,

@@ -27,6 +27,9 @@ export const lifecycleCases: ConformanceCase[] = [
       expect(positions(await collect(s.readStream(id, { direction: 'backwards', limit: 2 })))).toEqual([10, 9]);
       expect(positions(await collect(s.readStream(id, { from: 2, limit: 2 })))).toEqual([4, 5]);
       expect(positions((await collect(s.readAll({ after: head }))).filter((e) => e.streamId === id))).toEqual([4, 5, 6, 7, 8, 9, 10]);
+      // Filtered and backwards global reads hide the same events.
+      expect(positions(await collect(s.readAll({ after: head, filter: { streamIdPrefixes: [id] } })))).toEqual([4, 5, 6, 7, 8, 9, 10]);
+      expect(positions(await collect(s.readAll({ after: head, direction: 'backwards', filter: { streamIdPrefixes: [id] } })))).toEqual([10, 9, 8, 7, 6, 5, 4]);
       await s.setStreamMetadata(id, { maxCount: 3 });
       expect(positions(await collect(s.readStream(id)))).toEqual([8, 9, 10]);
       await s.append(id, events(1), 10);

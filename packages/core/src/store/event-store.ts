@@ -43,12 +43,40 @@ export type ReadStreamOptions = {
   readonly limit?: number;
 };
 
-/** Options for reading the global log, always in increasing global position. */
+/**
+ * Which events of the global log a read or subscription returns, applied by
+ * the store (in its query where it can), so that a consumer does not pull
+ * every event. An event passes when it matches every criterion given.
+ */
+export type GlobalLogFilter = {
+  /** Only events of these types (exact names; `$StreamDeleted` markers only if listed). */
+  readonly eventTypes?: readonly string[];
+  /**
+   * Only events of streams whose id starts with one of these prefixes. A
+   * category (`order` in `order-42`) is the prefix `order-`.
+   */
+  readonly streamIdPrefixes?: readonly string[];
+};
+
+/**
+ * Options for reading the global log. An option the store cannot honour is
+ * refused with `NOT_SUPPORTED`, an unknown one with `VALIDATION_FAILED`; none is ignored.
+ */
 export type ReadAllOptions = {
-  /** Return events with `globalPosition > after`; defaults to 0 (the beginning). */
+  /**
+   * `'forwards'` (default): increasing global position, from just after
+   * `after`. `'backwards'`: decreasing, from just below `before` (by default
+   * the head: the newest event readers can see).
+   */
+  readonly direction?: 'forwards' | 'backwards';
+  /** Only events with `globalPosition > after` (0, the beginning, by default). */
   readonly after?: number;
-  /** Maximum number of events to return; unlimited by default. */
+  /** Only events with `globalPosition < before` (no bound by default). */
+  readonly before?: number;
+  /** Maximum number of events to return (after filtering); unlimited by default. */
   readonly limit?: number;
+  /** Only events that pass this filter. */
+  readonly filter?: GlobalLogFilter;
 };
 
 /** Options for a subscription to the global log. */
@@ -64,6 +92,8 @@ export type SubscribeOptions = {
   readonly signal?: AbortSignal;
   /** Events fetched per page during catch-up. */
   readonly batchSize?: number;
+  /** Only events that pass this filter (see {@link GlobalLogFilter}). */
+  readonly filter?: GlobalLogFilter;
 };
 
 /** What is known of a stream without reading its events. */
@@ -136,7 +166,7 @@ export interface EventStore {
   /** Reads one stream; a stream that does not exist yields nothing. */
   readStream(streamId: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent>;
 
-  /** Reads the global log in increasing global position. */
+  /** Reads the global log, forwards (increasing global position) or backwards, optionally filtered. */
   readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
 
   /** Catch-up then live: every event after the start position, as it commits, until aborted or the loop breaks. */

@@ -26,6 +26,7 @@ import {
   type StreamMetadata,
 } from './stream-lifecycle.js';
 import { subscribeToAll } from './subscription.js';
+import { filterPredicate } from './global-filter.js';
 import { appendOrRepeat, suppliesEventIds } from './repeated-append.js';
 import {
   DEFAULT_MAX_EVENT_BYTES,
@@ -224,21 +225,28 @@ export function createInMemoryStore(options: InMemoryStoreOptions = {}): InMemor
     }
   }
 
-  async function* readAll(readOptions?: ReadAllOptions): AsyncGenerator<RecordedEvent> {
+  /** The global log in either direction; `stored`: hidden events too (the archiver's view). */
+  async function* scanLog(readOptions: ReadAllOptions | undefined, stored: boolean): AsyncGenerator<RecordedEvent> {
     assertOpen();
     assertReadAllOptions(readOptions);
     const limit = readOptions?.limit ?? Number.POSITIVE_INFINITY;
+    const passes = filterPredicate(readOptions?.filter);
     const now = clock();
     // Global positions are dense here, so position p lives at index p - 1.
-    for (let index = readOptions?.after ?? 0, count = 0; index < log.length && count < limit; index++) {
-      const row = log[index];
+    const low = readOptions?.after ?? 0;
+    const high = Math.min(log.length, (readOptions?.before ?? Number.POSITIVE_INFINITY) - 1);
+    const backwards = readOptions?.direction === 'backwards';
+    for (let position = backwards ? high : low + 1, count = 0; position > low && position <= high && count < limit; position += backwards ? -1 : 1) {
+      const row = log[position - 1];
       if (!row) continue;
-      const state = streams.get(row.streamId)!;
-      if (row.type !== STREAM_DELETED_EVENT && !isVisible(row, state, now)) continue;
+      if (!stored && row.type !== STREAM_DELETED_EVENT && !isVisible(row, streams.get(row.streamId)!, now)) continue;
+      if (passes && !passes(row)) continue;
       count++;
       yield toRecorded(row);
     }
   }
+
+  const readAll = (readOptions?: ReadAllOptions): AsyncGenerator<RecordedEvent> => scanLog(readOptions, false);
 
   async function headPosition(): Promise<number> {
     assertOpen();
@@ -328,17 +336,7 @@ export function createInMemoryStore(options: InMemoryStoreOptions = {}): InMemor
       await write([{ streamId, expectedVersion: deleteOptions.expectedVersion ?? 'any', events: marker }], mode);
     },
 
-    async *readAllStored(readOptions?: ReadAllOptions): AsyncGenerator<RecordedEvent> {
-      assertOpen();
-      assertReadAllOptions(readOptions);
-      const limit = readOptions?.limit ?? Number.POSITIVE_INFINITY;
-      for (let index = readOptions?.after ?? 0, count = 0; index < log.length && count < limit; index++) {
-        const row = log[index];
-        if (!row) continue;
-        count++;
-        yield toRecorded(row);
-      }
-    },
+    readAllStored: (readOptions?: ReadAllOptions) => scanLog(readOptions, true),
 
     async purgeEvents(globalPositions: readonly number[]): Promise<number> {
       assertOpen();

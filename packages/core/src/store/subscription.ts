@@ -4,6 +4,7 @@ import type { AppendSignal } from './append-signal.js';
 import type { ReadAllOptions, SubscribeOptions } from './event-store.js';
 
 import { startPosition, type SubscriptionStarts } from './subscription-starts.js';
+import { assertGlobalLogFilter } from './global-filter.js';
 
 /** What {@link subscribeToAll} needs from an adapter. */
 export type SubscriptionSource = {
@@ -38,6 +39,8 @@ export function subscribeToAll(source: SubscriptionSource, options: SubscribeOpt
 async function* follow(source: SubscriptionSource, options: SubscribeOptions, start: Promise<number>): AsyncGenerator<RecordedEvent> {
   const batchSize = options.batchSize ?? 500;
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw ValidationError.of('batchSize', 'must be an integer >= 1');
+  const { filter } = options;
+  assertGlobalLogFilter(filter);
   let position = await start;
 
   const stop = options.signal ? AbortSignal.any([options.signal, source.closed]) : source.closed;
@@ -45,12 +48,17 @@ async function* follow(source: SubscriptionSource, options: SubscribeOptions, st
     const ticket = source.signal.ticket();
     let count = 0;
     try {
-      for await (const event of source.readAll({ after: position, limit: batchSize })) {
+      // Filtered, a page can come back short after scanning past many events:
+      // the head read before it lets the next page start past them.
+      const head = filter ? await source.headPosition() : 0;
+      for await (const event of source.readAll({ after: position, limit: batchSize, ...(filter ? { filter } : {}) })) {
         if (stop.aborted) return;
         position = event.globalPosition;
         count++;
         yield event;
       }
+      // Every event up to that head was read by now (it is gap-safe), so none that passes is left behind.
+      if (count < batchSize && head > position) position = head;
     } catch (error) {
       // Closing the store while a page is in flight ends the subscription quietly.
       if (source.closed.aborted) return;

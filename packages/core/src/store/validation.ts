@@ -1,6 +1,7 @@
 import { PayloadTooLargeError, ValidationError, WrongExpectedVersionError } from '../errors/errors.js';
 import type { NewEvent } from '../events/event.js';
 import type { ExpectedVersion, ListStreamsOptions, ReadAllOptions, ReadStreamOptions, StreamAppend } from './event-store.js';
+import { assertGlobalLogFilter } from './global-filter.js';
 
 /** Longest accepted stream id, in UTF-16 code units. */
 export const MAX_STREAM_ID_LENGTH = 256;
@@ -185,10 +186,26 @@ export function assertReadStreamOptions(streamId: unknown, options: ReadStreamOp
   assertCount(limit, 'limit', 0);
 }
 
-/** Validates global-log read options; throws `VALIDATION_FAILED`. */
+const READ_ALL_OPTIONS = new Set(['direction', 'after', 'before', 'limit', 'filter']);
+
+/**
+ * Validates global-log read options; throws `VALIDATION_FAILED`, also for an
+ * unknown option (an option that does nothing must not look as if it did).
+ */
 export function assertReadAllOptions(options: ReadAllOptions | undefined): void {
-  assertCount(options?.after, 'after', 0);
-  assertCount(options?.limit, 'limit', 0);
+  if (options === undefined) return;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw ValidationError.of('options', 'must be an object');
+  for (const key of Object.keys(options)) {
+    if (!READ_ALL_OPTIONS.has(key)) throw ValidationError.of(key, 'is not a readAll option (direction, after, before, limit, filter)');
+  }
+  const { direction } = options;
+  if (direction !== undefined && direction !== 'forwards' && direction !== 'backwards') {
+    throw ValidationError.of('direction', `must be 'forwards' or 'backwards', got ${describe(direction)}`);
+  }
+  assertCount(options.after, 'after', 0);
+  assertCount(options.before, 'before', 0);
+  assertCount(options.limit, 'limit', 0);
+  assertGlobalLogFilter(options.filter);
 }
 
 /** Validates stream-listing options; throws `VALIDATION_FAILED`. */

@@ -2,6 +2,8 @@ import type { RecordedEvent } from '../events/event.js';
 import type { EventStore, ReadAllOptions, ReadStreamOptions, SubscribeOptions } from '../store/event-store.js';
 import { hasStreamLifecycle, firstVisiblePosition } from '../store/stream-lifecycle.js';
 import { assertReadAllOptions, assertReadStreamOptions } from '../store/validation.js';
+import { filterPredicate } from '../store/global-filter.js';
+import { NotSupportedError } from '../errors/errors.js';
 import type { ColdStore } from './cold-store.js';
 import { mergeSegments } from './merge.js';
 
@@ -97,9 +99,20 @@ export function createTieredStore<S extends EventStore>(options: TieredStoreOpti
 
   function readAll(readOptions: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
     assertReadAllOptions(readOptions);
-    const after = readOptions.after ?? 0;
-    const merged = () => mergeSegments([{ first: 0, source: cold.readAll({ after }) }, { first: 0, source: hot.readAll({ after }) }], (s) => s.source);
-    return limited(withFallback('readAll', merged, () => cold.readAll({ after })), readOptions.limit);
+    // The cold tier is read forwards only (gzip segments); refused rather than read the wrong way.
+    if (readOptions.direction === 'backwards') throw new NotSupportedError("readAll({ direction: 'backwards' })", `tiered ${hot.info.name}`, 'the cold tier reads forwards only');
+    const { after = 0, before, filter } = readOptions;
+    const passes = filterPredicate(filter);
+    // The hot store filters in its query; archived events are filtered here.
+    const archived = async function* (): AsyncGenerator<RecordedEvent> {
+      for await (const event of cold.readAll({ after })) {
+        if (before !== undefined && event.globalPosition >= before) return;
+        if (!passes || passes(event)) yield event;
+      }
+    };
+    const recent = (): AsyncIterable<RecordedEvent> => hot.readAll({ after, ...(before === undefined ? {} : { before }), ...(filter ? { filter } : {}) });
+    const merged = () => mergeSegments([{ first: 0, source: archived() }, { first: 0, source: recent() }], (s) => s.source);
+    return limited(withFallback('readAll', merged, archived), readOptions.limit);
   }
 
   function subscribe(subscribeOptions: SubscribeOptions = {}): AsyncIterable<RecordedEvent> {
@@ -112,7 +125,7 @@ export function createTieredStore<S extends EventStore>(options: TieredStoreOpti
   async function* catchUpThenHot(subscribeOptions: SubscribeOptions, start: number | 'start'): AsyncGenerator<RecordedEvent> {
     let position = start === 'start' ? 0 : start;
     const head = await hot.headPosition();
-    for await (const event of readAll({ after: position })) {
+    for await (const event of readAll({ after: position, ...(subscribeOptions.filter ? { filter: subscribeOptions.filter } : {}) })) {
       if (subscribeOptions.signal?.aborted) return;
       if (event.globalPosition > head) break;
       position = event.globalPosition;

@@ -1,10 +1,40 @@
 import { ValidationError } from '../errors/errors.js';
 import type { NewEvent, RecordedEvent } from '../events/event.js';
-import type { EventStore, StreamAppend } from '../store/event-store.js';
+import type { EventStore, GlobalLogFilter, ReadAllOptions, StreamAppend } from '../store/event-store.js';
 import { SCHEMA_VERSION_KEY, upcast, validateData, type EventSchemas } from './event-schemas.js';
 
 async function* upcastAll(schemas: EventSchemas, events: AsyncIterable<RecordedEvent>): AsyncGenerator<RecordedEvent> {
   for await (const event of events) yield* upcast(schemas, event);
+}
+
+/**
+ * A global-log read or subscription with an event-type filter, as the store
+ * is asked for it: an upcaster may rename a type, so the store returns the
+ * requested types plus every type that has upcasters, and {@link onlyWanted}
+ * filters the upcast events. Other filters pass through unchanged.
+ */
+function widened<O extends { readonly filter?: GlobalLogFilter }>(schemas: EventSchemas, options: O, types: readonly string[]): O {
+  const renaming = Object.keys(schemas).filter((type) => Object.keys(schemas[type]?.upcasters ?? {}).length > 0);
+  return { ...options, filter: { ...options.filter, eventTypes: [...new Set([...types, ...renaming])] } };
+}
+
+/** The upcast events of the wanted types, at most `limit`. */
+async function* onlyWanted(events: AsyncIterable<RecordedEvent>, types: readonly string[], limit: number | undefined): AsyncGenerator<RecordedEvent> {
+  const wanted = new Set(types);
+  let count = 0;
+  if (limit === 0) return;
+  for await (const event of events) {
+    if (!wanted.has(event.type)) continue;
+    yield event;
+    if (limit !== undefined && ++count >= limit) return;
+  }
+}
+
+function readLog(schemas: EventSchemas, store: EventStore, options: ReadAllOptions | undefined): AsyncIterable<RecordedEvent> {
+  const types = options?.filter?.eventTypes;
+  if (!Array.isArray(types)) return upcastAll(schemas, store.readAll(options));
+  const { limit, ...rest } = options!;
+  return onlyWanted(upcastAll(schemas, store.readAll(widened(schemas, rest, types))), types, limit);
 }
 
 function stamp(schemas: EventSchemas, events: readonly NewEvent[]): NewEvent[] {
@@ -34,8 +64,12 @@ export function withEventSchemas<S extends EventStore>(store: S, schemas: EventS
     appendMulti: async (appends: readonly StreamAppend[]) =>
       store.appendMulti(Array.isArray(appends) ? appends.map((a) => ({ ...a, events: Array.isArray(a?.events) ? stamp(schemas, a.events) : a?.events })) : appends),
     readStream: (streamId, options) => upcastAll(schemas, store.readStream(streamId, options)),
-    readAll: (options) => upcastAll(schemas, store.readAll(options)),
-    subscribe: (options) => upcastAll(schemas, store.subscribe(options)),
+    readAll: (options) => readLog(schemas, store, options),
+    subscribe: (options) => {
+      const types = options?.filter?.eventTypes;
+      if (!Array.isArray(types)) return upcastAll(schemas, store.subscribe(options));
+      return onlyWanted(upcastAll(schemas, store.subscribe(widened(schemas, options!, types))), types, undefined);
+    },
     getStreamInfo: (streamId) => store.getStreamInfo(streamId),
     listStreams: (options) => store.listStreams(options),
     headPosition: () => store.headPosition(),

@@ -33,7 +33,7 @@ function visibleInStream(q: string): string {
  * table's ids per query) clears streams without lifecycle; only the others
  * pay the correlated probe.
  */
-function visibleInLog(q: string): string {
+function visibleInLog(q: string, now = '$3'): string {
   return `(e.type = ${MARKER}
     or not exists (select 1 from ${q}.stream_lifecycle h where h.stream_id = e.stream_id)
     or not exists (
@@ -42,7 +42,40 @@ function visibleInLog(q: string): string {
        and (l.tombstone
             or e.stream_position < greatest(l.hidden_before, coalesce(l.truncate_before, 0),
                  coalesce((select s.version from ${q}.streams s where s.stream_id = l.stream_id) - l.max_count + 1, 0))
-            or e.recorded_at < $3::timestamptz - l.max_age * interval '1 second')))`;
+            or e.recorded_at < ${now}::timestamptz - l.max_age * interval '1 second')))`;
+}
+
+/**
+ * A global-log filter over row `e`: `types` and `prefixes` are text[]
+ * parameters, NULL for no restriction (see core's `GlobalLogFilter`).
+ */
+function passesFilter(types: string, prefixes: string): string {
+  return `(${types}::text[] is null or e.type = any(${types}::text[]))
+    and (${prefixes}::text[] is null or exists (select 1 from unnest(${prefixes}::text[]) as p(prefix) where starts_with(e.stream_id, p.prefix)))`;
+}
+
+/** Which global-log page: its direction, and whether lifecycle visibility applies (not for the archiver's stored view). */
+export type GlobalPageShape = { readonly backwards: boolean; readonly visible: boolean };
+
+/**
+ * Global-log pages other than the plain forward one (backwards, bounded
+ * above, filtered). Forwards ($1 after, $2 limit, $3 horizon, $4 before,
+ * $5 types, $6 prefixes[, $7 now]): read below a horizon computed first, like
+ * `readAllBelow`. Backwards ($1 after, $2 limit, $3 before, $4 types,
+ * $5 prefixes[, $6 now]): the caller bounds `before` by the head, below which
+ * every position is settled, so no horizon is needed.
+ */
+function globalPage(q: string, { backwards, visible }: GlobalPageShape): string {
+  if (backwards) {
+    return `select ${EVENT_COLUMNS} from ${q}.events e
+      where e.global_position > $1 and e.global_position < $3 and ${passesFilter('$4', '$5')}${visible ? ` and ${visibleInLog(q, '$6')}` : ''}
+      order by e.global_position desc limit $2`;
+  }
+  return `select ${EVENT_COLUMNS} from (
+      select e.* from ${q}.events e
+       where e.global_position > $1 and e.global_position < $4 and ${passesFilter('$5', '$6')}${visible ? ` and ${visibleInLog(q, '$7')}` : ''}
+       order by e.global_position limit $2
+    ) page where transaction_id < $3::xid8 order by global_position`;
 }
 
 /**
@@ -144,6 +177,9 @@ export function queries(names: SchemaNames) {
          select * from ${q}.events where global_position > $1 order by global_position limit $2
        ) page where transaction_id < $3::xid8 order by global_position`,
     ),
+    /** See {@link globalPage}. */
+    globalPage: (shape: GlobalPageShape) =>
+      named(`g${shape.backwards ? 'b' : 'f'}${shape.visible ? 'v' : 's'}1`, globalPage(q, shape)),
     /** The gap-safe horizon of the global log (schema v5); a statement reading below it must start after this one. */
     horizon: named('horizon5', `select ${q}.horizon(false)::text`),
     headPosition: named('head5', `select ${q}.head_position()`),

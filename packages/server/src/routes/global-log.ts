@@ -1,26 +1,58 @@
-import type { EventStore, RecordedEvent } from '@chronicle/core';
+import type { EventStore, GlobalLogFilter, RecordedEvent } from '@chronicle/core';
 import type { FastifyInstance } from 'fastify';
 import { readGuard, type AuthOptions } from '../auth.js';
 import type { SseHub } from '../sse/sse-hub.js';
 import { problemSchema, toWire, wireEventSchema } from '../wire.js';
 
+/** Query parameters that filter the global log, on `/v1/all` and `/v1/subscribe`. */
+type FilterQuery = { types?: string; streamPrefix?: string[]; category?: string[] };
+
+const filterParams = {
+  types: { type: 'string', description: 'Comma-separated event types (all by default)' },
+  streamPrefix: {
+    type: 'array',
+    items: { type: 'string', minLength: 1 },
+    maxItems: 100,
+    description: 'Only streams whose id starts with this prefix (repeat the parameter for several)',
+  },
+  category: {
+    type: 'array',
+    items: { type: 'string', minLength: 1 },
+    maxItems: 100,
+    description: 'Only streams of this category: ids starting with `<category>-` (repeat for several)',
+  },
+} as const;
+
+/** The store-side filter the query asks for; undefined for none. */
+function filterOf(query: FilterQuery): GlobalLogFilter | undefined {
+  const eventTypes = query.types
+    ?.split(',')
+    .map((type) => type.trim())
+    .filter((type) => type !== '');
+  const prefixes = [...(query.streamPrefix ?? []), ...(query.category ?? []).map((category) => `${category}-`)];
+  if (!eventTypes?.length && prefixes.length === 0) return undefined;
+  return { ...(eventTypes?.length ? { eventTypes } : {}), ...(prefixes.length > 0 ? { streamIdPrefixes: prefixes } : {}) };
+}
+
 /** The global log: paged reads and a live Server-Sent Events feed. */
 export function globalLogRoutes(app: FastifyInstance, options: { store: EventStore; auth: AuthOptions; hub: SseHub }): void {
   const { store, auth } = options;
 
-  app.get<{ Querystring: { from?: number; limit: number } }>(
+  app.get<{ Querystring: FilterQuery & { from?: number; limit: number; direction: 'forwards' | 'backwards' } }>(
     '/v1/all',
     {
       onRequest: readGuard(auth),
       schema: {
         tags: ['global log'],
-        summary: 'Read the global log in order, a page at a time',
+        summary: 'Read the global log, a page at a time, forwards or backwards, optionally filtered by the store',
         querystring: {
           type: 'object',
           additionalProperties: false,
           properties: {
-            from: { type: 'integer', minimum: 0, description: 'First global position to return (inclusive)' },
+            from: { type: 'integer', minimum: 0, description: 'First global position to return (inclusive; backwards: the newest, default the head)' },
             limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+            direction: { type: 'string', enum: ['forwards', 'backwards'], default: 'forwards' },
+            ...filterParams,
           },
         },
         response: {
@@ -33,16 +65,22 @@ export function globalLogRoutes(app: FastifyInstance, options: { store: EventSto
       },
     },
     async (request) => {
-      const { from = 0, limit } = request.query;
+      const { from, limit, direction } = request.query;
+      const filter = filterOf(request.query);
+      const backwards = direction === 'backwards';
+      const bounds = backwards ? (from === undefined ? {} : { before: from + 1 }) : { after: Math.max((from ?? 0) - 1, 0) };
       const events: RecordedEvent[] = [];
-      for await (const event of store.readAll({ after: Math.max(from - 1, 0), limit })) events.push(event);
+      for await (const event of store.readAll({ ...bounds, limit, direction, ...(filter ? { filter } : {}) })) events.push(event);
       const head = await store.headPosition();
       const last = events[events.length - 1];
-      return { events: events.map(toWire), next: last && last.globalPosition < head ? last.globalPosition + 1 : null, head };
+      const next = backwards
+        ? events.length === limit && last!.globalPosition > 1 ? last!.globalPosition - 1 : null
+        : last && last.globalPosition < head ? last.globalPosition + 1 : null;
+      return { events: events.map(toWire), next, head };
     },
   );
 
-  app.get<{ Querystring: { from?: number; types?: string } }>(
+  app.get<{ Querystring: FilterQuery & { from?: number } }>(
     '/v1/subscribe',
     {
       onRequest: readGuard(auth),
@@ -58,7 +96,7 @@ export function globalLogRoutes(app: FastifyInstance, options: { store: EventSto
           additionalProperties: false,
           properties: {
             from: { type: 'integer', minimum: 0, description: 'First global position to deliver; omit to start at the current end' },
-            types: { type: 'string', description: 'Comma-separated event types to deliver (all by default)' },
+            ...filterParams,
           },
         },
       },
@@ -66,8 +104,8 @@ export function globalLogRoutes(app: FastifyInstance, options: { store: EventSto
     async (request, reply) => {
       const lastEventId = Number(request.headers['last-event-id']);
       const after = Number.isSafeInteger(lastEventId) && lastEventId >= 0 ? lastEventId : request.query.from === undefined ? 'end' : Math.max(request.query.from - 1, 0);
-      const types = request.query.types ? new Set(request.query.types.split(',').map((t) => t.trim())) : undefined;
-      await options.hub.serve(request, reply, { after, ...(types ? { matches: (event) => types.has(event.type) } : {}) });
+      const filter = filterOf(request.query);
+      await options.hub.serve(request, reply, { after, ...(filter ? { filter } : {}) });
     },
   );
 }

@@ -1,4 +1,4 @@
-import type { EventStore, RecordedEvent } from '@chronicle/core';
+import { filterPredicate, type EventStore, type GlobalLogFilter } from '@chronicle/core';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerMetrics } from '../metrics.js';
 import { HttpProblem } from '../problem.js';
@@ -10,8 +10,8 @@ import type { ResolvedSseOptions } from './sse-options.js';
 export type SubscriptionRequest = {
   /** Deliver events after this global position, or only new ones (`'end'`). */
   readonly after: number | 'end';
-  /** Which events to send (all when absent). */
-  readonly matches?: (event: RecordedEvent) => boolean;
+  /** Which events to send (all when absent): applied by the store while catching up, by the hub to live frames. */
+  readonly filter?: GlobalLogFilter;
 };
 
 /** Live subscriptions of one server. */
@@ -80,7 +80,8 @@ export function createSseHub(
       feed.release();
       throw new HttpProblem(503, 'SHUTTING_DOWN', 'the server is shutting down');
     }
-    const matches = subscription.matches ?? (() => true);
+    const matches = filterPredicate(subscription.filter) ?? (() => true);
+    const filter = subscription.filter ? { filter: subscription.filter } : {};
     let stopListening = (): void => undefined;
     reply.hijack();
     const response = reply.raw;
@@ -108,14 +109,17 @@ export function createSseHub(
     try {
       // Catch up from the store as fast as the client reads, until the feed's position.
       while (!connection.closed && position < feed.position()) {
+        // Delivered by the feed, so committed and readable: a short page has read every event up to it.
+        const reached = feed.position();
         let read = 0;
-        for await (const event of store.readAll({ after: position, limit: CATCH_UP_PAGE })) {
+        for await (const event of store.readAll({ after: position, limit: CATCH_UP_PAGE, ...filter })) {
           position = event.globalPosition;
           read++;
-          if (matches(event) && !connection.send(frameOf(event).bytes)) return;
+          if (!connection.send(frameOf(event).bytes)) return;
           if (connection.paused && !(await connection.writable())) return;
         }
-        if (read === 0) break;
+        // Filtered, the store skips the events that do not match: the page's end says nothing of them.
+        if (read < CATCH_UP_PAGE) position = Math.max(position, reached);
       }
       if (connection.closed) return;
       // Same turn as the last position check: the feed delivers everything after `position`, nothing twice.

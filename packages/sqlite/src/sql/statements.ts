@@ -93,6 +93,8 @@ export type Statements = {
   readonly readBackwards: PageStatement;
   /** (after global position[, limit]) → GlobalRow[] ascending. */
   readonly readAll: PageStatement;
+  /** Global pages of any other shape (backwards, bounded above, filtered); see {@link GlobalPageShape}. */
+  readonly globalPage: (shape: GlobalPageShape) => PageStatement;
   /** () → newest global position ever handed out (purged or not), 0 when empty. */
   readonly headPosition: SqliteStatement;
   /** Listing pages; see {@link listStreamsStatement}. */
@@ -118,6 +120,32 @@ function versionOf(alias: string): string {
   return `max(${alias}.version, coalesce((SELECT max(v.stream_position) FROM events v WHERE v.stream_id = ${alias}.stream_id), 0))`;
 }
 
+/**
+ * A global-log page other than the plain forward one. Parameters, in order:
+ * after, before (exclusive bounds), now ms (when `visible`), then (when
+ * `filtered`) the event types as a JSON array or NULL, twice, and the
+ * stream-id prefixes likewise[, limit].
+ */
+export type GlobalPageShape = { readonly backwards: boolean; readonly visible: boolean; readonly filtered: boolean };
+
+/** Joins and condition hiding what a stream's lifecycle hides (one `?`: now ms). Deletion markers always show. */
+const VISIBLE_JOINS = `LEFT JOIN stream_lifecycle l ON l.stream_id = e.stream_id
+       LEFT JOIN streams s ON s.stream_id = e.stream_id`;
+const VISIBLE = `(
+         l.stream_id IS NULL OR e.type = '${STREAM_DELETED_EVENT}' OR (
+           s.deleted <> 2
+           AND e.stream_position >= max(l.hidden_before, coalesce(l.truncate_before, 0), coalesce(${versionOf('s')} - l.max_count + 1, 0))
+           AND (l.max_age_ms IS NULL OR e.recorded_at >= ? - l.max_age_ms)))`;
+/** The filter (four `?`: types JSON twice, prefixes JSON twice; NULL lets everything through). */
+const FILTERED = `(? IS NULL OR e.type IN (SELECT value FROM json_each(?)))
+       AND (? IS NULL OR EXISTS (SELECT 1 FROM json_each(?) p WHERE substr(e.stream_id, 1, length(p.value)) = p.value))`;
+
+function globalPageSql({ backwards, visible, filtered }: GlobalPageShape): string {
+  return `SELECT ${GLOBAL_COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')} FROM events e ${visible ? VISIBLE_JOINS : ''}
+     WHERE e.global_position > ? AND e.global_position < ?${visible ? ` AND ${VISIBLE}` : ''}${filtered ? ` AND ${FILTERED}` : ''}
+     ORDER BY e.global_position${backwards ? ' DESC' : ''}`;
+}
+
 /** Which bounds a stream-listing page has. */
 export type ListBounds = { readonly lowerInclusive: boolean; readonly upper: boolean };
 
@@ -138,6 +166,8 @@ export function prepareStatements(db: SqliteDatabase): Statements {
     }
   }
   const inserts: SqliteStatement[] = [];
+  // Prepared on first use: most stores only ever read the global log forwards, unfiltered.
+  const globalPages = new Map<string, PageStatement>();
   const insertEvents = (rows: number): SqliteStatement =>
     (inserts[rows] ??= db.prepare(
       `INSERT INTO events (stream_id, stream_position, event_id, type, data, metadata, recorded_at) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
@@ -187,14 +217,8 @@ export function prepareStatements(db: SqliteDatabase): Statements {
     readAllVisible: pageStatement(
       db,
       // Hidden: events of tombstoned streams, below a stream's first visible position, older than its maxAge. Deletion markers always show.
-      `SELECT ${GLOBAL_COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')} FROM events e
-       LEFT JOIN stream_lifecycle l ON l.stream_id = e.stream_id
-       LEFT JOIN streams s ON s.stream_id = e.stream_id
-       WHERE e.global_position > ? AND (
-         l.stream_id IS NULL OR e.type = '${STREAM_DELETED_EVENT}' OR (
-           s.deleted <> 2
-           AND e.stream_position >= max(l.hidden_before, coalesce(l.truncate_before, 0), coalesce(${versionOf('s')} - l.max_count + 1, 0))
-           AND (l.max_age_ms IS NULL OR e.recorded_at >= ? - l.max_age_ms)))
+      `SELECT ${GLOBAL_COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')} FROM events e ${VISIBLE_JOINS}
+       WHERE e.global_position > ? AND ${VISIBLE}
        ORDER BY e.global_position`,
     ),
     readForwards: pageStatement(db, `SELECT ${STREAM_COLUMNS} FROM events WHERE stream_id = ? AND stream_position >= ? ORDER BY stream_position`),
@@ -203,6 +227,12 @@ export function prepareStatements(db: SqliteDatabase): Statements {
       `SELECT ${STREAM_COLUMNS} FROM events WHERE stream_id = ? AND stream_position <= ? ORDER BY stream_position DESC`,
     ),
     readAll: pageStatement(db, `SELECT ${GLOBAL_COLUMNS} FROM events WHERE global_position > ? ORDER BY global_position`),
+    globalPage: (shape) => {
+      const key = `${shape.backwards ? 'b' : 'f'}${shape.visible ? 'v' : ''}${shape.filtered ? 'f' : ''}`;
+      let statement = globalPages.get(key);
+      if (!statement) globalPages.set(key, (statement = pageStatement(db, globalPageSql(shape))));
+      return statement;
+    },
     // The high-water mark counts too: purging the newest events never moves the head back.
     headPosition: db
       .prepare('SELECT max(coalesce((SELECT max(global_position) FROM events), 0), coalesce((SELECT high_water FROM event_positions), 0))')
