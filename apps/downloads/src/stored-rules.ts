@@ -91,7 +91,8 @@ export async function createStoredRules(options: StoredRulesOptions): Promise<Ru
   const follow = async (): Promise<void> => {
     for (let failures = 0; !stopping.signal.aborted; ) {
       try {
-        for await (const event of store.subscribe({ after: head, signal: stopping.signal })) {
+        // Filtered by the store: an instance reads the rules stream's events, not every event of the log.
+        for await (const event of store.subscribe({ after: head, signal: stopping.signal, filter: { streamIdPrefixes: [RULES_STREAM] } })) {
           head = event.globalPosition;
           apply(event);
           failures = 0;
