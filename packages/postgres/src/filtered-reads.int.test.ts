@@ -1,30 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { EventStore, RecordedEvent } from '@chronicle/core';
 import { collect } from '@chronicle/core/conformance';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresStore } from './postgres-store.js';
-import { dropSchema, pgAvailable, runExclusively, testPool, testSchema } from './test/pg-test-support.js';
+import { describe, expect, it } from 'vitest';
+import { pgAvailable, useTestStore } from './test/pg-test-support.js';
 import { deferred, record, sleep, storeWithHooks } from './test/store-fixtures.js';
 
 const available = await pgAvailable();
 
 describe.skipIf(!available)('filtered and backwards global reads stay gap-safe (held transactions)', () => {
-  runExclusively();
-  const pool = testPool();
-  const schema = testSchema('filtered');
-  const options = { pool, schema, pollIntervalMs: 60_000 };
-  let plain: EventStore;
-
-  beforeAll(async () => {
-    plain = await createPostgresStore(options);
-  });
-  afterAll(async () => {
-    await plain?.close();
-    await pool.end();
-    await dropSchema(schema);
-  });
+  // A long poll interval proves that wake-ups come from notifications, not polling.
+  const fixture = useTestStore('filtered', { store: { pollIntervalMs: 60_000 } });
 
   it('a filtered read, a backwards read and a filtered subscription do not pass an uncommitted lower position', async () => {
+    const plain: EventStore = fixture.store;
+    const options = { pool: fixture.pool, schema: fixture.schema, pollIntervalMs: 60_000 };
     const tag = randomUUID().slice(0, 8);
     const [held, late, other] = [`held${tag}-1`, `late${tag}-1`, `other${tag}-1`];
     const filter = { streamIdPrefixes: [`held${tag}-`, `late${tag}-`] };
