@@ -20,7 +20,8 @@ import { randomUUID } from 'node:crypto';
 import { createPostgresStore } from '@chronicle/postgres';
 import type { EventStore } from '@chronicle/core';
 import pg from 'pg';
-import type { Measurement, Scenario, Suite } from './scenario.js';
+import { WARM_UP_OPERATIONS, interleaved, medianMs, seconds, throughput, type Side } from './interleaved.js';
+import type { Suite } from './scenario.js';
 
 const URL = process.env.CHRONICLE_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const STORE_SCHEMA = 'bench_chronicle';
@@ -118,74 +119,6 @@ const sum = (count: number): number => (count * (count - 1)) / 2;
 
 function check(actual: number, expected: number): void {
   if (actual !== expected) throw new Error(`fold mismatch: ${actual} !== ${expected}`);
-}
-
-// ---- interleaving -------------------------------------------------------------------
-
-type Side = 'chronicle' | 'raw';
-type Round = (side: Side, round: number) => Promise<number>;
-
-/**
- * A scenario whose chronicle() runs every round of both sides, alternating
- * (and alternating who goes first), and whose raw() reports the raw result of
- * that same run. `round` returns the seconds (or ms) it measured.
- *
- * Each round starts with a forced GC, so that no side pays for the other's
- * garbage. A forced full GC also makes V8 deoptimize optimized code that
- * holds weak references ("weak objects": 143 deoptimizations in 6 rounds of
- * single appends, `pg`'s protocol parser among them), so `warmUp`, when
- * given, then runs a few untimed operations of the same side: the timed
- * round measures optimized code, as a long-running process runs it. In
- * paired runs of 10 × 1,000 sequential single appends on the same code
- * (2026-11-30): 73% and 79% of raw without it, 81% and 82% with it; the side
- * with more JavaScript per operation paid more for re-optimizing it.
- */
-function interleaved(
-  base: Omit<Scenario, 'chronicle' | 'raw'>,
-  rounds: number,
-  measure: Round,
-  summarize: (times: readonly number[]) => Measurement,
-  warmUp?: (side: Side) => Promise<unknown>,
-): Scenario {
-  let raw: Measurement | undefined;
-  return {
-    ...base,
-    chronicle: async () => {
-      const times: Record<Side, number[]> = { chronicle: [], raw: [] };
-      for (let round = 0; round < rounds; round++) {
-        const order: Side[] = round % 2 === 0 ? ['chronicle', 'raw'] : ['raw', 'chronicle'];
-        for (const side of order) {
-          globalThis.gc?.();
-          await warmUp?.(side);
-          times[side].push(await measure(side, round));
-        }
-      }
-      raw = summarize(times.raw);
-      return summarize(times.chronicle);
-    },
-    raw: async () => {
-      if (!raw) throw new Error('raw runs interleaved with chronicle');
-      return raw;
-    },
-  };
-}
-
-/** Untimed operations each side runs after the forced GC of a write round (see `interleaved`). */
-const WARM_UP_OPERATIONS = 20;
-
-async function seconds(work: () => Promise<void>): Promise<number> {
-  const started = process.hrtime.bigint();
-  await work();
-  return Number(process.hrtime.bigint() - started) / 1e9;
-}
-
-const throughput =
-  (events: number) =>
-  (times: readonly number[]): Measurement => ({ value: events / times.reduce((a, b) => a + b, 0), unit: 'ev/s' });
-
-function medianMs(times: readonly number[]): Measurement {
-  const sorted = [...times].sort((a, b) => a - b);
-  return { value: sorted[Math.floor(sorted.length / 2)]! * 1000, unit: 'ms', lowerIsBetter: true, note: `median of ${times.length}` };
 }
 
 /**

@@ -18,7 +18,7 @@ type Row = { suite: string; scenario: string; chronicle: Measurement; raw?: Meas
 function format(m: Measurement | undefined): string {
   if (!m) return '-';
   const digits = m.value >= 100 ? 0 : m.value >= 10 ? 1 : 2;
-  return `${m.value.toLocaleString('en-US', { maximumFractionDigits: digits })} ${m.unit}`;
+  return `${m.value.toLocaleString('en-US', { maximumFractionDigits: digits })} ${m.unit}${m.note ? ` (${m.note})` : ''}`;
 }
 
 async function main(): Promise<void> {
