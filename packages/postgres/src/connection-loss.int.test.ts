@@ -67,12 +67,40 @@ describe.skipIf(!available)('connection loss (pg_terminate_backend)', () => {
       }
     };
 
+    // Each round puts an append in flight on purpose: a row lock held here makes an append to `blocked` wait
+    // inside its statement, and the backends are terminated only once it waits (the writers alone may well
+    // have nothing in flight at the instant of a kill).
+    const blocked = `blocked-${randomUUID().slice(0, 8)}`;
+    await store.append(blocked, [{ type: 'Created', data: {} }], 'no_stream');
+    const holder = await admin.connect();
+    const waiting = async (): Promise<void> => {
+      for (;;) {
+        const { rows } = await admin.query(
+          `select count(*)::int as n from pg_stat_activity where application_name = $1 and wait_event_type = 'Lock'`,
+          [app],
+        );
+        if (rows[0]!.n > 0) return;
+        await sleep(5);
+      }
+    };
     try {
       const running = streams.map(writer);
       let terminated = 0;
       for (let round = 0; round < 4; round++) {
-        await sleep(250);
+        await sleep(100);
+        await holder.query('begin');
+        await holder.query(`select 1 from "${schema}".streams where stream_id = $1 for update`, [blocked]);
+        const inFlight = store.append(blocked, [{ type: 'Blocked', data: { round } }], 'any').then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        await waiting();
         terminated += await terminate(app);
+        const failure = await inFlight;
+        expect(failure).toBeInstanceOf(StoreUnavailableError);
+        expect(failure).toMatchObject({ code: 'STORE_UNAVAILABLE', retryable: true, outcomeUnknown: true });
+        failures.push(failure as StoreUnavailableError);
+        await holder.query('rollback');
       }
       const lastKill = Date.now();
       await sleep(500);
@@ -80,7 +108,7 @@ describe.skipIf(!available)('connection loss (pg_terminate_backend)', () => {
       await Promise.all(running);
 
       expect(terminated).toBeGreaterThan(0);
-      expect(failures.length).toBeGreaterThan(0);
+      expect(failures.length).toBeGreaterThanOrEqual(4);
       expect(successAt.filter((t) => t > lastKill).length).toBeGreaterThan(0);
       const after = await store.append(streams[0]!, [{ type: 'After', data: {} }], 'any');
       expect(after.events).toHaveLength(1);
@@ -110,6 +138,7 @@ describe.skipIf(!available)('connection loss (pg_terminate_backend)', () => {
       );
     } finally {
       stop = true;
+      holder.release();
       await store.close();
     }
   }, 60_000);

@@ -90,9 +90,11 @@ describe.skipIf(!available)('migrations', () => {
     await own.append('s', [{ type: 'T', data: {} }], 'no_stream');
     await own.close();
     await own.close();
-    await sleep(100);
-    const { rows } = await pool.query("select count(*)::int as n from pg_stat_activity where application_name = 'chronicle-own-pool-test'");
-    expect(rows[0].n).toBe(0);
+    // The server lists a backend until it has seen the disconnect: wait for that, not a fixed time.
+    const connections = async (): Promise<number> =>
+      (await pool.query("select count(*)::int as n from pg_stat_activity where application_name = 'chronicle-own-pool-test'")).rows[0].n as number;
+    for (const deadline = Date.now() + 10_000; (await connections()) > 0 && Date.now() < deadline; ) await sleep(20);
+    expect(await connections()).toBe(0);
     const shared = await createPostgresStore({ pool, schema });
     await shared.close();
     expect((await pool.query('select 1 as one')).rows[0].one).toBe(1);

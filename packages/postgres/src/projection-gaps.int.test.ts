@@ -26,16 +26,21 @@ describe.skipIf(!available)('projections and the outbox under late commits (held
 
   it('an async projection running live never skips an event whose transaction commits late; the read model equals a replay', async () => {
     const gate = deferred();
+    const allHeld = deferred();
+    let entered = 0;
     // Appends whose data says `hold` take their positions, then wait before COMMIT.
     const holder = await storeWithHooks({ pool: holderPool, schema }, async (_client, events) => {
-      if (events.some((e) => (e.data as { hold?: boolean }).hold)) await gate.promise;
+      if (!events.some((e) => (e.data as { hold?: boolean }).hold)) return;
+      if (++entered === 6) allHeld.resolve();
+      await gate.promise;
     });
     const collection = 'late-counts';
     const runner = createProjectionRunner({ store, host: store.projections, projection: perEventCounter('late', collection), batchSize: 25, logger: silentLogger });
     runner.start();
     try {
       const held = Array.from({ length: 6 }, (_, i) => holder.append(`held-${i}`, [{ type: 'Held', data: { hold: true, i } }], 'any'));
-      await sleep(100);
+      // All six hold their positions (they are past the append statement) before any later append starts.
+      await allHeld.promise;
       for (let i = 0; i < 120; i++) await store.append(`later-${i % 12}`, [{ type: 'Later', data: { i } }], 'any');
       await sleep(500);
       const during = (await runner.status()).position;
@@ -57,11 +62,14 @@ describe.skipIf(!available)('projections and the outbox under late commits (held
     const topic = 'late-topic';
     const start = (await host.readOutbox(0, 1_000_000)).at(-1)?.position ?? 0;
     const gate = deferred();
+    const added = deferred();
     const slow = host.transaction(async (tx) => {
       await tx.outbox.add([{ topic, type: 'early', data: { n: 1 } }]);
+      added.resolve();
       await gate.promise;
     });
-    await sleep(50);
+    // "early" is written (its transaction has its id) before the later ones start.
+    await added.promise;
     await host.transaction((tx) => tx.outbox.add([{ topic, type: 'late-1', data: { n: 2 } }]));
     await host.transaction((tx) => tx.outbox.add([{ topic, type: 'late-2', data: { n: 3 } }]));
     // The later messages are committed, but a reader taking them now would move its cursor past "early".
