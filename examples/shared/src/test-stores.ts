@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { createInMemoryStore, type EventStore, type Projection, type StoreWithProjections } from '@chronicle/core';
 import { createPostgresStore } from '@chronicle/postgres';
 import { createSqliteStore } from '@chronicle/sqlite';
-import { PG_URL, pgAvailable, runExclusively } from '@chronicle/postgres/testing';
+import { PG_URL, pgAvailable } from '@chronicle/postgres/testing';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, it } from 'vitest';
 
@@ -97,7 +97,6 @@ function postgres(label: string): Opener {
 function register(title: string, kind: StoreKind, opener: Opener, body: (stores: TestStores) => void): void {
   describe(`${title} [${kind}]`, () => {
     const opened: EventStore[] = [];
-    if (kind === 'postgres') runExclusively({ beforeAll, afterAll });
     afterEach(async () => {
       for (const store of opened.splice(0).reverse()) await store.close();
       await opener.cleanup();

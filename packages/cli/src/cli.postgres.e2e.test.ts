@@ -5,11 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describeCliSuite, type CliBackend } from './test-support/cli-suite.js';
 import { describeOpsSuite } from './test-support/ops-suite.js';
-import { PG_URL, adminQuery, dropSchema, pgAvailable, runExclusively, testSchema } from '@chronicle/postgres/testing';
+import { PG_URL, adminQuery, dropSchema, pgAvailable, testSchema } from '@chronicle/postgres/testing';
 
 const available = await pgAvailable('@chronicle/cli');
 const schemas: string[] = [];
-if (available) runExclusively({ beforeAll, afterAll });
 
 /** Runs SQL against the test database (raw damage for `verify`). */
 const sql = async (text: string, values: readonly unknown[]): Promise<void> => void (await adminQuery(text, values));

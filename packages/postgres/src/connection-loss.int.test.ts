@@ -3,13 +3,12 @@ import { StoreUnavailableError, type EventStore } from '@chronicle/core';
 import { collect } from '@chronicle/core/conformance';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPostgresStore } from './postgres-store.js';
-import { PG_URL, dropSchema, pgAvailable, runExclusively, testPool, testSchema } from './test/pg-test-support.js';
+import { PG_URL, dropSchema, pgAvailable, testPool, testSchema } from './test/pg-test-support.js';
 import { record, sleep } from './test/store-fixtures.js';
 
 const available = await pgAvailable();
 
 describe.skipIf(!available)('connection loss (pg_terminate_backend)', () => {
-  runExclusively();
   const schema = testSchema('connloss');
   const admin = testPool('chronicle-test-admin', 2);
   const terminate = async (applicationName: string): Promise<number> => {

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresStore, type PostgresEventStore } from './postgres-store.js';
 import { adminQuery, urlForDatabase, useNoisyNeighbour } from './testing.js';
-import { dropSchema, pgAvailable, runExclusively, testPool, testSchema } from './test/pg-test-support.js';
+import { dropSchema, pgAvailable, testPool, testSchema } from './test/pg-test-support.js';
 import { collect, documentsOf, perEventCounter, replayCounts } from './test/projection-fixtures.js';
 import { deferred, record, sleep, storeWithHooks } from './test/store-fixtures.js';
 
@@ -17,7 +17,6 @@ const available = await pgAvailable();
  * and short ones in a loop; the 60-second test opens one more of its own.
  */
 describe.skipIf(!available)('foreign transactions on the same server do not hold back the global log', () => {
-  runExclusively();
   const neighbour = useNoisyNeighbour({ beforeAll, afterAll });
   const pool = testPool(undefined, 8);
   const remotePool = testPool(undefined, 4);

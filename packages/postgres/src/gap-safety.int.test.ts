@@ -3,13 +3,12 @@ import type { EventStore, RecordedEvent } from '@chronicle/core';
 import { collect } from '@chronicle/core/conformance';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresStore, openPostgresStore } from './postgres-store.js';
-import { dropSchema, pgAvailable, runExclusively, testPool, testSchema, useNeighbour } from './test/pg-test-support.js';
+import { dropSchema, pgAvailable, testPool, testSchema, useNeighbour } from './test/pg-test-support.js';
 import { deferred, record, sleep, storeWithHooks } from './test/store-fixtures.js';
 
 const available = await pgAvailable();
 
 describe.skipIf(!available)('gap-safe global order (held transactions)', () => {
-  runExclusively();
   // Foreign transactions, held and short, all along: the horizon must ignore them and still never skip.
   useNeighbour();
   const pool = testPool();

@@ -3,13 +3,12 @@ import type { Projection } from '@chronicle/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PgClientLike } from './pg-types.js';
 import { createPostgresStore, type PostgresEventStore } from './postgres-store.js';
-import { dropSchema, pgAvailable, runExclusively, testPool, testSchema } from './test/pg-test-support.js';
+import { dropSchema, pgAvailable, testPool, testSchema } from './test/pg-test-support.js';
 import { collect } from './test/projection-fixtures.js';
 
 const available = await pgAvailable();
 
 describe.skipIf(!available)('inline projections on PostgreSQL', () => {
-  runExclusively();
   const pool = testPool();
   const schema = testSchema('inline');
   let store: PostgresEventStore;

@@ -3,13 +3,12 @@ import { createPostgresStore } from './postgres-store.js';
 import { migrations } from './sql/migrations.js';
 import { migrationQueries } from './sql/migration-queries.js';
 import { schemaNames } from './sql/schema-names.js';
-import { dropSchema, pgAvailable, runExclusively, testPool, testSchema } from './test/pg-test-support.js';
+import { dropSchema, pgAvailable, testPool, testSchema } from './test/pg-test-support.js';
 import { collect } from './test/projection-fixtures.js';
 
 const available = await pgAvailable();
 
 describe.skipIf(!available)('upgrading a schema from version 1', () => {
-  runExclusively();
   const pool = testPool();
   const schema = testSchema('upgrade');
   afterAll(async () => {

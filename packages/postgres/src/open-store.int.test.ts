@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { collect } from '@chronicle/core/conformance';
 import { createPostgresStore, latestSchemaVersion, type PgPoolLike } from './index.js';
 import { POSITION_LOCK_CLASS, schemaNames } from './sql/schema-names.js';
-import { PG_URL, dropSchema, pgAvailable, runExclusively, testPool, testSchema } from './test/pg-test-support.js';
+import { PG_URL, dropSchema, pgAvailable, testPool, testSchema } from './test/pg-test-support.js';
 import { sleep } from './test/store-fixtures.js';
 
 const available = await pgAvailable();
@@ -40,7 +40,6 @@ describe('options and typing (no database)', () => {
 });
 
 describe.skipIf(!available)('migrations', () => {
-  runExclusively();
   const pool = testPool();
   const schemas: string[] = [];
   const fresh = (label: string): string => {

@@ -1,12 +1,11 @@
 import { describeEventStore } from '@chronicle/core/conformance';
 import { afterAll, describe, it } from 'vitest';
 import { createPostgresStore } from './postgres-store.js';
-import { dropSchema, pgAvailable, runExclusively, testPool, testSchema, useNeighbour } from './test/pg-test-support.js';
+import { dropSchema, pgAvailable, testPool, testSchema, useNeighbour } from './test/pg-test-support.js';
 
 const available = await pgAvailable();
 
 if (available) {
-  runExclusively();
   // Other databases and tables of the server keep write transactions open all along (issue 19).
   useNeighbour();
   const pool = testPool();

@@ -1,14 +1,13 @@
 import { createProjectionRunner, silentLogger } from '@chronicle/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresStore, type PostgresEventStore } from './postgres-store.js';
-import { dropSchema, pgAvailable, runExclusively, testPool, testSchema } from './test/pg-test-support.js';
+import { dropSchema, pgAvailable, testPool, testSchema } from './test/pg-test-support.js';
 import { collect, documentsOf, perEventCounter, replayCounts } from './test/projection-fixtures.js';
 import { deferred, sleep, storeWithHooks } from './test/store-fixtures.js';
 
 const available = await pgAvailable();
 
 describe.skipIf(!available)('projections and the outbox under late commits (held transactions)', () => {
-  runExclusively();
   const pool = testPool();
   const holderPool = testPool(undefined, 12);
   const schema = testSchema('projgaps');

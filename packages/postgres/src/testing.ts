@@ -1,8 +1,8 @@
 /**
  * `@chronicle/postgres/testing`: what test suites on a real PostgreSQL share —
- * the server to use, the "missing server" rule, throwaway schemas, the lock
- * that runs PostgreSQL test files one at a time, and the noisy neighbour
- * (other transactions on the same server, see `noisy-neighbour.ts`).
+ * the server to use, the "missing server" rule, throwaway schemas, the noisy
+ * neighbour (other transactions on the same server, see `noisy-neighbour.ts`),
+ * and a lock for a test that needs the server to itself.
  * Test-runner agnostic: pass your runner's `beforeAll`/`afterAll`.
  */
 import { randomUUID } from 'node:crypto';
@@ -55,12 +55,15 @@ export async function dropSchema(schema: string): Promise<void> {
 const TEST_LOCK_CLASS = 0x43485254;
 
 /**
- * Runs the calling test file alone among all PostgreSQL test files that take
- * this lock, across workers and concurrent runs. Why: the gap-safe horizon
- * is the cluster-wide snapshot xmin, so a transaction that one file holds
- * open on purpose (delayed-commit and crash tests) rightly delays what every
- * other store in the cluster may read, which would make exact head-position
- * checks elsewhere flaky.
+ * Runs the calling test file alone among all test files that take this lock,
+ * across workers and concurrent runs (a cluster-wide advisory lock). Chronicle's
+ * own suites no longer take it: it existed because the gap-safe horizon used
+ * to be the cluster-wide snapshot xmin, so a transaction one file held open
+ * delayed every other file's readers; since schema v5 only a store's own
+ * in-flight appends hold its readers back, and every file works in its own
+ * schema (or database) beside others' transactions (see `useNoisyNeighbour`).
+ * Keep it for a test that needs the server to itself, e.g. one asserting on
+ * server-wide activity.
  */
 export function runExclusively(hooks: SuiteHooks): void {
   const client = new pg.Client({ connectionString: PG_URL, application_name: 'chronicle-test-lock' });

@@ -1,17 +1,12 @@
 import { afterAll, beforeAll } from 'vitest';
 import { createPostgresStore, type PostgresEventStore } from '../postgres-store.js';
 import type { PostgresStoreOptions } from '../options.js';
-import { dropSchema, pgAvailable as available, runExclusively as runExclusivelyWith, testPool, testSchema, useNoisyNeighbour, type NoisyNeighbour } from '../testing.js';
+import { dropSchema, pgAvailable as available, testPool, testSchema, useNoisyNeighbour, type NoisyNeighbour } from '../testing.js';
 
-export { PG_URL, adminQuery, dropSchema, testPool, testSchema } from '../testing.js';
+export { PG_URL, adminQuery, dropSchema, testPool, testSchema, urlForDatabase } from '../testing.js';
 
 /** Whether PostgreSQL answers (throws under `CI=true` when it does not). */
 export const pgAvailable = (): Promise<boolean> => available('@chronicle/postgres');
-
-/** Runs this test file alone among the repository's PostgreSQL test files (see `@chronicle/postgres/testing`). */
-export function runExclusively(): void {
-  runExclusivelyWith({ beforeAll, afterAll });
-}
 
 /** Other tenants busy on the server for this whole file (see `@chronicle/postgres/testing`). */
 export function useNeighbour(): NoisyNeighbour {
@@ -23,11 +18,10 @@ export type TestStoreFixture = { readonly pool: ReturnType<typeof testPool>; rea
 
 /**
  * A store on a fresh schema for the enclosing describe block, in a file that
- * runs alone (see {@link runExclusively}): opened before the tests, then
+ * shares the server with everything else: opened before the tests, then
  * closed, its pool ended and its schema dropped.
  */
 export function useTestStore(label: string, options: { readonly poolSize?: number; readonly store?: Partial<PostgresStoreOptions> } = {}): TestStoreFixture {
-  runExclusively();
   const pool = testPool(undefined, options.poolSize);
   const schema = testSchema(label);
   const fixture = { pool, schema } as TestStoreFixture;

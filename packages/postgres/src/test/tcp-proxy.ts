@@ -1,10 +1,13 @@
 import net from 'node:net';
 import { PG_URL } from './pg-test-support.js';
 
-/** A TCP proxy in front of the test PostgreSQL; `cut()` makes the database unreachable through it (refused, open sockets dropped). */
+/**
+ * A TCP proxy in front of the test PostgreSQL (its `url` names `database`, default the test database's); `cut()` makes
+ * the database unreachable through it (refused, open sockets dropped).
+ */
 export type TcpProxy = { readonly url: string; readonly cut: () => Promise<void> };
 
-export async function pgProxy(): Promise<TcpProxy> {
+export async function pgProxy(database?: string): Promise<TcpProxy> {
   const target = new URL(PG_URL);
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
@@ -25,6 +28,7 @@ export async function pgProxy(): Promise<TcpProxy> {
   const url = new URL(PG_URL);
   url.hostname = '127.0.0.1';
   url.port = String(port);
+  if (database) url.pathname = `/${database}`;
   return {
     url: url.toString(),
     cut: async () => {
