@@ -37,3 +37,46 @@ export async function* pages<Row, Cursor>(
     if (next === undefined) return;
   }
 }
+
+/**
+ * The rows of a read's pages, mapped one at a time, as an async iterator
+ * that is not a generator: a row already in memory is handed out with one
+ * resolved promise, where an async generator's `yield` costs several. Every
+ * event of every subscription passes here.
+ */
+export function rowsOf<Row, T>(source: AsyncGenerator<readonly Row[]>, map: (row: Row) => T): AsyncIterableIterator<T> {
+  let page: readonly Row[] = [];
+  let index = 0;
+  let finished = false;
+  const iterator: AsyncIterableIterator<T> = {
+    next(): Promise<IteratorResult<T>> {
+      if (index < page.length) {
+        try {
+          return Promise.resolve({ done: false, value: map(page[index++]!) });
+        } catch (error) {
+          return Promise.reject(error);
+        }
+      }
+      if (finished) return Promise.resolve({ done: true, value: undefined });
+      return source.next().then((result) => {
+        if (result.done) {
+          finished = true;
+          return { done: true, value: undefined };
+        }
+        page = result.value;
+        index = 0;
+        return iterator.next();
+      });
+    },
+    async return(): Promise<IteratorResult<T>> {
+      finished = true;
+      page = [];
+      await source.return(undefined);
+      return { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
+}

@@ -13,7 +13,7 @@ import {
 } from '@chronicle/core';
 import { isTransient, toStoreError } from './errors.js';
 import { queryRows } from './prepared-call.js';
-import { pages } from './paginate.js';
+import { pages, rowsOf } from './paginate.js';
 import type { ConnectionLease } from './connection-lease.js';
 import type { PgQueryConfig } from './pg-types.js';
 import { toNumber, toRecordedEvent } from './rows.js';
@@ -232,8 +232,16 @@ export function createReaders({ connections, queries, closed, storeName, clock, 
     },
 
     /** `readAll` for subscriptions: rides out connection loss for a while; shares pages (see `sharedPage`). */
-    readAllRetrying(options: ReadAllOptions): AsyncGenerator<RecordedEvent> {
-      return globalLog(options, 'shared');
+    readAllRetrying(options: ReadAllOptions): AsyncIterable<RecordedEvent> {
+      const filter = options.filter;
+      if (options.direction === 'backwards' || options.before !== undefined || filter?.eventTypes || filter?.streamIdPrefixes) {
+        return globalLog(options, 'shared');
+      }
+      assertOpen();
+      assertReadAllOptions(options);
+      const now = clock();
+      const source = { fetch: (after: number, size: number) => sharedPage(after, size, now), advance: (last: Row) => toNumber(last[0]) };
+      return rowsOf(pages(source, options.after ?? 0, options.limit ?? Number.POSITIVE_INFINITY, PAGE_SIZE), toRecordedEvent);
     },
 
     headPosition,
