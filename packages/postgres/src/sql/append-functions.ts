@@ -23,27 +23,20 @@ function reserveBlock(names: SchemaNames, generation: AppendFunctionsGeneration)
     raise exception 'chronicle: positions must be reserved before the transaction writes anything'
       using errcode = 'CH001';
   end if;`;
-  if (generation >= 4) {
-    // Register as an in-flight appender first, before the transaction has an
-    // xid (readers' horizon relies on that order, see `horizon.ts`), then
-    // reserve as generation 3 does. A CASE runs its branches in order.
-    return `${check}
-  v_xid := case when ${registerAppender(names)} is null then null
-                when pg_advisory_lock(${lock}) is null then null
-                else pg_current_xact_id() end;
-  v_first := nextval('${q}.global_position');
-  if v_count > 1 then
-    perform setval('${q}.global_position', v_first + v_count - 1);
-  end if;
-  if not pg_advisory_unlock(${lock}) then
-    raise exception 'chronicle: the position lock was not held';
-  end if;`;
-  }
-  if (generation === 3) {
+  if (generation >= 3) {
     // Lock and unlock as plpgsql simple expressions (a CASE runs its
     // condition first), which skip the executor run that PERFORM costs each.
+    // From generation 4 the transaction first registers as an in-flight
+    // appender, before it has an xid (readers' horizon relies on that order,
+    // see `horizon.ts`); a CASE runs its branches in order.
+    const lockThenXid =
+      generation === 3
+        ? `case when pg_advisory_lock(${lock}) is null then null else pg_current_xact_id() end`
+        : `case when ${registerAppender(names)} is null then null
+                when pg_advisory_lock(${lock}) is null then null
+                else pg_current_xact_id() end`;
     return `${check}
-  v_xid := case when pg_advisory_lock(${lock}) is null then null else pg_current_xact_id() end;
+  v_xid := ${lockThenXid};
   v_first := nextval('${q}.global_position');
   if v_count > 1 then
     perform setval('${q}.global_position', v_first + v_count - 1);
