@@ -39,7 +39,9 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
   return value;
 }
 
@@ -48,11 +50,17 @@ export function loadDownloadsConfig(env: NodeJS.ProcessEnv = process.env): Downl
   const allowClockOverride = env.DOWNLOADS_ALLOW_CLOCK_OVERRIDE === '1';
   const clockOffsetMs = integer(env, 'DOWNLOADS_CLOCK_OFFSET_MS', 0, -86_400_000, 86_400_000);
   if (clockOffsetMs !== 0 && !allowClockOverride) {
-    throw new Error('DOWNLOADS_CLOCK_OFFSET_MS is a test setting: it is honoured only with DOWNLOADS_ALLOW_CLOCK_OVERRIDE=1');
+    throw new Error(
+      'DOWNLOADS_CLOCK_OFFSET_MS is a test setting: it is honoured only with DOWNLOADS_ALLOW_CLOCK_OVERRIDE=1',
+    );
   }
   const ttlMs = integer(env, 'DOWNLOADS_LEASE_TTL_MS', defaultLease.ttlMs, 300, 600_000);
-  const retryMs = integer(env, 'DOWNLOADS_LEASE_RETRY_MS', Math.min(defaultLease.retryMs, Math.floor(ttlMs / 3)), 50, 600_000);
-  if (retryMs >= ttlMs) throw new Error(`DOWNLOADS_LEASE_RETRY_MS (${retryMs}) must be below DOWNLOADS_LEASE_TTL_MS (${ttlMs})`);
+  const defaultRetryMs = Math.min(defaultLease.retryMs, Math.floor(ttlMs / 3));
+  const retryMs = integer(env, 'DOWNLOADS_LEASE_RETRY_MS', defaultRetryMs, 50, 600_000);
+  if (retryMs >= ttlMs) {
+    throw new Error(`DOWNLOADS_LEASE_RETRY_MS (${retryMs}) must be below DOWNLOADS_LEASE_TTL_MS (${ttlMs})`);
+  }
   const sqliteBusyTimeoutMs = integer(env, 'CHRONICLE_SQLITE_BUSY_TIMEOUT_MS', 2_000, 1, 600_000);
-  return { allowClockOverride, clockOffsetMs, lease: { ttlMs, retryMs }, sqlitePath: env.CHRONICLE_SQLITE_PATH || undefined, sqliteBusyTimeoutMs };
+  const sqlitePath = env.CHRONICLE_SQLITE_PATH || undefined;
+  return { allowClockOverride, clockOffsetMs, lease: { ttlMs, retryMs }, sqlitePath, sqliteBusyTimeoutMs };
 }

@@ -1,8 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WrongExpectedVersionError, retryDelay, type EventStore, type Logger, type RecordedEvent } from '@chronicle/core';
+import {
+  WrongExpectedVersionError,
+  retryDelay,
+  type EventStore,
+  type Logger,
+  type RecordedEvent,
+} from '@chronicle/core';
 import { RULES_STREAM, toRulesChange, type RulesChange, type RulesChanged } from './rules-history.js';
-import { defaultRules, parseRulesFile, rulesSchema, type Rules, type RulesChangeRequest, type RulesSource } from './rules.js';
+import { defaultRules, parseRulesFile, rulesSchema, type Rules, type RulesSource } from './rules.js';
 
 /** Options of {@link createStoredRules}. */
 export type StoredRulesOptions = {
@@ -30,17 +36,25 @@ export function appendRulesChange(
   expected: number,
   options: { readonly at: Date; readonly instance: string },
 ): ReturnType<EventStore['append']> {
-  const event = { type: 'RulesChanged', data: { ...change, at: options.at.toISOString() }, metadata: { instance: options.instance } };
+  const data = { ...change, at: options.at.toISOString() };
+  const event = { type: 'RulesChanged', data, metadata: { instance: options.instance } };
   return store.append(RULES_STREAM, [event], expected === 0 ? 'no_stream' : expected);
 }
 
-const same = (a: Rules, b: Rules): boolean => JSON.stringify(rulesSchema.parse(a)) === JSON.stringify(rulesSchema.parse(b));
+const same = (a: Rules, b: Rules): boolean =>
+  JSON.stringify(rulesSchema.parse(a)) === JSON.stringify(rulesSchema.parse(b));
 const MAX_REPLACE_ATTEMPTS = 20;
 
-function seedOf(options: StoredRulesOptions): { rules: Rules; source: RulesChanged['data']['source']; from: string } {
+type Seed = { rules: Rules; source: RulesChanged['data']['source']; from: string };
+
+function seedOf(options: StoredRulesOptions): Seed {
   const seed = options.seed;
-  if (seed && 'rules' in seed) return { rules: rulesSchema.parse(seed.rules), source: 'seed-defaults', from: 'options' };
-  if (seed && existsSync(seed.file)) return { rules: parseRulesFile(seed.file, readFileSync(seed.file, 'utf8')), source: 'seed-file', from: seed.file };
+  if (seed && 'rules' in seed) {
+    return { rules: rulesSchema.parse(seed.rules), source: 'seed-defaults', from: 'options' };
+  }
+  if (seed && existsSync(seed.file)) {
+    return { rules: parseRulesFile(seed.file, readFileSync(seed.file, 'utf8')), source: 'seed-file', from: seed.file };
+  }
   return { rules: defaultRules, source: 'seed-defaults', from: 'defaults' };
 }
 
@@ -78,21 +92,24 @@ export async function createStoredRules(options: StoredRulesOptions): Promise<Ru
   const seed = seedOf(options);
   if (version === 0) {
     try {
-      await append({ rules: seed.rules, previous: null, changedBy: `seed (${seed.from})`, source: seed.source }, 0);
+      const first = { rules: seed.rules, previous: null, changedBy: `seed (${seed.from})`, source: seed.source };
+      await append(first, 0);
       logger.info({ from: seed.from }, 'rules stream seeded');
     } catch (error) {
       if (!(error instanceof WrongExpectedVersionError)) throw error; // another instance seeded it first
     }
     await catchUp();
   } else if (seed.source === 'seed-file' && !same(seed.rules, rules)) {
-    logger.warn({ file: seed.from, version }, 'the rules file is ignored: the rules in force are the store\'s (change them with PUT /v1/rules)');
+    const message = "the rules file is ignored: the rules in force are the store's (change them with PUT /v1/rules)";
+    logger.warn({ file: seed.from, version }, message);
   }
 
   const follow = async (): Promise<void> => {
     for (let failures = 0; !stopping.signal.aborted; ) {
       try {
         // Filtered by the store: an instance reads the rules stream's events, not every event of the log.
-        for await (const event of store.subscribe({ after: head, signal: stopping.signal, filter: { streamIdPrefixes: [RULES_STREAM] } })) {
+        const filter = { streamIdPrefixes: [RULES_STREAM] };
+        for await (const event of store.subscribe({ after: head, signal: stopping.signal, filter })) {
           head = event.globalPosition;
           apply(event);
           failures = 0;
@@ -101,7 +118,8 @@ export async function createStoredRules(options: StoredRulesOptions): Promise<Ru
         if (stopping.signal.aborted) return;
         failures++;
         logger.warn({ err: (error as Error).message, failures }, 'following rule changes failed; will retry');
-        await sleep(retryDelay({ initialDelayMs: 100, maxDelayMs: 5_000 }, failures), undefined, { signal: stopping.signal }).catch(() => undefined);
+        const delay = retryDelay({ initialDelayMs: 100, maxDelayMs: 5_000 }, failures);
+        await sleep(delay, undefined, { signal: stopping.signal }).catch(() => undefined);
       }
     }
   };
@@ -115,7 +133,9 @@ export async function createStoredRules(options: StoredRulesOptions): Promise<Ru
       for (let attempt = 1; ; attempt++) {
         if (request.expectedVersion !== undefined && request.expectedVersion !== version) {
           await catchUp();
-          if (request.expectedVersion !== version) throw new WrongExpectedVersionError(RULES_STREAM, request.expectedVersion, version);
+          if (request.expectedVersion !== version) {
+            throw new WrongExpectedVersionError(RULES_STREAM, request.expectedVersion, version);
+          }
         }
         if (same(parsed, rules)) return rules;
         try {

@@ -10,5 +10,7 @@ import { createHash, randomUUID } from 'node:crypto';
 export function licenseIdFor(idempotencyKey: string | undefined): string {
   if (idempotencyKey === undefined) return randomUUID();
   const hex = createHash('sha256').update(`license:${idempotencyKey}`).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  const version = `5${hex.slice(13, 16)}`;
+  return [hex.slice(0, 8), hex.slice(8, 12), version, `${variant}${hex.slice(17, 20)}`, hex.slice(20, 32)].join('-');
 }
