@@ -3,19 +3,75 @@ import { isChronicleError, type EventStore, type RecordedEvent } from '@chronicl
 import type { FastifyBaseLogger } from 'fastify';
 import { toWire } from '../wire.js';
 
-/** An event as an SSE frame, encoded once and shared by every connection that sends it. */
-export type Frame = {
-  readonly event: RecordedEvent;
-  readonly bytes: Buffer;
-};
+/** Longest stretch the fan-out keeps the event loop before letting other work run, in ms. */
+const DISPATCH_SLICE_MS = 4;
+/** Bytes of the newest batches kept, so a client that reconnects a little behind resumes without a store read. */
+const RECENT_BYTES = 4 * 1024 * 1024;
 
-/** Encodes an event as one SSE message: `id` is its global position. */
-export function frameOf(event: RecordedEvent): Frame {
-  return { event, bytes: Buffer.from(`id: ${event.globalPosition}\nevent: event\ndata: ${JSON.stringify(toWire(event))}\n\n`) };
+/** An event as one SSE message: `id` is its global position. */
+export function messageOf(event: RecordedEvent): string {
+  return `id: ${event.globalPosition}\nevent: event\ndata: ${JSON.stringify(toWire(event))}\n\n`;
 }
 
-/** Receives each batch of new events, in order, synchronously. */
-export type FeedListener = (frames: readonly Frame[]) => void;
+/** What a subscription filter may look at: not the data, which a batch does not keep once encoded. */
+export type EventHeader = Pick<RecordedEvent, 'globalPosition' | 'type' | 'streamId'>;
+
+/**
+ * Events the feed delivers together, encoded once into one buffer that every
+ * connection sends (or a slice of, for a filtered one): no copy per client.
+ */
+export type Batch = {
+  readonly events: readonly EventHeader[];
+  readonly bytes: Buffer;
+  /** Where event i's message starts in `bytes` (and, at i + 1, ends). */
+  readonly offsets: readonly number[];
+  /** Global position of the first and last event. */
+  readonly first: number;
+  readonly last: number;
+};
+
+function encode(events: RecordedEvent[]): Batch {
+  const messages = events.map(messageOf);
+  const offsets = [0];
+  for (const message of messages) offsets.push(offsets[offsets.length - 1]! + Buffer.byteLength(message));
+  return {
+    events: events.map(({ globalPosition, type, streamId }) => ({ globalPosition, type, streamId })),
+    bytes: Buffer.from(messages.join('')),
+    offsets,
+    first: events[0]!.globalPosition,
+    last: events[events.length - 1]!.globalPosition,
+  };
+}
+
+/**
+ * The parts of `batches` a connection at `after` sends: events after it that
+ * `matches` accepts, as slices of the shared buffers (runs of consecutive
+ * events are one slice).
+ */
+export function slicesFor(batches: readonly Batch[], after: number, matches: ((event: EventHeader) => boolean) | undefined): Buffer[] {
+  const slices: Buffer[] = [];
+  for (const batch of batches) {
+    if (batch.last <= after) continue;
+    if (!matches && batch.first > after) {
+      slices.push(batch.bytes);
+      continue;
+    }
+    let start = -1;
+    for (let i = 0; i <= batch.events.length; i++) {
+      const event = batch.events[i];
+      const take = event !== undefined && event.globalPosition > after && (!matches || matches(event));
+      if (take && start < 0) start = i;
+      if (!take && start >= 0) {
+        slices.push(batch.bytes.subarray(batch.offsets[start], batch.offsets[i]));
+        start = -1;
+      }
+    }
+  }
+  return slices;
+}
+
+/** Receives the batches of new events, in order, synchronously. */
+export type FeedListener = (batches: readonly Batch[]) => void;
 
 /**
  * One store subscription shared by every live SSE connection of a server:
@@ -25,15 +81,17 @@ export type FeedListener = (frames: readonly Frame[]) => void;
  * a store error restarts it from the last delivered position after a pause.
  */
 export type LiveFeed = {
-  /**
-   * Counts a user in and starts the subscription if needed; resolves with the
-   * position of the last delivered event (the head when it started).
-   */
-  acquire(): Promise<number>;
+  /** Counts a user in and starts the subscription if needed (resolves once it runs). */
+  acquire(): Promise<void>;
   /** Counts a user out; the subscription stops with the last. */
   release(): void;
-  /** Position of the last event delivered to listeners. */
+  /** Position of the last event handed to listeners (listeners that join now get what comes after it). */
   position(): number;
+  /**
+   * The newest batches after `after`, if the feed still holds every event
+   * after it (a client resuming a little behind); undefined when it does not.
+   */
+  recentAfter(after: number): readonly Batch[] | undefined;
   /** Adds a listener; returns the function that removes it. */
   listen(listener: FeedListener): () => void;
   /** Called when the store is closed for good: no more events will come. */
@@ -48,18 +106,59 @@ export function createLiveFeed(store: EventStore, logger: FastifyBaseLogger, onS
   const endCallbacks = new Set<() => void>();
   let users = 0;
   let delivered = 0;
-  let run: { readonly abort: AbortController; readonly started: Promise<number> } | undefined;
-  let pending: Frame[] = [];
+  let run: { readonly abort: AbortController; readonly started: Promise<void> } | undefined;
+  let pending: RecordedEvent[] = [];
   let flushScheduled = false;
   let closed = false;
+  // Batches waiting to be handed out, oldest first; one dispatch runs at a time, so every listener gets them in order.
+  let queue: Batch[] = [];
+  let dispatching = false;
+  let recent: Batch[] = [];
+  let recentBytes = 0;
+
+  /**
+   * Hands the queued batches to every listener, a slice of listeners per turn
+   * of the event loop (about DISPATCH_SLICE_MS each), so that fanning out to
+   * hundreds of sockets never holds up the requests in between. Batches that
+   * queued up meanwhile go out together: fewer, larger writes.
+   */
+  const dispatch = (): void => {
+    if (dispatching) return;
+    dispatching = true;
+    const slice = (batches: readonly Batch[], targets: readonly FeedListener[], from: number): void => {
+      const started = performance.now();
+      let i = from;
+      while (i < targets.length && performance.now() - started < DISPATCH_SLICE_MS) {
+        const listener = targets[i++]!;
+        if (listeners.has(listener)) listener(batches);
+      }
+      if (i < targets.length) setImmediate(slice, batches, targets, i);
+      else next();
+    };
+    const next = (): void => {
+      if (queue.length === 0) {
+        dispatching = false;
+        return;
+      }
+      const batches = queue;
+      queue = [];
+      // Listeners that join from here on caught up to `delivered` from the store: these batches are not theirs.
+      delivered = batches[batches.length - 1]!.last;
+      slice(batches, [...listeners], 0);
+    };
+    next();
+  };
 
   const flush = (): void => {
     flushScheduled = false;
-    const frames = pending;
+    if (pending.length === 0) return;
+    const batch = encode(pending);
     pending = [];
-    if (frames.length === 0) return;
-    delivered = frames[frames.length - 1]!.event.globalPosition;
-    for (const listener of [...listeners]) listener(frames);
+    recent.push(batch);
+    recentBytes += batch.bytes.length;
+    while (recent.length > 1 && recentBytes > RECENT_BYTES) recentBytes -= recent.shift()!.bytes.length;
+    queue.push(batch);
+    dispatch();
   };
 
   const follow = async (abort: AbortController, from: number): Promise<void> => {
@@ -69,7 +168,7 @@ export function createLiveFeed(store: EventStore, logger: FastifyBaseLogger, onS
         for await (const event of store.subscribe({ after, signal: abort.signal })) {
           after = event.globalPosition;
           pause = 250;
-          pending.push(frameOf(event));
+          pending.push(event);
           // Everything the subscription yields in one turn goes out as one batch.
           if (!flushScheduled) {
             flushScheduled = true;
@@ -90,14 +189,12 @@ export function createLiveFeed(store: EventStore, logger: FastifyBaseLogger, onS
     }
   };
 
-  const start = (): { readonly abort: AbortController; readonly started: Promise<number> } => {
+  const start = (): { readonly abort: AbortController; readonly started: Promise<void> } => {
     const abort = new AbortController();
     const started = store.headPosition().then((head) => {
-      if (!abort.signal.aborted) {
-        delivered = head;
-        void follow(abort, head);
-      }
-      return head;
+      if (abort.signal.aborted) return;
+      delivered = head;
+      void follow(abort, head);
     });
     // A failed start is retried by the next acquire.
     started.catch(() => {
@@ -117,7 +214,6 @@ export function createLiveFeed(store: EventStore, logger: FastifyBaseLogger, onS
         users--;
         throw error;
       }
-      return delivered;
     },
     release() {
       users--;
@@ -125,9 +221,17 @@ export function createLiveFeed(store: EventStore, logger: FastifyBaseLogger, onS
         run.abort.abort();
         run = undefined;
         pending = [];
+        queue = [];
+        recent = [];
+        recentBytes = 0;
       }
     },
     position: () => delivered,
+    recentAfter(after) {
+      // Batches are contiguous: the feed holds everything after `after` if its oldest batch starts at or before after + 1.
+      if (recent.length === 0 || recent[0]!.first > after + 1) return undefined;
+      return recent.filter((batch) => batch.last > after);
+    },
     listen(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -1,5 +1,7 @@
 import type { ServerResponse } from 'node:http';
 
+const PING = Buffer.from(': ping\n\n');
+
 /** Why a connection ended (the label of `chronicle_sse_disconnects_total`). */
 export type DisconnectReason = 'client' | 'overflow' | 'stalled' | 'shutdown' | 'store-closed' | 'error';
 
@@ -48,7 +50,7 @@ export class SseConnection {
       onClose(this.#reason ?? 'client');
     });
     response.on('error', () => undefined);
-    this.#heartbeat = setInterval(() => this.send(Buffer.from(': ping\n\n')), limits.heartbeatMs);
+    this.#heartbeat = setInterval(() => this.send([PING]), limits.heartbeatMs);
     this.#heartbeat.unref();
   }
 
@@ -63,14 +65,16 @@ export class SseConnection {
   }
 
   /**
-   * Sends whole messages. Returns false when the connection is closed, or
-   * was closed now because the client's buffer overflowed.
+   * Sends whole messages (the buffers are sent as they are, not copied: they
+   * may be shared with other connections). Returns false when the connection
+   * is closed, or was closed now because the client's buffer overflowed.
    */
-  send(...chunks: readonly Buffer[]): boolean {
+  send(chunks: readonly Buffer[]): boolean {
     if (this.closed) return false;
+    if (chunks.length === 0) return true;
     if (this.#paused) {
       const bytes = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
-      // One message of any size may wait on an empty queue; beyond the limit the client is too far behind.
+      // One send of any size may wait on an empty queue; beyond the limit the client is too far behind.
       if (this.#queuedBytes > 0 && this.#queuedBytes + bytes > this.limits.bufferBytes) {
         this.destroy('overflow');
         return false;

@@ -1,8 +1,9 @@
-import { filterPredicate, type EventStore, type GlobalLogFilter } from '@chronicle/core';
+import { filterPredicate, type EventStore, type GlobalLogFilter, type RecordedEvent } from '@chronicle/core';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerMetrics } from '../metrics.js';
 import { HttpProblem } from '../problem.js';
-import { createLiveFeed, frameOf, type Frame } from './live-feed.js';
+import { createCatchUpSlots } from './catch-up-slots.js';
+import { createLiveFeed, messageOf, slicesFor, type Batch } from './live-feed.js';
 import { SseConnection, type DisconnectReason } from './sse-connection.js';
 import type { ResolvedSseOptions } from './sse-options.js';
 
@@ -25,6 +26,8 @@ export type SseHub = {
 };
 
 const CATCH_UP_PAGE = 100;
+/** Store reads for catching-up clients at a time. */
+const CATCH_UP_READS = 4;
 
 /**
  * Bounded Server-Sent Events for `GET /v1/subscribe`: at most
@@ -42,6 +45,7 @@ export function createSseHub(
   onStoreError: (error: unknown) => void = () => undefined,
 ): SseHub {
   const feed = createLiveFeed(store, logger, onStoreError);
+  const catchUpSlots = createCatchUpSlots(CATCH_UP_READS);
   const connections = new Set<SseConnection>();
   // Slots are taken before the first await, so concurrent requests cannot pass the limit together.
   let slots = 0;
@@ -80,7 +84,7 @@ export function createSseHub(
       feed.release();
       throw new HttpProblem(503, 'SHUTTING_DOWN', 'the server is shutting down');
     }
-    const matches = filterPredicate(subscription.filter) ?? (() => true);
+    const matches = filterPredicate(subscription.filter);
     const filter = subscription.filter ? { filter: subscription.filter } : {};
     let stopListening = (): void => undefined;
     reply.hijack();
@@ -95,49 +99,62 @@ export function createSseHub(
     });
     connections.add(connection);
     metrics.subscribers.inc();
+    // The stream ends with the connection, so it needs no chunked framing: each write goes to the socket as is.
+    response.useChunkedEncodingByDefault = false;
+    response.shouldKeepAlive = false;
     response.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
+      connection: 'close',
       'x-accel-buffering': 'no',
       'x-request-id': String(request.id),
     });
     // `retry`: how long a browser's EventSource waits before reconnecting.
-    connection.send(Buffer.from(': connected\nretry: 1000\n\n'));
+    connection.send([Buffer.from(': connected\nretry: 1000\n\n')]);
 
     let position = start;
     try {
-      // Catch up from the store as fast as the client reads, until the feed's position.
+      // Catch up to the feed's position as fast as the client reads: from the feed's newest batches when it
+      // still holds them (shared buffers), else from the store a page at a time, taking turns with other clients.
       while (!connection.closed && position < feed.position()) {
+        const recent = feed.recentAfter(position);
+        if (recent) {
+          for (const batch of recent) {
+            const slices = slicesFor([batch], position, matches);
+            position = Math.max(position, batch.last);
+            if (!connection.send(slices)) return;
+            if (connection.paused && !(await connection.writable())) return;
+          }
+          continue;
+        }
         // Delivered by the feed, so committed and readable: a short page has read every event up to it.
         const reached = feed.position();
-        let read = 0;
-        for await (const event of store.readAll({ after: position, limit: CATCH_UP_PAGE, ...filter })) {
-          position = event.globalPosition;
-          read++;
-          if (!connection.send(frameOf(event).bytes)) return;
-          if (connection.paused && !(await connection.writable())) return;
+        const page = await catchUpSlots.run(async () => {
+          const events: RecordedEvent[] = [];
+          for await (const event of store.readAll({ after: position, limit: CATCH_UP_PAGE, ...filter })) events.push(event);
+          return events;
+        });
+        if (page.length > 0) {
+          position = page[page.length - 1]!.globalPosition;
+          if (!connection.send([Buffer.from(page.map(messageOf).join(''))])) return;
         }
         // Filtered, the store skips the events that do not match: the page's end says nothing of them.
-        if (read < CATCH_UP_PAGE) position = Math.max(position, reached);
+        if (page.length < CATCH_UP_PAGE) position = Math.max(position, reached);
+        if (connection.paused && !(await connection.writable())) return;
       }
       if (connection.closed) return;
       // Same turn as the last position check: the feed delivers everything after `position`, nothing twice.
-      stopListening = feed.listen((frames: readonly Frame[]) => {
-        const chunks: Buffer[] = [];
-        for (const frame of frames) {
-          if (frame.event.globalPosition <= position) continue;
-          position = frame.event.globalPosition;
-          if (matches(frame.event)) chunks.push(frame.bytes);
-        }
-        if (chunks.length > 0) connection.send(...chunks);
+      stopListening = feed.listen((batches: readonly Batch[]) => {
+        const slices = slicesFor(batches, position, matches);
+        position = Math.max(position, batches[batches.length - 1]!.last);
+        connection.send(slices);
       });
     } catch (error) {
       onStoreError(error);
       if (connection.closed) return;
       request.log.warn({ err: error }, 'subscription failed');
       const code = (error as { code?: unknown }).code;
-      connection.send(Buffer.from(`event: error\ndata: ${JSON.stringify({ code: typeof code === 'string' ? code : 'INTERNAL_ERROR', detail: (error as Error).message })}\n\n`));
+      connection.send([Buffer.from(`event: error\ndata: ${JSON.stringify({ code: typeof code === 'string' ? code : 'INTERNAL_ERROR', detail: (error as Error).message })}\n\n`)]);
       connection.end('error');
     }
   }

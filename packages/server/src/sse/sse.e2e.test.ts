@@ -115,6 +115,44 @@ describe('GET /v1/subscribe with bounds', () => {
     await vi.waitFor(async () => expect(metric(await metrics(), 'chronicle_sse_subscribers')).toBe(0));
   });
 
+  it('clients resuming a little behind catch up from the feed, not the store; far behind, they read it 4 at a time', async () => {
+    let reads = 0;
+    let concurrent = 0;
+    let peak = 0;
+    const { createInMemoryStore } = await import('@chronicle/core');
+    const inner = createInMemoryStore();
+    const store = new Proxy(inner, {
+      get(target, key, receiver) {
+        if (key !== 'readAll') return Reflect.get(target, key, receiver);
+        return (options: Parameters<typeof inner.readAll>[0]) => {
+          reads++;
+          return (async function* () {
+            peak = Math.max(peak, ++concurrent);
+            try {
+              yield* target.readAll(options);
+            } finally {
+              concurrent--;
+            }
+          })();
+        };
+      },
+    });
+    server = await startTestServer({ store });
+    const live = await rawSubscribe('/v1/subscribe');
+    // 2,500 events of 2 KB: more than the 4 MiB of recent batches the feed keeps.
+    await appendMany(2_500);
+    await vi.waitFor(() => expect(ids(live.text()).at(-1)).toBe(2_500), { timeout: 10_000 });
+    reads = 0;
+    const resumed = await Promise.all(Array.from({ length: 20 }, () => rawSubscribe('/v1/subscribe', { 'last-event-id': '2450' })));
+    for (const client of resumed) await vi.waitFor(() => expect(ids(client.text())).toEqual(Array.from({ length: 50 }, (_, i) => 2_451 + i)));
+    expect(reads).toBe(0);
+    const far = await Promise.all(Array.from({ length: 20 }, () => rawSubscribe('/v1/subscribe?from=1')));
+    for (const client of far) await vi.waitFor(() => expect(ids(client.text())).toEqual(Array.from({ length: 2_500 }, (_, i) => i + 1)), { timeout: 20_000 });
+    expect(reads).toBeGreaterThan(0);
+    expect(peak).toBeLessThanOrEqual(4);
+    for (const client of [live, ...resumed, ...far]) client.socket.destroy();
+  }, 30_000);
+
   it('delivers catch-up then live to filtered and unfiltered subscribers, each event once, in order', async () => {
     server = await startTestServer();
     await server.request('POST', '/v1/streams/mix-1', { body: { events: [{ type: 'A', data: {} }, { type: 'B', data: {} }] } });
