@@ -1,5 +1,5 @@
 import { appendFunctions } from './append-functions.js';
-import { horizonFunctions } from './horizon.js';
+import { horizonFunctions, plpgsqlHorizon } from './horizon.js';
 import { migrationV2 } from './migration-v2.js';
 import { migrationV4 } from './migration-v4.js';
 import type { SchemaNames } from './schema-names.js';
@@ -80,8 +80,11 @@ const v4: Migration = { version: 4, name: 'horizon of in-flight appends only', s
  */
 const v5: Migration = { version: 5, name: 'horizon before the read', sql: horizonFunctions };
 
+/** v6: `horizon()` in plpgsql, planned once per session instead of on every call (see `horizon.ts`). */
+const v6: Migration = { version: 6, name: 'horizon planned once per session', sql: plpgsqlHorizon };
+
 /** Every migration, in order. Append new ones at the end. */
-export const migrations: readonly Migration[] = [v1, v2, v3, v4, v5];
+export const migrations: readonly Migration[] = [v1, v2, v3, v4, v5, v6];
 
 /** The schema version this build of the package creates and understands. */
 export const latestSchemaVersion = migrations[migrations.length - 1]!.version;
