@@ -25,12 +25,15 @@ async function sse(url: string): Promise<{ ended: Promise<number>; destroy(): vo
 describe('closing the server', () => {
   it('ends event streams at once, lets a request in flight finish, and closes within the grace', async () => {
     let release: () => void = () => undefined;
+    let entered: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (release = resolve));
+    const handling = new Promise<void>((resolve) => (entered = resolve));
     server = await startTestServer({
       shutdownGraceMs: 2_000,
       plugins: [
         (app) => {
           app.get('/slow', { schema: { hide: true } }, async () => {
+            entered();
             await held;
             return { done: true };
           });
@@ -40,7 +43,7 @@ describe('closing the server', () => {
     const { url, app } = server;
     const readers = await Promise.all([sse(url), sse(url), sse(url)]);
     const inFlight = fetch(`${url}/slow`).then(async (r) => ({ status: r.status, body: await r.json() }));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await handling;
     const started = Date.now();
     const closed = app.close();
     // Streams end while the slow request is still running.
@@ -58,11 +61,13 @@ describe('closing the server', () => {
       plugins: [(app) => void app.get('/forever', { schema: { hide: true } }, () => new Promise(() => undefined))],
     });
     const { url, app } = server;
+    let requests = 0;
+    app.server.on('request', () => requests++);
     const hanging = fetch(`${url}/forever`).then(
       () => 'answered',
       () => 'cut',
     );
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await vi.waitFor(() => expect(requests).toBe(1));
     const started = Date.now();
     await app.close();
     expect(Date.now() - started).toBeLessThan(1_500);
@@ -74,17 +79,19 @@ describe('closing the server', () => {
     const held = new Promise<void>((resolve) => (release = resolve));
     server = await startTestServer({ plugins: [(app) => void app.get('/slow', { schema: { hide: true } }, async () => (await held, { ok: true }))] });
     const { url, app } = server;
+    let requests = 0;
+    app.server.on('request', () => requests++);
     // A keep-alive connection with a request in flight: its next request arrives while the server closes.
     const { port } = new URL(url);
     const socket = connect(Number(port), '127.0.0.1');
     let text = '';
     socket.on('data', (chunk) => (text += String(chunk)));
     socket.write('GET /slow HTTP/1.1\r\nhost: x\r\n\r\n');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await vi.waitFor(() => expect(requests).toBe(1));
     const closed = app.close();
     await new Promise((resolve) => setTimeout(resolve, 50));
     socket.write('GET /health HTTP/1.1\r\nhost: x\r\n\r\n');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await vi.waitFor(() => expect(requests).toBe(2));
     release();
     await closed;
     await vi.waitFor(() => expect(text).toContain('SHUTTING_DOWN'));
