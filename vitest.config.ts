@@ -20,5 +20,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ['default'],
+    // Starts (or finds) the nats-server >= 2.12 the NATS test files run on; see the file.
+    globalSetup: ['packages/nats/src/test-support/nats-global-setup.ts'],
   },
 });

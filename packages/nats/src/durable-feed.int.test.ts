@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '@chronicle/core';
 import type { DurableFeed } from './durable-feed.js';
 import type { NatsEventStore } from './nats-store.js';
-import { machineNats, machineStores, type MachineStores } from './test-support/nats-test-env.js';
+import { testNats, machineStores, type MachineStores } from './test-support/nats-test-env.js';
 
-const url = await machineNats('NATS durable feed tests');
+const url = await testNats('NATS durable feed tests');
 
 /** Handles up to `count` events of `streams` from the feed, checkpointing each, then stops. */
 async function handle(feed: DurableFeed, streams: readonly string[], count: number, timeoutMs = 10_000): Promise<RecordedEvent[]> {

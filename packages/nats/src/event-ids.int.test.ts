@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsEventStore } from './nats-store.js';
-import { machineNats, machineStores, type MachineStores } from './test-support/nats-test-env.js';
+import { testNats, machineStores, type MachineStores } from './test-support/nats-test-env.js';
 
-const url = await machineNats('NATS event id tests');
+const url = await testNats('NATS event id tests');
 
 describe.skipIf(!url)('NATS store: durable event-id uniqueness (claims, not only Nats-Msg-Id)', () => {
   let stores: MachineStores;

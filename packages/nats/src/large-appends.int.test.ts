@@ -2,9 +2,9 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsEventStore } from './nats-store.js';
-import { machineNats, machineStores, type MachineStores } from './test-support/nats-test-env.js';
+import { testNats, machineStores, type MachineStores } from './test-support/nats-test-env.js';
 
-const url = await machineNats('NATS large append tests');
+const url = await testNats('NATS large append tests');
 
 function bigEvents(count: number, tag: string): { type: string; data: { tag: string; i: number; text: string } }[] {
   return Array.from({ length: count }, (_, i) => ({ type: 'Big', data: { tag, i, text: `${tag}-${i}-`.padEnd(100_000, 'x') } }));

@@ -1,9 +1,9 @@
 import { describeEventStore } from '@chronicle/core/conformance';
 import { describe, it } from 'vitest';
 import { createNatsStore } from './nats-store.js';
-import { deleteStreams, machineNats, uniqueLayout } from './test-support/nats-test-env.js';
+import { deleteStreams, testNats, uniqueLayout } from './test-support/nats-test-env.js';
 
-const url = await machineNats('NATS conformance suite');
+const url = await testNats('NATS conformance suite');
 if (url) {
   const layout = uniqueLayout('conformance');
   describeEventStore('nats', () => createNatsStore({ servers: url, ...layout }), {

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createNatsStore } from './nats-store.js';
-import { deleteStreams, machineNats, uniqueLayout } from './test-support/nats-test-env.js';
+import { deleteStreams, testNats, uniqueLayout } from './test-support/nats-test-env.js';
 
-const url = await machineNats('NATS option tests');
+const url = await testNats('NATS option tests');
 const layout = uniqueLayout('options');
 
 describe.skipIf(!url)('NATS store: options', () => {

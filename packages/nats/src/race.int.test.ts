@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNatsStore, type NatsEventStore } from './nats-store.js';
-import { deleteStreams, machineNats, uniqueLayout } from './test-support/nats-test-env.js';
+import { deleteStreams, testNats, uniqueLayout } from './test-support/nats-test-env.js';
 import { raceOnSharedStreams } from './test-support/workloads.js';
 
-const url = await machineNats('NATS race tests');
+const url = await testNats('NATS race tests');
 const layout = uniqueLayout('race');
 
 describe.skipIf(!url)('NATS store: racing writers (single node)', () => {

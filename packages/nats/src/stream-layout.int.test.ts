@@ -2,9 +2,9 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsEventStore } from './nats-store.js';
-import { machineNats, machineStores, type MachineStores } from './test-support/nats-test-env.js';
+import { testNats, machineStores, type MachineStores } from './test-support/nats-test-env.js';
 
-const url = await machineNats('NATS subject layout tests');
+const url = await testNats('NATS subject layout tests');
 
 async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const items: T[] = [];

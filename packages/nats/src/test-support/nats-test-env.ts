@@ -1,36 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { Socket } from 'node:net';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { createNatsStore, type NatsEventStore } from '../nats-store.js';
-import { natsUrlFromEnv, type NatsStoreOptions } from '../options.js';
-
-/** True when something accepts TCP connections at the NATS URL's host and port. */
-export function reachable(url: string, timeoutMs = 1_000): Promise<boolean> {
-  const { hostname, port } = new URL(url.replace(/^nats:/, 'http:'));
-  return new Promise((resolve) => {
-    const socket = new Socket();
-    const done = (ok: boolean): void => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('error', () => done(false));
-    socket.connect(Number(port || 4222), hostname, () => done(true));
-  });
-}
+import type { NatsStoreOptions } from '../options.js';
+import { testNatsUrl } from '../testing/test-nats.js';
+export { reachable } from './reachable.js';
 
 /**
- * The machine's NATS URL, or undefined (with a visible warning) when nothing
- * listens there. Under `CI=true` a missing server fails the test file instead.
+ * The NATS server for a test file: nats-server >= 2.12, found or started by
+ * the run's global setup. Undefined (with a visible warning) when there is
+ * none; under `CI=true` a missing server fails the test file instead.
  */
-export async function machineNats(what: string): Promise<string | undefined> {
-  const url = natsUrlFromEnv();
-  if (await reachable(url)) return url;
-  const message = `NATS is not reachable at ${url} (set CHRONICLE_NATS_URL): ${what} skipped`;
-  if (process.env.CI === 'true') throw new Error(`${message.replace(' skipped', '')}; CI=true requires it`);
-  console.warn(`\n⚠ ${message}\n`);
-  return undefined;
+export async function testNats(what: string): Promise<string | undefined> {
+  return testNatsUrl(what);
 }
 
 /** A fresh stream name and subject prefix, so concurrent test files and runs never share subjects. */

@@ -1,2 +1,3 @@
 export { findNatsServer, INSTALLED_NATS_SERVER, type NatsServerBinary } from './nats-server-binary.js';
 export { startNatsCluster, type NatsCluster, type NatsClusterNode, type NatsClusterOptions } from './nats-cluster.js';
+export { testNatsUrl } from './test-nats.js';

@@ -32,12 +32,14 @@ export type NatsCluster = {
 
 /** Options of {@link startNatsCluster}. */
 export type NatsClusterOptions = {
-  /** Path of a nats-server >= 2.10 (see `findNatsServer`). */
+  /** Path of a nats-server (see `findNatsServer`; 2.10+ for clusters, 2.12+ for everything the store offers). */
   readonly binary: string;
   /** Number of nodes (default 3; 1 starts a standalone server). */
   readonly size?: number;
   /** Resolve once JetStream can place a stream on every node; default true. */
   readonly waitForJetStream?: boolean;
+  /** Folder the nodes' storage goes under (default the OS temp folder); e.g. `/dev/shm` for tests that need no disk. */
+  readonly storageRoot?: string;
 };
 
 function bindable(port: number): Promise<boolean> {
@@ -119,7 +121,7 @@ const FORMATION_ATTEMPTS = 3;
 
 async function startOnce(options: NatsClusterOptions, readyTimeoutMs: number): Promise<NatsCluster> {
   const size = options.size ?? 3;
-  const root = await mkdtemp(join(tmpdir(), 'chronicle-nats-cluster-'));
+  const root = await mkdtemp(join(options.storageRoot ?? tmpdir(), 'chronicle-nats-cluster-'));
   const ports = await freePorts(size * 2);
   const nodes = Array.from({ length: size }, (_, i) => ({
     name: `n${i + 1}`,

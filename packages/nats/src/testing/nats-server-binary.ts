@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { versionAtLeast } from '../server-version.js';
+import { versionAtLeast } from '../version-compare.js';
 
 /** Where `.ci/setup.d/nats-server.sh` installs nats-server, relative to the repository root. */
 export const INSTALLED_NATS_SERVER = '.tools/nats/usr/sbin/nats-server';
@@ -30,11 +30,12 @@ function candidates(): string[] {
 }
 
 /**
- * Finds a nats-server of at least `minimum` (default 2.10, the first whose
- * optimistic concurrency holds on replicated streams): `CHRONICLE_NATS_SERVER_BIN`,
- * then `.tools/nats/...` in the working directory or a parent, then the system's.
+ * Finds a nats-server of at least `minimum` (default 2.12, the first with
+ * atomic batch publish, which multi-stream appends, stream deletion and the
+ * projection host need): `CHRONICLE_NATS_SERVER_BIN`, then `.tools/nats/...`
+ * in the working directory or a parent, then the system's.
  */
-export function findNatsServer(minimum = '2.10.0'): NatsServerBinary | undefined {
+export function findNatsServer(minimum = '2.12.0'): NatsServerBinary | undefined {
   for (const path of candidates()) {
     if (!existsSync(path)) continue;
     const version = versionOf(path);
