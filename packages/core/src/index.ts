@@ -56,7 +56,13 @@ export { AppendSignal } from './store/append-signal.js';
 export { subscribeToAll, type SubscriptionSource } from './store/subscription.js';
 export { SubscriptionStarts, startPosition } from './store/subscription-starts.js';
 export { assertGlobalLogFilter, filterPredicate } from './store/global-filter.js';
-export { appendOrRepeat, repeatedAppend, suppliesEventIds, type EventsById, type RepeatablePart } from './store/repeated-append.js';
+export {
+  appendOrRepeat,
+  repeatedAppend,
+  suppliesEventIds,
+  type EventsById,
+  type RepeatablePart,
+} from './store/repeated-append.js';
 export {
   DEFAULT_MAX_EVENT_BYTES,
   MAX_EVENT_TYPE_LENGTH,

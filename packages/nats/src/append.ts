@@ -67,13 +67,18 @@ export async function appendToStream(
   assertOpen(context);
   assertExpectedVersion(expected);
   const prepared = prepareEvents(streamId, events, context.maxEventBytes, randomUUID);
-  if (prepared.length > EVENTS_PER_MESSAGE) throw ValidationError.of('events', `at most ${EVENTS_PER_MESSAGE} events per append`);
+  if (prepared.length > EVENTS_PER_MESSAGE) {
+    throw ValidationError.of('events', `at most ${EVENTS_PER_MESSAGE} events per append`);
+  }
   const waiting = context.starts.settled();
   if (waiting) await waiting;
   if (!suppliesEventIds(events)) return commitAppend(context, streamId, events, prepared, expected);
   // A repeat of a stored append (same event ids, found through their claims) gets the original result.
-  const append = async (): Promise<AppendResult[]> => [await commitAppend(context, streamId, events, prepared, expected)];
-  const [result] = await appendOrRepeat([{ streamId, events: prepared }], append, (ids) => storedEventsById(context, ids));
+  const append = async (): Promise<AppendResult[]> => [
+    await commitAppend(context, streamId, events, prepared, expected),
+  ];
+  const stored = (ids: readonly string[]): Promise<RecordedEvent[]> => storedEventsById(context, ids);
+  const [result] = await appendOrRepeat([{ streamId, events: prepared }], append, stored);
   return result!;
 }
 

@@ -115,16 +115,21 @@ export async function releaseClaims(context: StoreContext, owned: ReadonlyMap<st
  * claim names the commit that holds its event. Pending and dead claims hold nothing.
  */
 export async function storedEventsById(context: StoreContext, eventIds: readonly string[]): Promise<RecordedEvent[]> {
-  const claims = await Promise.all(eventIds.map((id) => context.io.getMessage(context.layout.auxStream, { last_by_subj: context.layout.claimSubject(id) })));
+  const claimOf = (id: string): Promise<StoredMsg | null> =>
+    context.io.getMessage(context.layout.auxStream, { last_by_subj: context.layout.claimSubject(id) });
+  const claims = await Promise.all(eventIds.map(claimOf));
   /** Each claimed append's events by id (undefined: its commit is not stored). */
   const appends = new Map<string, Promise<Map<string, RecordedEvent> | undefined>>();
   const eventsOf = async (claim: StoredMsg): Promise<Map<string, RecordedEvent> | undefined> => {
     const appendId = claim.header.get(CLAIM_APPEND);
     const previous = Number(claim.header.get(HEADER.previous));
-    const next = await context.io.getMessage(context.layout.eventsStream, { seq: previous + 1, next_by_subj: claim.header.get(CLAIM_SUBJECT) });
+    const subject = claim.header.get(CLAIM_SUBJECT);
+    const next = await context.io.getMessage(context.layout.eventsStream, { seq: previous + 1, next_by_subj: subject });
     if (!next || next.header.get(HEADER.appendId) !== appendId) return undefined;
     const byId = new Map<string, RecordedEvent>();
-    for await (const page of commitPages(context, storedCommit(next))) for (const event of page) byId.set(event.eventId, event);
+    for await (const page of commitPages(context, storedCommit(next))) {
+      for (const event of page) byId.set(event.eventId, event);
+    }
     return byId;
   };
   const found: RecordedEvent[] = [];

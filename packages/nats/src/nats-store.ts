@@ -1,4 +1,13 @@
-import { NotSupportedError, SubscriptionStarts, ValidationError, assertStreamId, type EventStore, type StoreInfo, type StreamAppend, type AppendResult } from '@chronicle/core';
+import {
+  NotSupportedError,
+  SubscriptionStarts,
+  ValidationError,
+  assertStreamId,
+  type AppendResult,
+  type EventStore,
+  type StoreInfo,
+  type StreamAppend,
+} from '@chronicle/core';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { appendToStream } from './append.js';

@@ -14,7 +14,12 @@ export async function headPosition(context: StoreContext): Promise<number> {
 }
 
 /** The events of commits in either direction between two sequences (inclusive), each commit's in its order. */
-async function* commitEvents(context: StoreContext, from: number, to: number, backwards: boolean): AsyncGenerator<RecordedEvent[]> {
+async function* commitEvents(
+  context: StoreContext,
+  from: number,
+  to: number,
+  backwards: boolean,
+): AsyncGenerator<RecordedEvent[]> {
   if (!backwards) {
     for await (const commit of scanCommits(context, { from, to })) yield* commitPages(context, commit);
     return;

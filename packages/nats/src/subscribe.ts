@@ -1,4 +1,11 @@
-import { ValidationError, assertGlobalLogFilter, filterPredicate, startPosition, type RecordedEvent, type SubscribeOptions } from '@chronicle/core';
+import {
+  ValidationError,
+  assertGlobalLogFilter,
+  filterPredicate,
+  startPosition,
+  type RecordedEvent,
+  type SubscribeOptions,
+} from '@chronicle/core';
 import type { ConsumeOptions } from '@nats-io/jetstream';
 import { commitPages, deliveredCommit } from './commit-events.js';
 import { PREFETCH_MESSAGES } from './commit-scan.js';
@@ -28,7 +35,11 @@ export function subscribe(context: StoreContext, options: SubscribeOptions = {})
   return follow(context, options, startPosition(options.after, () => headPosition(context), context.starts));
 }
 
-async function* follow(context: StoreContext, options: SubscribeOptions, start: Promise<number>): AsyncGenerator<RecordedEvent> {
+async function* follow(
+  context: StoreContext,
+  options: SubscribeOptions,
+  start: Promise<number>,
+): AsyncGenerator<RecordedEvent> {
   const pull = consumeOptions(options.batchSize);
   assertGlobalLogFilter(options.filter);
   // Applied here, to each delivered commit's events (see readAll on why not in JetStream).

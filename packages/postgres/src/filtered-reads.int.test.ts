@@ -11,7 +11,7 @@ describe.skipIf(!available)('filtered and backwards global reads stay gap-safe (
   // A long poll interval proves that wake-ups come from notifications, not polling.
   const fixture = useTestStore('filtered', { store: { pollIntervalMs: 60_000 } });
 
-  it('a filtered read, a backwards read and a filtered subscription do not pass an uncommitted lower position', async () => {
+  it('filtered and backwards reads and a filtered subscription do not pass an uncommitted lower position', async () => {
     const plain: EventStore = fixture.store;
     const options = { pool: fixture.pool, schema: fixture.schema, pollIntervalMs: 60_000 };
     const tag = randomUUID().slice(0, 8);
@@ -31,7 +31,11 @@ describe.skipIf(!available)('filtered and backwards global reads stay gap-safe (
       await entered.promise;
       // Committed above the held position: one passing the filter, many that do not.
       const committedLate = await plain.append(late, [{ type: 'Late', data: {} }], 'no_stream');
-      await plain.append(other, Array.from({ length: 10 }, () => ({ type: 'Other', data: {} })), 'no_stream');
+      await plain.append(
+        other,
+        Array.from({ length: 10 }, () => ({ type: 'Other', data: {} })),
+        'no_stream',
+      );
       await sleep(300);
       expect(await collect(plain.readAll({ after: head, filter }))).toEqual([]);
       expect(await collect(plain.readAll({ after: head, direction: 'backwards' }))).toEqual([]);

@@ -60,7 +60,8 @@ export function createLifecycle(deps: LifecycleDeps): StreamLifecycle & Omit<Arc
       assertOpen();
       assertStreamId(streamId);
       const normalized = normalizeStreamMetadata(metadata);
-      const values = [streamId, JSON.stringify(normalized), normalized.maxCount ?? null, normalized.maxAge ?? null, normalized.truncateBefore ?? null];
+      const { maxCount = null, maxAge = null, truncateBefore = null } = normalized;
+      const values = [streamId, JSON.stringify(normalized), maxCount, maxAge, truncateBefore];
       // The statement writes (and returns) a row unless the stream is tombstoned.
       if ((await rows(sql.setMetadata, values)).length === 0) throw new StreamDeletedError(streamId);
     },
@@ -80,7 +81,8 @@ export function createLifecycle(deps: LifecycleDeps): StreamLifecycle & Omit<Arc
       if (state?.[2] === true) throw new StreamDeletedError(streamId);
       // As appends see it: a soft-deleted stream (version = hidden_before - 1) or a missing one is at 0.
       const checked = state && toNumber(state[0]) >= Math.max(1, toNumber(state[1])) ? toNumber(state[0]) : 0;
-      const conflict = options.expectedVersion === undefined ? undefined : checkExpectedVersion(streamId, options.expectedVersion, checked);
+      const { expectedVersion: expected } = options;
+      const conflict = expected === undefined ? undefined : checkExpectedVersion(streamId, expected, checked);
       if (conflict) throw conflict;
       const mode = options.mode ?? 'soft';
       // A hard delete tombstones any name (a soft-deleted or never written one too); a soft one needs a live stream.

@@ -279,7 +279,8 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
     async append(streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
       assertOpen();
       assertExpectedVersion(expected);
-      const part = { streamId, expectedVersion: expected, events: prepareEvents(streamId, events, info.maxEventBytes, randomUUID) };
+      const prepared = prepareEvents(streamId, events, info.maxEventBytes, randomUUID);
+      const part = { streamId, expectedVersion: expected, events: prepared };
       const waiting = starts.settled();
       if (waiting) await waiting;
       if (!suppliesEventIds(events)) return whileOpen(writeOne(part));
@@ -293,7 +294,8 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
       if (!info.multiStreamAppend) throw new NotSupportedError('appendMulti', info.name);
       const parts = prepareMulti(appends, info.maxEventBytes, randomUUID);
       const write = (): Promise<AppendResult[]> => afterStarts(() => writeParts(parts));
-      return whileOpen(appends.some((part) => suppliesEventIds(part.events)) ? appendOrRepeat(parts, write, readers.eventsById) : write());
+      const supplied = appends.some((part) => suppliesEventIds(part.events));
+      return whileOpen(supplied ? appendOrRepeat(parts, write, readers.eventsById) : write());
     },
 
     readStream: readers.readStream,

@@ -132,7 +132,8 @@ export function createReaders({ connections, queries, closed, storeName, clock, 
     assertReadAllOptions(options);
     const now = clock();
     const filter = options?.filter;
-    if (options?.direction === 'backwards' || options?.before !== undefined || filter?.eventTypes || filter?.streamIdPrefixes) {
+    const shaped = options?.direction === 'backwards' || options?.before !== undefined;
+    if (shaped || filter?.eventTypes || filter?.streamIdPrefixes) {
       // Filtered pages differ per subscriber, so they are not shared; subscriptions still ride out reconnects.
       yield* shapedLog(options!, fetch === 'shared' ? rowsRetrying : fetch, stored, now);
       return;
@@ -147,7 +148,12 @@ export function createReaders({ connections, queries, closed, storeName, clock, 
   }
 
   /** The global log backwards, bounded above, or filtered (see `globalPage` in `sql/queries.ts`). */
-  async function* shapedLog(options: ReadAllOptions, fetch: typeof rows, stored: boolean, now: Date): AsyncGenerator<RecordedEvent> {
+  async function* shapedLog(
+    options: ReadAllOptions,
+    fetch: typeof rows,
+    stored: boolean,
+    now: Date,
+  ): AsyncGenerator<RecordedEvent> {
     const types = options.filter?.eventTypes ?? null;
     const prefixes = options.filter?.streamIdPrefixes ?? null;
     const visible = stored ? [] : [now];
@@ -160,7 +166,10 @@ export function createReaders({ connections, queries, closed, storeName, clock, 
       // Every position up to the head is settled: a backwards read starts there and needs no horizon.
       const [[head] = []] = await fetch(queries.headPosition, []);
       start = Math.min(options.before ?? MAX_POSITION, toNumber(head) + 1);
-      source = { fetch: (before, size) => fetch(query, [after, size, before, types, prefixes, ...visible]), advance: (last) => toNumber(last[0]) };
+      source = {
+        fetch: (before, size) => fetch(query, [after, size, before, types, prefixes, ...visible]),
+        advance: (last) => toNumber(last[0]),
+      };
     } else {
       const query = queries.globalPage({ backwards: false, visible: !stored });
       const before = options.before ?? MAX_POSITION;

@@ -72,15 +72,23 @@ describe('generic HTTP API', () => {
     expect(await server.store.headPosition()).toBe(1);
   });
 
-  it('a repeated POST with the same event ids answers 200 with the original positions; a partial repeat is 409', async () => {
+  it('a repeated POST with the same event ids answers 200 with the original positions; partial is 409', async () => {
     server = await startTestServer();
     await server.request('POST', '/v1/streams/paid-1', { body: { events: [counted(1)] } });
-    const body = { events: [{ ...counted(2), eventId: randomUUID() }, { ...counted(3), eventId: randomUUID() }], expectedVersion: 1 };
+    const body = {
+      events: [
+        { ...counted(2), eventId: randomUUID() },
+        { ...counted(3), eventId: randomUUID() },
+      ],
+      expectedVersion: 1,
+    };
     const first = await server.request('POST', '/v1/streams/paid-1', { body });
     expect([first.status, first.body]).toEqual([201, { nextExpectedVersion: 3, globalPosition: 3 }]);
     const again = await server.request('POST', '/v1/streams/paid-1', { body });
     expect([again.status, again.body]).toEqual([200, { nextExpectedVersion: 3, globalPosition: 3 }]);
-    const partial = await server.request('POST', '/v1/streams/paid-1', { body: { events: [body.events[0], { ...counted(4), eventId: randomUUID() }] } });
+    const partial = await server.request('POST', '/v1/streams/paid-1', {
+      body: { events: [body.events[0], { ...counted(4), eventId: randomUUID() }] },
+    });
     expectProblem(partial, 409, 'RETRY_MISMATCH');
     expect(await server.store.headPosition()).toBe(3);
   });
@@ -177,9 +185,10 @@ describe('generic HTTP API', () => {
 
   it('reads the global log backwards and filters it in the store (types, stream prefixes, categories)', async () => {
     server = await startTestServer();
-    await server.request('POST', '/v1/streams/order-1', { body: { events: [{ type: 'Placed', data: {} }, { type: 'Paid', data: {} }] } });
-    await server.request('POST', '/v1/streams/invoice-1', { body: { events: [{ type: 'Issued', data: {} }, { type: 'Paid', data: {} }] } });
-    await server.request('POST', '/v1/streams/order-2', { body: { events: [{ type: 'Placed', data: {} }] } });
+    const typed = (...types: string[]) => ({ body: { events: types.map((type) => ({ type, data: {} })) } });
+    await server.request('POST', '/v1/streams/order-1', typed('Placed', 'Paid'));
+    await server.request('POST', '/v1/streams/invoice-1', typed('Issued', 'Paid'));
+    await server.request('POST', '/v1/streams/order-2', typed('Placed'));
     const newest = await server.request('GET', '/v1/all?direction=backwards&limit=2');
     expect(newest.body.events.map((e: any) => e.globalPosition)).toEqual([5, 4]);
     expect(newest.body).toMatchObject({ next: 3, head: 5 });
@@ -187,12 +196,11 @@ describe('generic HTTP API', () => {
     expect([older.body.events.map((e: any) => e.globalPosition), older.body.next]).toEqual([[3, 2, 1], null]);
     const label = (body: any) => body.events.map((e: any) => `${e.streamId}:${e.type}`);
     expect(label((await server.request('GET', '/v1/all?types=Paid')).body)).toEqual(['order-1:Paid', 'invoice-1:Paid']);
-    expect(label((await server.request('GET', '/v1/all?category=order&types=Placed')).body)).toEqual(['order-1:Placed', 'order-2:Placed']);
-    expect(label((await server.request('GET', '/v1/all?streamPrefix=order-1&streamPrefix=invoice-&direction=backwards&limit=3')).body)).toEqual([
-      'invoice-1:Paid',
-      'invoice-1:Issued',
-      'order-1:Paid',
-    ]);
+    const placed = await server.request('GET', '/v1/all?category=order&types=Placed');
+    expect(label(placed.body)).toEqual(['order-1:Placed', 'order-2:Placed']);
+    const query = 'streamPrefix=order-1&streamPrefix=invoice-&direction=backwards&limit=3';
+    const prefixed = await server.request('GET', `/v1/all?${query}`);
+    expect(label(prefixed.body)).toEqual(['invoice-1:Paid', 'invoice-1:Issued', 'order-1:Paid']);
     expectProblem(await server.request('GET', '/v1/all?direction=sideways'), 400, 'VALIDATION_FAILED');
     expectProblem(await server.request('GET', '/v1/all?category='), 400, 'VALIDATION_FAILED');
   });
@@ -218,10 +226,13 @@ describe('generic HTTP API', () => {
     await server.request('POST', '/v1/streams/live-1', { body: { events: [counted(1)] } });
     await server.request('POST', '/v1/streams/other-1', { body: { events: [counted(2)] } });
     const controller = new AbortController();
-    const response = await fetch(`${server.url}/v1/subscribe?from=1&category=live&types=Counted`, { signal: controller.signal });
+    const url = `${server.url}/v1/subscribe?from=1&category=live&types=Counted`;
+    const response = await fetch(url, { signal: controller.signal });
     const nextEvent = sseEvents(response);
     expect(await nextEvent()).toMatchObject({ streamId: 'live-1', globalPosition: 1 });
-    for (let n = 0; n < 3; n++) await server.request('POST', `/v1/streams/other-${n + 2}`, { body: { events: [counted(n)] } });
+    for (let n = 0; n < 3; n++) {
+      await server.request('POST', `/v1/streams/other-${n + 2}`, { body: { events: [counted(n)] } });
+    }
     await server.request('POST', '/v1/streams/live-2', { body: { events: [{ type: 'Other', data: {} }, counted(9)] } });
     expect(await nextEvent()).toMatchObject({ streamId: 'live-2', type: 'Counted', data: { n: 9 } });
     controller.abort();
@@ -285,19 +296,21 @@ describe('stream lifecycle over HTTP', () => {
     expectProblem(await server.request('PUT', '/v1/streams/kept-1/metadata', { body: { maxCount: 0 } }), 400, 'VALIDATION_FAILED');
   });
 
-  it('a soft-deleted stream answers as one never written; hard deletes tombstone any name; wrong versions are 409', async () => {
+  it('a soft-deleted stream answers as never written; a hard delete tombstones any name; 409 on versions', async () => {
     server = await startTestServer();
     await server.request('POST', '/v1/streams/gone-1', { body: { events: [counted(1), counted(2)] } });
     expect((await server.request('DELETE', '/v1/streams/gone-1')).status).toBe(204);
     for (const path of ['/v1/streams/gone-1', '/v1/streams/gone-1?direction=backwards', '/v1/streams/never-1']) {
       expectProblem(await server.request('GET', path), 404, 'STREAM_NOT_FOUND');
     }
-    expectProblem(await server.request('DELETE', '/v1/streams/gone-1?mode=hard&expectedVersion=2'), 409, 'WRONG_EXPECTED_VERSION');
-    expectProblem(await server.request('DELETE', '/v1/streams/never-1?expectedVersion=1'), 409, 'WRONG_EXPECTED_VERSION');
+    const conflict = 'WRONG_EXPECTED_VERSION';
+    expectProblem(await server.request('DELETE', '/v1/streams/gone-1?mode=hard&expectedVersion=2'), 409, conflict);
+    expectProblem(await server.request('DELETE', '/v1/streams/never-1?expectedVersion=1'), 409, conflict);
     expect((await server.request('DELETE', '/v1/streams/gone-1?mode=hard')).status).toBe(204);
     expect((await server.request('DELETE', '/v1/streams/never-1?mode=hard')).status).toBe(204);
     for (const id of ['gone-1', 'never-1']) {
-      expectProblem(await server.request('POST', `/v1/streams/${id}`, { body: { events: [counted(1)] } }), 410, 'STREAM_DELETED');
+      const appended = await server.request('POST', `/v1/streams/${id}`, { body: { events: [counted(1)] } });
+      expectProblem(appended, 410, 'STREAM_DELETED');
       expectProblem(await server.request('PUT', `/v1/streams/${id}/metadata`, { body: { maxCount: 1 } }), 410, 'STREAM_DELETED');
     }
   });

@@ -190,7 +190,8 @@ export class GlobalReader extends KeysetReader<GlobalRow, RecordedEvent> {
     // While no stream has metadata or a deletion (the common case), a page is a plain range scan.
     const pageOf = (restricted: number): Page<GlobalRow> | Promise<Page<GlobalRow>> => {
       if (!plain) return this.shaped(restricted === 1);
-      return restricted ? this.page(readAllVisible, [this.after, this.context.now()], 'reading the global log') : this.page(readAll, [this.after], 'reading the global log');
+      if (restricted) return this.page(readAllVisible, [this.after, this.context.now()], 'reading the global log');
+      return this.page(readAll, [this.after], 'reading the global log');
     };
     const restricted = this.context.query(() => anyLifecycle.get() as number, 'reading the global log');
     return restricted instanceof Promise ? restricted.then(pageOf) : pageOf(restricted);
@@ -198,7 +199,8 @@ export class GlobalReader extends KeysetReader<GlobalRow, RecordedEvent> {
 
   /** A page of any other shape: backwards, bounded above or filtered. */
   private shaped(visible: boolean): Page<GlobalRow> | Promise<Page<GlobalRow>> {
-    const statement = this.context.statements.globalPage({ backwards: this.backwards, visible, filtered: this.filter !== undefined });
+    const shape = { backwards: this.backwards, visible, filtered: this.filter !== undefined };
+    const statement = this.context.statements.globalPage(shape);
     const params = [this.after, this.before, ...(visible ? [this.context.now()] : []), ...(this.filter ?? [])];
     return this.page(statement, params, 'reading the global log');
   }

@@ -154,7 +154,8 @@ export function openSqliteStore(options: SqliteStoreOptions, migrations?: readon
 
   /** Stored events by id, hidden ones included: what a repeated append is checked against. */
   async function eventsById(ids: readonly string[]): Promise<RecordedEvent[]> {
-    const rows = (await query(() => readStatements.eventsById.all(JSON.stringify(ids)), 'reading events by id')) as GlobalRow[];
+    const json = JSON.stringify(ids);
+    const rows = (await query(() => readStatements.eventsById.all(json), 'reading events by id')) as GlobalRow[];
     return rows.map(globalRowToEvent);
   }
 
@@ -184,7 +185,8 @@ export function openSqliteStore(options: SqliteStoreOptions, migrations?: readon
       const part = { streamId, expectedVersion: expected, events: prepared };
       // After a subscription's 'end' start is read (it reads synchronously, unless the file is busy).
       const waiting = starts.settled();
-      if (waiting || suppliesEventIds(events)) return writeParts([part], suppliesEventIds(events)).then((results) => results[0]!);
+      const supplied = suppliesEventIds(events);
+      if (waiting || supplied) return writeParts([part], supplied).then((results) => results[0]!);
       // Not an async function: the caller awaits the commit's own promise, one microtask sooner.
       return writer.submitOne(part);
     },

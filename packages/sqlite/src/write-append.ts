@@ -114,7 +114,9 @@ export function createAppendWriter(db: SqliteDatabase, statements: Statements, c
     // soft-deleted stream recreates it; a deletion marker deletes it and hides everything up to itself.
     if (!stream.exists) insertStream.run(streamId, version);
     // A hard delete of a name never written inserts its row first, then tombstones it.
-    if (part.deletion || (stream.exists && stream.deleted !== 0)) updateStream.run(version, part.deletion ? DELETED[part.deletion] : 0, streamId);
+    if (part.deletion || (stream.exists && stream.deleted !== 0)) {
+      updateStream.run(version, part.deletion ? DELETED[part.deletion] : 0, streamId);
+    }
     if (part.deletion) hideBefore.run(streamId, version + 1);
     return { streamId, nextExpectedVersion: version, globalPosition: recorded[recorded.length - 1]!.globalPosition, events: recorded };
   }

@@ -11,7 +11,8 @@ type Loader = ReturnType<typeof createAggregateLoader<never, unknown>>;
 
 async function rebuildCategory(store: EventStore, host: ProjectionHost<unknown>, category: string, entry: AppDecider, onStream: () => void): Promise<number> {
   const policy = entry.snapshot!;
-  const loader: Loader = createAggregateLoader({ readStream: store.readStream.bind(store), getStreamInfo: store.getStreamInfo.bind(store), projections: host }, entry.decider as never, policy);
+  const reader = { readStream: store.readStream.bind(store), getStreamInfo: store.getStreamInfo.bind(store) };
+  const loader: Loader = createAggregateLoader({ ...reader, projections: host }, entry.decider as never, policy);
   let streams = 0;
   for await (const { streamId } of store.listStreams({ prefix: `${category}-` })) {
     // From scratch: a snapshot of the same schema version would otherwise be extended, not replaced.

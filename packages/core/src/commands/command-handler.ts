@@ -116,10 +116,10 @@ export function createCommandHandler<Command, E extends Event, State>(
   if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1) throw ValidationError.of('retry.maxAttempts', 'must be an integer >= 1');
   const host = hostOf(store);
   if (options.snapshots && !host) throw new NotSupportedError('snapshots', 'this store', 'it hosts no projections');
+  const reader = { readStream: store.readStream.bind(store), getStreamInfo: store.getStreamInfo.bind(store) };
+  const { snapshots } = options;
   const loader =
-    options.snapshots && host
-      ? createAggregateLoader({ readStream: store.readStream.bind(store), getStreamInfo: store.getStreamInfo.bind(store), projections: host }, decider, options.snapshots)
-      : undefined;
+    snapshots && host ? createAggregateLoader({ ...reader, projections: host }, decider, snapshots) : undefined;
   /**
    * The state and the stream's real head. `confirmHead: false` trusts an empty
    * read to mean an empty stream (one query less for a new stream): if events

@@ -23,11 +23,14 @@ export const conformanceRules = {
   lifecycle: 'Stream metadata (maxCount, maxAge, truncateBefore, custom) is honoured by reads; soft delete hides and allows recreation; hard delete refuses appends forever.',
   archive: 'Purged (archived) events leave the hot store without changing stream versions or later appends.',
   'global-log-reads':
-    'readAll reads backwards as well as forwards, honours after/before bounds and filters (event types, stream-id prefixes) in the store, and refuses options it cannot honour.',
+    'readAll reads backwards as well as forwards, honours after/before bounds and filters (event types, ' +
+    'stream-id prefixes) in the store, and refuses options it cannot honour.',
   'idempotent-append':
-    'An append that repeats stored events exactly (same ids, order and stream) returns the original result and writes nothing; a partial repeat is refused.',
+    'An append that repeats stored events exactly (same ids, order and stream) returns the original result ' +
+    'and writes nothing; a partial repeat is refused.',
   'command-handling':
-    "Core's fold and command handler on the store: versions are real heads, an explicit expected version is checked before decide, async deciders are refused.",
+    "Core's fold and command handler on the store: versions are real heads, an explicit expected version " +
+    'is checked before decide, async deciders are refused.',
 } as const;
 
 /** Id of a contract rule. */
@@ -55,8 +58,12 @@ export type ConformanceCase = {
 };
 
 /** Builds a context for a store; `core` replaces core functions the cases call (for mutants). */
-export function contextFor(store: EventStore, core: Partial<Omit<ConformanceContext, 'store' | 'streamId'>> = {}): ConformanceContext {
-  return { store, streamId: (label = 'stream') => `${label}-${randomUUID()}`, createCommandHandler, aggregateStream, ...core };
+export function contextFor(
+  store: EventStore,
+  core: Partial<Omit<ConformanceContext, 'store' | 'streamId'>> = {},
+): ConformanceContext {
+  const streamId = (label = 'stream'): string => `${label}-${randomUUID()}`;
+  return { store, streamId, createCommandHandler, aggregateStream, ...core };
 }
 
 /** Collects an async iterable into an array. */

@@ -21,8 +21,12 @@ const lifecycle = (store: EventStore): EventStore & StreamLifecycle => store as 
 
 /** Names of the cases, for skips and mutants. */
 export const commandCaseNames = {
-  hiddenHead: 'a stream whose events are all hidden (truncateBefore, maxAge) folds to its real head, and commands append after it',
-  explicitBeforeDecide: 'an explicit expected version is checked before decide: a stale one is a conflict even when the decision is a no-op',
+  hiddenHead:
+    'a stream whose events are all hidden (truncateBefore, maxAge) ' +
+    'folds to its real head, and commands append after it',
+  explicitBeforeDecide:
+    'an explicit expected version is checked before decide: a stale one ' +
+    'is a conflict even when the decision is a no-op',
   asyncDecide: 'a decide that returns a Promise is refused with NOT_SUPPORTED and writes nothing',
 } as const;
 
@@ -61,7 +65,14 @@ export const commandCases: ConformanceCase[] = [
     name: commandCaseNames.explicitBeforeDecide,
     async run({ store, streamId, createCommandHandler }) {
       const [id, missing] = [streamId(), streamId('missing')];
-      await store.append(id, [{ type: 'Counted', data: { n: 1 } }, { type: 'Counted', data: { n: 2 } }], 'no_stream');
+      await store.append(
+        id,
+        [
+          { type: 'Counted', data: { n: 1 } },
+          { type: 'Counted', data: { n: 2 } },
+        ],
+        'no_stream',
+      );
       let decided = 0;
       const watched: Decider<TallyCommand, Counted, Tally> = {
         ...tally,
@@ -74,7 +85,10 @@ export const commandCases: ConformanceCase[] = [
       const stale = await rejection(handle(id, { type: 'Nothing' }, { expectedVersion: 1 }), 'WRONG_EXPECTED_VERSION');
       expect([stale.streamId, stale.expected, stale.actual]).toEqual([id, 1, 2]);
       await rejection(handle(id, { type: 'Nothing' }, { expectedVersion: 'no_stream' }), 'WRONG_EXPECTED_VERSION');
-      await rejection(handle(missing, { type: 'Nothing' }, { expectedVersion: 'stream_exists' }), 'WRONG_EXPECTED_VERSION');
+      await rejection(
+        handle(missing, { type: 'Nothing' }, { expectedVersion: 'stream_exists' }),
+        'WRONG_EXPECTED_VERSION',
+      );
       await rejection(handle(id, { type: 'Count' }, { expectedVersion: 3 }), 'WRONG_EXPECTED_VERSION');
       expect(decided).toBe(0);
       const current = await handle(id, { type: 'Nothing' }, { expectedVersion: 2 });

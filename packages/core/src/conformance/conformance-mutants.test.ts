@@ -29,14 +29,18 @@ describe('the conformance suite catches broken stores', () => {
         try {
           await testCase.run(contextFor(store, mutant.core));
         } catch (error) {
-          if (process.env.CHRONICLE_DEBUG_MUTANTS) console.log(mutant.name, '→', testCase.name, ':', (error as Error).message.slice(0, 160));
+          if (process.env.CHRONICLE_DEBUG_MUTANTS)
+            console.log(mutant.name, '→', testCase.name, ':', (error as Error).message.slice(0, 160));
           failures.push(testCase.name);
         } finally {
           await store.close();
         }
       }
       expect(failures.length, `no ${mutant.breaks} case failed against a store that ${mutant.name}`).toBeGreaterThan(0);
-      if (mutant.catches) expect(failures, `the case written for it passed against a store that ${mutant.name}`).toContain(mutant.catches);
+      if (mutant.catches)
+        expect(failures, `the case written for it passed against a store that ${mutant.name}`).toContain(
+          mutant.catches,
+        );
     });
   }
 

@@ -9,10 +9,16 @@ const lifecycle = (store: EventStore): EventStore & StreamLifecycle => store as 
 /** Names of the cases, for skips and mutants. */
 export const deletionCaseNames = {
   hardAfterSoft: 'a hard delete after a soft delete tombstones the stream',
-  reservedTombstone: 'a hard delete of a name never written reserves it as a tombstone; a soft delete of it is STREAM_NOT_FOUND',
-  deleteExpectedVersion: 'a delete with a wrong expected version fails with WRONG_EXPECTED_VERSION (not STREAM_NOT_FOUND) and writes nothing',
-  recreateAfterMarker: 'after a soft delete the marker keeps its position: a recreated stream continues after it (3 events, recreated at 5)',
-  softDeletedReadsEmpty: 'a soft-deleted stream reads like one never written: no events in either direction, no info, not listed',
+  reservedTombstone:
+    'a hard delete of a name never written reserves it as a tombstone; a soft delete of it is STREAM_NOT_FOUND',
+  deleteExpectedVersion:
+    'a delete with a wrong expected version fails with ' +
+    'WRONG_EXPECTED_VERSION (not STREAM_NOT_FOUND) and writes nothing',
+  recreateAfterMarker:
+    'after a soft delete the marker keeps its position: a recreated ' +
+    'stream continues after it (3 events, recreated at 5)',
+  softDeletedReadsEmpty:
+    'a soft-deleted stream reads like one never written: no events in either direction, no info, not listed',
   metadataOnTombstone: 'setting metadata on a tombstoned stream fails with STREAM_DELETED',
 } as const;
 
@@ -35,7 +41,8 @@ export const deletionCases: ConformanceCase[] = [
       await s.append(id, events(2), 'no_stream');
       await s.deleteStream(id);
       await s.deleteStream(id, { mode: 'hard' });
-      for (const expected of ['any', 'no_stream', 3] as const) await rejection(s.append(id, events(1), expected), 'STREAM_DELETED');
+      for (const expected of ['any', 'no_stream', 3] as const)
+        await rejection(s.append(id, events(1), expected), 'STREAM_DELETED');
       await iterationRejection(() => s.readStream(id), 'STREAM_DELETED');
       await rejection(s.deleteStream(id, { mode: 'hard' }), 'STREAM_DELETED');
       expect(await markers(s, id, head)).toEqual(['soft', 'hard']);

@@ -8,17 +8,22 @@ import { collect, events, iterationRejection } from './case.js';
 /** Names of the cases, for skips and mutants. */
 export const globalReadCaseNames = {
   backwards: 'readAll backwards starts at the head and honours after, before and limit; forwards honours before',
-  filters: 'readAll filters by event types and stream-id prefixes (categories) in the store, both ways; limit counts matching events',
-  filteredSubscription: 'a filtered subscription delivers only matching events, catching up and live, past long runs of others',
+  filters:
+    'readAll filters by event types and stream-id prefixes (categories) in ' +
+    'the store, both ways; limit counts matching events',
+  filteredSubscription:
+    'a filtered subscription delivers only matching events, catching up and live, past long runs of others',
   refusedOptions: 'readAll refuses unknown options and bad values with VALIDATION_FAILED instead of ignoring them',
 } as const;
 
 const positions = (list: readonly RecordedEvent[]): number[] => list.map((e) => e.globalPosition);
-const labels = (list: readonly RecordedEvent[]): string[] => list.map((e) => `${e.streamId.split('-')[0]!.replace(/[0-9a-f]{8}$/, '')}:${e.type}`);
+const labels = (list: readonly RecordedEvent[]): string[] =>
+  list.map((e) => `${e.streamId.split('-')[0]!.replace(/[0-9a-f]{8}$/, '')}:${e.type}`);
 
 /** Reads with options bounded to after `head`, so other cases' events never interfere. */
 function reader(store: EventStore, head: number) {
-  return (options: ReadAllOptions = {}): Promise<RecordedEvent[]> => collect(store.readAll({ after: head, ...options }));
+  return (options: ReadAllOptions = {}): Promise<RecordedEvent[]> =>
+    collect(store.readAll({ after: head, ...options }));
 }
 
 /** A small shop: orders and invoices in their own categories, unique to this run. */
@@ -26,8 +31,22 @@ async function shop(store: EventStore): Promise<{ order: string; invoice: string
   const tag = randomUUID().slice(0, 8);
   const [order, invoice] = [`order${tag}`, `invoice${tag}`];
   const head = await store.headPosition();
-  await store.append(`${order}-1`, [{ type: 'Placed', data: {} }, { type: 'Paid', data: {} }], 'no_stream');
-  await store.append(`${invoice}-1`, [{ type: 'Issued', data: {} }, { type: 'Paid', data: {} }], 'no_stream');
+  await store.append(
+    `${order}-1`,
+    [
+      { type: 'Placed', data: {} },
+      { type: 'Paid', data: {} },
+    ],
+    'no_stream',
+  );
+  await store.append(
+    `${invoice}-1`,
+    [
+      { type: 'Issued', data: {} },
+      { type: 'Paid', data: {} },
+    ],
+    'no_stream',
+  );
   await store.append(`${order}-2`, [{ type: 'Placed', data: {} }], 'no_stream');
   return { order, invoice, head };
 }
@@ -50,7 +69,10 @@ export const globalReadCases: ConformanceCase[] = [
       expect(positions(await read({ direction: 'backwards' }))).toEqual([...p].reverse());
       expect(positions(await collect(store.readAll({ direction: 'backwards', limit: 2 })))).toEqual([p[5], p[4]]);
       expect(positions(await read({ direction: 'backwards', before: p[3] }))).toEqual([p[2], p[1], p[0]]);
-      expect(positions(await read({ direction: 'backwards', before: p[4]! + 1, after: p[1], limit: 2 }))).toEqual([p[4], p[3]]);
+      expect(positions(await read({ direction: 'backwards', before: p[4]! + 1, after: p[1], limit: 2 }))).toEqual([
+        p[4],
+        p[3],
+      ]);
       expect(positions(await read({ before: p[3] }))).toEqual([p[0], p[1], p[2]]);
       expect(positions(await read({ direction: 'forwards', before: p[5], after: p[2] }))).toEqual([p[3], p[4]]);
       expect(await read({ direction: 'backwards', before: p[0] })).toEqual([]);
@@ -67,18 +89,44 @@ export const globalReadCases: ConformanceCase[] = [
       const { order, invoice, head } = await shop(store);
       const read = reader(store, head);
       expect(labels(await read({ filter: { eventTypes: ['Paid'] } }))).toEqual(['order:Paid', 'invoice:Paid']);
-      expect(labels(await read({ filter: { streamIdPrefixes: [`${order}-`] } }))).toEqual(['order:Placed', 'order:Paid', 'order:Placed']);
-      expect(labels(await read({ filter: { eventTypes: ['Placed'], streamIdPrefixes: [`${order}-`] } }))).toEqual(['order:Placed', 'order:Placed']);
-      expect(labels(await read({ filter: { streamIdPrefixes: [`${order}-1`, `${invoice}-`] } }))).toEqual(['order:Placed', 'order:Paid', 'invoice:Issued', 'invoice:Paid']);
-      expect(labels(await read({ filter: { streamIdPrefixes: [`${order}-`] }, direction: 'backwards' }))).toEqual(['order:Placed', 'order:Paid', 'order:Placed']);
-      expect(labels(await read({ filter: { eventTypes: ['Paid', 'Issued'], streamIdPrefixes: [invoice] }, direction: 'backwards', limit: 2 }))).toEqual([
-        'invoice:Paid',
-        'invoice:Issued',
+      expect(labels(await read({ filter: { streamIdPrefixes: [`${order}-`] } }))).toEqual([
+        'order:Placed',
+        'order:Paid',
+        'order:Placed',
       ]);
+      expect(labels(await read({ filter: { eventTypes: ['Placed'], streamIdPrefixes: [`${order}-`] } }))).toEqual([
+        'order:Placed',
+        'order:Placed',
+      ]);
+      expect(labels(await read({ filter: { streamIdPrefixes: [`${order}-1`, `${invoice}-`] } }))).toEqual([
+        'order:Placed',
+        'order:Paid',
+        'invoice:Issued',
+        'invoice:Paid',
+      ]);
+      expect(labels(await read({ filter: { streamIdPrefixes: [`${order}-`] }, direction: 'backwards' }))).toEqual([
+        'order:Placed',
+        'order:Paid',
+        'order:Placed',
+      ]);
+      expect(
+        labels(
+          await read({
+            filter: { eventTypes: ['Paid', 'Issued'], streamIdPrefixes: [invoice] },
+            direction: 'backwards',
+            limit: 2,
+          }),
+        ),
+      ).toEqual(['invoice:Paid', 'invoice:Issued']);
       // Limit counts matching events; paging with after continues after the last one.
       const first = await read({ filter: { eventTypes: ['Placed'] }, limit: 1 });
       expect(labels(first)).toEqual(['order:Placed']);
-      const rest = await collect(store.readAll({ after: first[0]!.globalPosition, filter: { eventTypes: ['Placed'], streamIdPrefixes: [order] } }));
+      const rest = await collect(
+        store.readAll({
+          after: first[0]!.globalPosition,
+          filter: { eventTypes: ['Placed'], streamIdPrefixes: [order] },
+        }),
+      );
       expect(rest.map((e) => e.streamId)).toEqual([`${order}-2`]);
       expect(await read({ filter: { eventTypes: [`Never-${randomUUID()}`] } })).toEqual([]);
       expect(await read({ filter: { streamIdPrefixes: [`${order}-3`] } })).toEqual([]);
@@ -93,7 +141,12 @@ export const globalReadCases: ConformanceCase[] = [
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(), 20_000);
       const received: RecordedEvent[] = [];
-      const subscription = store.subscribe({ after: head, batchSize: 10, filter: { streamIdPrefixes: [`${order}-`] }, signal: controller.signal });
+      const subscription = store.subscribe({
+        after: head,
+        batchSize: 10,
+        filter: { streamIdPrefixes: [`${order}-`] },
+        signal: controller.signal,
+      });
       const receiving = (async () => {
         for await (const event of subscription) {
           received.push(event);
@@ -109,7 +162,13 @@ export const globalReadCases: ConformanceCase[] = [
       } finally {
         clearTimeout(timer);
       }
-      expect(received.map((e) => `${e.streamId.slice(order.length)}:${e.type}`)).toEqual(['-1:Placed', '-1:Paid', '-2:Placed', '-1:Shipped', '-3:Placed']);
+      expect(received.map((e) => `${e.streamId.slice(order.length)}:${e.type}`)).toEqual([
+        '-1:Placed',
+        '-1:Paid',
+        '-2:Placed',
+        '-1:Shipped',
+        '-3:Placed',
+      ]);
       const increasing = positions(received);
       expect(increasing).toEqual([...increasing].sort((x, y) => x - y));
     },
@@ -127,7 +186,8 @@ export const globalReadCases: ConformanceCase[] = [
         { filter: { streamIdPrefixes: [''] } },
         { filter: 'Paid' },
       ];
-      for (const options of bad) await iterationRejection(() => store.readAll(options as ReadAllOptions), 'VALIDATION_FAILED');
+      for (const options of bad)
+        await iterationRejection(() => store.readAll(options as ReadAllOptions), 'VALIDATION_FAILED');
     },
   },
 ];

@@ -7,11 +7,17 @@ import { collect, events, rejection } from './case.js';
 
 /** Names of the cases, for skips and mutants. */
 export const repeatCaseNames = {
-  repeat: 'repeating an append with the same event ids returns the original result and writes nothing, whatever the expected version',
+  repeat:
+    'repeating an append with the same event ids returns the original ' +
+    'result and writes nothing, whatever the expected version',
   concurrent: 'concurrent identical appends (same event ids) store the events once and all get the same result',
-  mismatch: 'an append repeating stored ids only in part or out of order is RETRY_MISMATCH; ids stored as other events are DUPLICATE_EVENT_ID; nothing is written',
-  multi: 'repeating a multi-stream append returns the original results; repeating only some of its parts is RETRY_MISMATCH',
-  lowerCase: 'supplied event ids are stored in lower case, and a repeat with the ids as first sent (upper case) is recognised',
+  mismatch:
+    'an append repeating stored ids only in part or out of order is RETRY_MISMATCH; ids ' +
+    'stored as other events are DUPLICATE_EVENT_ID; nothing is written',
+  multi:
+    'repeating a multi-stream append returns the original results; repeating only some of its parts is RETRY_MISMATCH',
+  lowerCase:
+    'supplied event ids are stored in lower case, and a repeat with the ids as first sent (upper case) is recognised',
 } as const;
 
 /** An event with a supplied id. */
@@ -46,9 +52,18 @@ export const repeatCases: ConformanceCase[] = [
       await store.append(id, events(1, 'later'), 3);
       expect(plain(await store.append(id, sent, 1))).toEqual(original);
       const second = await store.append(id, [sent[1]!], 'any');
-      expect([second.replayed, second.nextExpectedVersion, second.globalPosition]).toEqual([true, 3, original.globalPosition]);
+      expect([second.replayed, second.nextExpectedVersion, second.globalPosition]).toEqual([
+        true,
+        3,
+        original.globalPosition,
+      ]);
       expect(await store.getStreamInfo(id)).toEqual({ streamId: id, version: 4 });
-      expect((await collect(store.readStream(id))).map((e) => e.type)).toEqual(['Happened', 'Ordered', 'Paid', 'Happened']);
+      expect((await collect(store.readStream(id))).map((e) => e.type)).toEqual([
+        'Happened',
+        'Ordered',
+        'Paid',
+        'Happened',
+      ]);
       expect(await store.headPosition()).toBeGreaterThan(head);
       const global = (await collect(store.readAll({ after: head }))).filter((e) => e.streamId === id);
       expect(global.map((e) => e.streamPosition)).toEqual([4]);
@@ -76,11 +91,17 @@ export const repeatCases: ConformanceCase[] = [
       const [first, second, fresh] = [randomUUID(), randomUUID(), randomUUID()];
       await store.append(a, [identified('A', first), identified('B', second)], 'no_stream');
       const head = await store.headPosition();
-      const partial = await rejection(store.append(a, [identified('A', first), identified('C', fresh)], 'any'), 'RETRY_MISMATCH');
+      const partial = await rejection(
+        store.append(a, [identified('A', first), identified('C', fresh)], 'any'),
+        'RETRY_MISMATCH',
+      );
       expect([partial.streamId, partial.storedEventIds, partial.newEventIds]).toEqual([a, [first], [fresh]]);
       await rejection(store.append(a, [identified('C', fresh), identified('B', second)], 2), 'RETRY_MISMATCH');
       await rejection(store.append(a, [identified('B', second), identified('A', first)], 'any'), 'RETRY_MISMATCH');
-      const elsewhere = await rejection(store.append(b, [identified('A', first), identified('B', second)], 'any'), 'DUPLICATE_EVENT_ID');
+      const elsewhere = await rejection(
+        store.append(b, [identified('A', first), identified('B', second)], 'any'),
+        'DUPLICATE_EVENT_ID',
+      );
       expect(elsewhere.eventId).toBe(first);
       const retyped = await rejection(store.append(a, [identified('Z', first)], 'any'), 'DUPLICATE_EVENT_ID');
       expect(retyped.eventId).toBe(first);
@@ -107,7 +128,13 @@ export const repeatCases: ConformanceCase[] = [
       expect(again.map((r) => r.replayed)).toEqual([true, true]);
       expect(again.map(plain)).toEqual(original);
       const c = streamId('c');
-      await rejection(store.appendMulti([parts[0]!, { streamId: c, events: [identified('Credited', randomUUID())], expectedVersion: 'any' }]), 'RETRY_MISMATCH');
+      await rejection(
+        store.appendMulti([
+          parts[0]!,
+          { streamId: c, events: [identified('Credited', randomUUID())], expectedVersion: 'any' },
+        ]),
+        'RETRY_MISMATCH',
+      );
       expect(await store.getStreamInfo(c)).toBeUndefined();
     },
   },

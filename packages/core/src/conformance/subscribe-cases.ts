@@ -32,7 +32,9 @@ function settleSoon(): Promise<void> {
 
 /** Names of cases that have a mutant of their own. */
 export const subscribeCaseNames = {
-  endFixedAtCall: "'end' is fixed when subscribe is called: events appended before the first next() are delivered, earlier ones are not",
+  endFixedAtCall:
+    "'end' is fixed when subscribe is called: events appended before the first next() are delivered, " +
+    'earlier ones are not',
 } as const;
 
 /** Cases for `subscribe`. */

@@ -66,7 +66,9 @@ export async function loadStream<E extends Event, State>(
   const timeTravel = options.toVersion !== undefined || options.at !== undefined;
   // Lifecycle metadata hides the oldest events of a stream (and archiving moves
   // the oldest), so when any event is visible the last one read is the head.
-  if (timeTravel || folded.read > 0 || !confirmHead) return { state: folded.state, version: folded.version, replayed: folded.read };
+  if (timeTravel || folded.read > 0 || !confirmHead) {
+    return { state: folded.state, version: folded.version, replayed: folded.read };
+  }
   // Nothing visible: the head may still be past it. Asked after the read, so a
   // second read is needed: events committed in between must not be skipped.
   const info = await store.getStreamInfo(streamId);

@@ -36,7 +36,8 @@ export function decisionEvents<E>(decision: E | readonly E[]): readonly E[] {
     throw new NotSupportedError(
       'async deciders',
       'Chronicle',
-      'decide returned a Promise; decide must be synchronous (load what the decision needs first and pass it in the command)',
+      'decide returned a Promise; decide must be synchronous ' +
+        '(load what the decision needs first and pass it in the command)',
     );
   }
   return [decision as E];

@@ -11,9 +11,11 @@ export const errorCodes = {
   STREAM_DELETED: 'The stream was deleted and cannot be appended to.',
   VALIDATION_FAILED: 'The input is malformed: a bad stream id, event type, payload, expected version or option.',
   PAYLOAD_TOO_LARGE: 'An event is larger than the store accepts.',
-  DUPLICATE_EVENT_ID: 'An event with the same event id is already stored, as a different event (in another stream, or of another type).',
+  DUPLICATE_EVENT_ID:
+    'An event with the same event id is already stored, as a different event (in another stream, or of another type).',
   RETRY_MISMATCH:
-    'An append repeats events already stored in its stream, but not exactly as they were appended (some ids are new, or the order differs); nothing was written.',
+    'An append repeats events already stored in its stream, but not exactly as they were appended ' +
+    '(some ids are new, or the order differs); nothing was written.',
   NOT_SUPPORTED: 'The store cannot perform this operation (see its capabilities).',
   STORE_CLOSED: 'The store was closed; no further operations are accepted.',
   STORE_UNAVAILABLE: 'The backing database could not be reached or failed transiently; the operation may be retried.',

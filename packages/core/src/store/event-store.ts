@@ -150,7 +150,8 @@ export interface EventStore {
    * client that lost an append's answer (`STORE_UNAVAILABLE` with
    * `outcomeUnknown`) retries it as it was and learns where it landed.
    * @throws WrongExpectedVersionError when `expected` does not hold (nothing is written).
-   * @throws RetryMismatchError when some of the ids are stored in this stream but the append does not repeat them exactly.
+   * @throws RetryMismatchError when some of the ids are stored in this stream but the
+   *   append does not repeat them exactly.
    * @throws ValidationError / PayloadTooLargeError / DuplicateEventIdError on bad input.
    */
   append(streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult>;

@@ -236,7 +236,10 @@ export function createInMemoryStore(options: InMemoryStoreOptions = {}): InMemor
     const low = readOptions?.after ?? 0;
     const high = Math.min(log.length, (readOptions?.before ?? Number.POSITIVE_INFINITY) - 1);
     const backwards = readOptions?.direction === 'backwards';
-    for (let position = backwards ? high : low + 1, count = 0; position > low && position <= high && count < limit; position += backwards ? -1 : 1) {
+    const step = backwards ? -1 : 1;
+    let count = 0;
+    const inRange = (position: number): boolean => position > low && position <= high && count < limit;
+    for (let position = backwards ? high : low + 1; inRange(position); position += step) {
       const row = log[position - 1];
       if (!row) continue;
       if (!stored && row.type !== STREAM_DELETED_EVENT && !isVisible(row, streams.get(row.streamId)!, now)) continue;
@@ -255,8 +258,8 @@ export function createInMemoryStore(options: InMemoryStoreOptions = {}): InMemor
 
   /** Stored events by id, hidden ones included (purged ones are gone). */
   async function eventsById(ids: readonly string[]): Promise<RecordedEvent[]> {
-    const rows = ids.map((id) => eventIds.get(id)).filter((row): row is Row => row !== undefined && log[row.globalPosition - 1] === row);
-    return rows.map(toRecorded);
+    const rows = ids.map((id) => eventIds.get(id));
+    return rows.filter((row): row is Row => row !== undefined && log[row.globalPosition - 1] === row).map(toRecorded);
   }
 
   function liveInfo(streamId: string): StreamInfo | undefined {
@@ -271,16 +274,18 @@ export function createInMemoryStore(options: InMemoryStoreOptions = {}): InMemor
     async append(streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
       assertOpen();
       assertExpectedVersion(expected);
-      const parts = [{ streamId, expectedVersion: expected, events: prepareEvents(streamId, events, info.maxEventBytes, randomUUID) }];
-      const results = suppliesEventIds(events) ? await appendOrRepeat(parts, () => write(parts), eventsById) : await write(parts);
-      return results[0]!;
+      const prepared = prepareEvents(streamId, events, info.maxEventBytes, randomUUID);
+      const parts = [{ streamId, expectedVersion: expected, events: prepared }];
+      const supplied = suppliesEventIds(events);
+      return (supplied ? await appendOrRepeat(parts, () => write(parts), eventsById) : await write(parts))[0]!;
     },
 
     async appendMulti(appends: readonly StreamAppend[]): Promise<readonly AppendResult[]> {
       assertOpen();
       if (!info.multiStreamAppend) throw new NotSupportedError('appendMulti', info.name);
       const parts = prepareMulti(appends, info.maxEventBytes, randomUUID);
-      return appends.some((part) => suppliesEventIds(part.events)) ? appendOrRepeat(parts, () => write(parts), eventsById) : write(parts);
+      const supplied = appends.some((part) => suppliesEventIds(part.events));
+      return supplied ? appendOrRepeat(parts, () => write(parts), eventsById) : write(parts);
     },
 
     readStream,

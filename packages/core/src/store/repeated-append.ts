@@ -14,7 +14,10 @@ export function suppliesEventIds(events: readonly NewEvent[] | undefined): boole
   return Array.isArray(events) && events.some((event) => event?.eventId !== undefined);
 }
 
-type Verdict = { readonly kind: 'new' } | { readonly kind: 'repeat'; readonly result: AppendResult } | { readonly kind: 'mismatch'; readonly error: Error };
+type Verdict =
+  | { readonly kind: 'new' }
+  | { readonly kind: 'repeat'; readonly result: AppendResult }
+  | { readonly kind: 'mismatch'; readonly error: Error };
 
 function judge(part: RepeatablePart, byId: ReadonlyMap<string, RecordedEvent>): Verdict {
   const found = part.events.map((event) => byId.get(event.eventId));
@@ -23,23 +26,38 @@ function judge(part: RepeatablePart, byId: ReadonlyMap<string, RecordedEvent>): 
   for (const [i, event] of part.events.entries()) {
     const match = found[i];
     if (match && (match.streamId !== part.streamId || match.type !== event.type)) {
-      const where = match.streamId === part.streamId ? `as a ${match.type}, not a ${event.type}` : `in stream ${JSON.stringify(match.streamId)}`;
+      const where =
+        match.streamId === part.streamId
+          ? `as a ${match.type}, not a ${event.type}`
+          : `in stream ${JSON.stringify(match.streamId)}`;
       return { kind: 'mismatch', error: new DuplicateEventIdError(event.eventId, `it is stored ${where}`) };
     }
   }
   const newIds = part.events.filter((_, i) => found[i] === undefined).map((event) => event.eventId);
   if (newIds.length > 0) {
-    const reason = `${stored.length} of its ${part.events.length} event ids are stored, ${newIds.length} are not (a retry must send the very same events)`;
+    const reason =
+      `${stored.length} of its ${part.events.length} event ids are stored, ${newIds.length} are not ` +
+      '(a retry must send the very same events)';
     return { kind: 'mismatch', error: new RetryMismatchError(part.streamId, stored, newIds, reason) };
   }
   const events = found as RecordedEvent[];
   const first = events[0]!.streamPosition;
   if (events.some((event, i) => event.streamPosition !== first + i)) {
-    const reason = `its events are stored at positions ${events.map((e) => e.streamPosition).join(', ')}, not in this order one after another`;
+    const at = events.map((e) => e.streamPosition).join(', ');
+    const reason = `its events are stored at positions ${at}, not in this order one after another`;
     return { kind: 'mismatch', error: new RetryMismatchError(part.streamId, stored, [], reason) };
   }
   const last = events[events.length - 1]!;
-  return { kind: 'repeat', result: { streamId: part.streamId, nextExpectedVersion: last.streamPosition, globalPosition: last.globalPosition, events, replayed: true } };
+  return {
+    kind: 'repeat',
+    result: {
+      streamId: part.streamId,
+      nextExpectedVersion: last.streamPosition,
+      globalPosition: last.globalPosition,
+      events,
+      replayed: true,
+    },
+  };
 }
 
 /**
@@ -53,7 +71,10 @@ function judge(part: RepeatablePart, byId: ReadonlyMap<string, RecordedEvent>): 
  * stream's event or to an event of another type, and `RETRY_MISMATCH` when
  * the append repeats stored events of its stream only in part, or out of order.
  */
-export async function repeatedAppend(parts: readonly RepeatablePart[], eventsById: EventsById): Promise<AppendResult[] | undefined> {
+export async function repeatedAppend(
+  parts: readonly RepeatablePart[],
+  eventsById: EventsById,
+): Promise<AppendResult[] | undefined> {
   const ids = parts.flatMap((part) => part.events.map((event) => event.eventId));
   const stored = await eventsById(ids);
   if (stored.length === 0) return undefined;
@@ -66,7 +87,12 @@ export async function repeatedAppend(parts: readonly RepeatablePart[], eventsByI
   if (fresh.length > 0) {
     const part = fresh[0]!;
     const ids = part.events.map((event) => event.eventId);
-    throw new RetryMismatchError(part.streamId, [], ids, 'the other streams of this multi-stream append are stored, this one is not');
+    throw new RetryMismatchError(
+      part.streamId,
+      [],
+      ids,
+      'the other streams of this multi-stream append are stored, this one is not',
+    );
   }
   return verdicts.map((v) => (v as Extract<Verdict, { kind: 'repeat' }>).result);
 }

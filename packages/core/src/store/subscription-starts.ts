@@ -36,7 +36,11 @@ export class SubscriptionStarts {
  * the head read's error; it is marked handled, so a subscription that is never
  * iterated leaves no unhandled rejection.
  */
-export function startPosition(after: unknown, headPosition: () => Promise<number>, starts?: SubscriptionStarts): Promise<number> {
+export function startPosition(
+  after: unknown,
+  headPosition: () => Promise<number>,
+  starts?: SubscriptionStarts,
+): Promise<number> {
   const start = after ?? 'start';
   let position: Promise<number>;
   if (start === 'start') position = Promise.resolve(0);

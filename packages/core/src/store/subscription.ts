@@ -32,11 +32,18 @@ export type SubscriptionSource = {
  * gap-safe; this loop only ever asks for positions after the last one delivered.
  * The start is fixed when this is called: `'end'` reads the head at once.
  */
-export function subscribeToAll(source: SubscriptionSource, options: SubscribeOptions = {}): AsyncGenerator<RecordedEvent> {
+export function subscribeToAll(
+  source: SubscriptionSource,
+  options: SubscribeOptions = {},
+): AsyncGenerator<RecordedEvent> {
   return follow(source, options, startPosition(options.after, source.headPosition, source.starts));
 }
 
-async function* follow(source: SubscriptionSource, options: SubscribeOptions, start: Promise<number>): AsyncGenerator<RecordedEvent> {
+async function* follow(
+  source: SubscriptionSource,
+  options: SubscribeOptions,
+  start: Promise<number>,
+): AsyncGenerator<RecordedEvent> {
   const batchSize = options.batchSize ?? 500;
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw ValidationError.of('batchSize', 'must be an integer >= 1');
   const { filter } = options;

@@ -194,9 +194,13 @@ const READ_ALL_OPTIONS = new Set(['direction', 'after', 'before', 'limit', 'filt
  */
 export function assertReadAllOptions(options: ReadAllOptions | undefined): void {
   if (options === undefined) return;
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw ValidationError.of('options', 'must be an object');
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw ValidationError.of('options', 'must be an object');
+  }
   for (const key of Object.keys(options)) {
-    if (!READ_ALL_OPTIONS.has(key)) throw ValidationError.of(key, 'is not a readAll option (direction, after, before, limit, filter)');
+    if (!READ_ALL_OPTIONS.has(key)) {
+      throw ValidationError.of(key, 'is not a readAll option (direction, after, before, limit, filter)');
+    }
   }
   const { direction } = options;
   if (direction !== undefined && direction !== 'forwards' && direction !== 'backwards') {

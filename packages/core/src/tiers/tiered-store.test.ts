@@ -19,7 +19,14 @@ async function tiered() {
   let now = new Date('2026-01-01T00:00:00Z');
   const hot = createInMemoryStore({ clock: () => now });
   const cold = createFileColdStore({ dir });
-  await hot.append('order-1', [{ type: 'Placed', data: {} }, { type: 'Paid', data: {} }], 'no_stream');
+  await hot.append(
+    'order-1',
+    [
+      { type: 'Placed', data: {} },
+      { type: 'Paid', data: {} },
+    ],
+    'no_stream',
+  );
   await hot.append('invoice-1', [{ type: 'Paid', data: {} }], 'no_stream');
   now = new Date('2026-06-01T00:00:00Z');
   await archive({ hot, cold, policy: { olderThanMs: 86_400_000 }, now });
@@ -37,7 +44,7 @@ describe('tiered store: global-log options', () => {
     expect((await collect(store.readAll({ before: 3 }))).map((e) => e.globalPosition)).toEqual([1, 2]);
   });
 
-  it('refuses a backwards read with NOT_SUPPORTED (the cold tier reads forwards only), never reads forwards instead', async () => {
+  it('refuses a backwards read with NOT_SUPPORTED (its cold tier reads forwards only)', async () => {
     const store = await tiered();
     expect(() => store.readAll({ direction: 'backwards' })).toThrow(expect.objectContaining({ code: 'NOT_SUPPORTED' }));
   });

@@ -100,7 +100,10 @@ export function createTieredStore<S extends EventStore>(options: TieredStoreOpti
   function readAll(readOptions: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
     assertReadAllOptions(readOptions);
     // The cold tier is read forwards only (gzip segments); refused rather than read the wrong way.
-    if (readOptions.direction === 'backwards') throw new NotSupportedError("readAll({ direction: 'backwards' })", `tiered ${hot.info.name}`, 'the cold tier reads forwards only');
+    if (readOptions.direction === 'backwards') {
+      const operation = "readAll({ direction: 'backwards' })";
+      throw new NotSupportedError(operation, `tiered ${hot.info.name}`, 'the cold tier reads forwards only');
+    }
     const { after = 0, before, filter } = readOptions;
     const passes = filterPredicate(filter);
     // The hot store filters in its query; archived events are filtered here.
@@ -110,8 +113,10 @@ export function createTieredStore<S extends EventStore>(options: TieredStoreOpti
         if (!passes || passes(event)) yield event;
       }
     };
-    const recent = (): AsyncIterable<RecordedEvent> => hot.readAll({ after, ...(before === undefined ? {} : { before }), ...(filter ? { filter } : {}) });
-    const merged = () => mergeSegments([{ first: 0, source: archived() }, { first: 0, source: recent() }], (s) => s.source);
+    const recent = (): AsyncIterable<RecordedEvent> =>
+      hot.readAll({ after, ...(before === undefined ? {} : { before }), ...(filter ? { filter } : {}) });
+    const merged = (): AsyncIterable<RecordedEvent> =>
+      mergeSegments([{ first: 0, source: archived() }, { first: 0, source: recent() }], (s) => s.source);
     return limited(withFallback('readAll', merged, archived), readOptions.limit);
   }
 
@@ -122,16 +127,16 @@ export function createTieredStore<S extends EventStore>(options: TieredStoreOpti
     return catchUpThenHot(subscribeOptions, start);
   }
 
-  async function* catchUpThenHot(subscribeOptions: SubscribeOptions, start: number | 'start'): AsyncGenerator<RecordedEvent> {
+  async function* catchUpThenHot(options: SubscribeOptions, start: number | 'start'): AsyncGenerator<RecordedEvent> {
     let position = start === 'start' ? 0 : start;
     const head = await hot.headPosition();
-    for await (const event of readAll({ after: position, ...(subscribeOptions.filter ? { filter: subscribeOptions.filter } : {}) })) {
-      if (subscribeOptions.signal?.aborted) return;
+    for await (const event of readAll({ after: position, ...(options.filter ? { filter: options.filter } : {}) })) {
+      if (options.signal?.aborted) return;
       if (event.globalPosition > head) break;
       position = event.globalPosition;
       yield event;
     }
-    yield* hot.subscribe({ ...subscribeOptions, after: position });
+    yield* hot.subscribe({ ...options, after: position });
   }
 
   const wrapped: Partial<EventStore> & { tiers: Tiers } = {

@@ -13,13 +13,21 @@ async function* upcastAll(schemas: EventSchemas, events: AsyncIterable<RecordedE
  * requested types plus every type that has upcasters, and {@link onlyWanted}
  * filters the upcast events. Other filters pass through unchanged.
  */
-function widened<O extends { readonly filter?: GlobalLogFilter }>(schemas: EventSchemas, options: O, types: readonly string[]): O {
+function widened<O extends { readonly filter?: GlobalLogFilter }>(
+  schemas: EventSchemas,
+  options: O,
+  types: readonly string[],
+): O {
   const renaming = Object.keys(schemas).filter((type) => Object.keys(schemas[type]?.upcasters ?? {}).length > 0);
   return { ...options, filter: { ...options.filter, eventTypes: [...new Set([...types, ...renaming])] } };
 }
 
 /** The upcast events of the wanted types, at most `limit`. */
-async function* onlyWanted(events: AsyncIterable<RecordedEvent>, types: readonly string[], limit: number | undefined): AsyncGenerator<RecordedEvent> {
+async function* onlyWanted(
+  events: AsyncIterable<RecordedEvent>,
+  types: readonly string[],
+  limit: number | undefined,
+): AsyncGenerator<RecordedEvent> {
   const wanted = new Set(types);
   let count = 0;
   if (limit === 0) return;
@@ -30,7 +38,11 @@ async function* onlyWanted(events: AsyncIterable<RecordedEvent>, types: readonly
   }
 }
 
-function readLog(schemas: EventSchemas, store: EventStore, options: ReadAllOptions | undefined): AsyncIterable<RecordedEvent> {
+function readLog(
+  schemas: EventSchemas,
+  store: EventStore,
+  options: ReadAllOptions | undefined,
+): AsyncIterable<RecordedEvent> {
   const types = options?.filter?.eventTypes;
   if (!Array.isArray(types)) return upcastAll(schemas, store.readAll(options));
   const { limit, ...rest } = options!;

@@ -18,7 +18,8 @@ export function lifecycleQueries({ q, schema }: SchemaNames) {
     setMetadata: named(
       'meta_set2',
       `insert into ${q}.stream_lifecycle (stream_id, metadata, max_count, max_age, truncate_before)
-       select $1, $2::jsonb, $3::int8, $4::int8, $5::int8 where not exists (select 1 from ${q}.streams where stream_id = $1 and tombstone)
+       select $1, $2::jsonb, $3::int8, $4::int8, $5::int8
+        where not exists (select 1 from ${q}.streams where stream_id = $1 and tombstone)
        on conflict (stream_id) do update set metadata = excluded.metadata, max_count = excluded.max_count,
          max_age = excluded.max_age, truncate_before = excluded.truncate_before
        returning 1`,

@@ -51,10 +51,11 @@ function visibleInLog(q: string, now = '$3'): string {
  */
 function passesFilter(types: string, prefixes: string): string {
   return `(${types}::text[] is null or e.type = any(${types}::text[]))
-    and (${prefixes}::text[] is null or exists (select 1 from unnest(${prefixes}::text[]) as p(prefix) where starts_with(e.stream_id, p.prefix)))`;
+    and (${prefixes}::text[] is null
+         or exists (select 1 from unnest(${prefixes}::text[]) as p(prefix) where starts_with(e.stream_id, p.prefix)))`;
 }
 
-/** Which global-log page: its direction, and whether lifecycle visibility applies (not for the archiver's stored view). */
+/** A global-log page: its direction, and whether lifecycle visibility applies (not in the archiver's stored view). */
 export type GlobalPageShape = { readonly backwards: boolean; readonly visible: boolean };
 
 /**
@@ -68,12 +69,14 @@ export type GlobalPageShape = { readonly backwards: boolean; readonly visible: b
 function globalPage(q: string, { backwards, visible }: GlobalPageShape): string {
   if (backwards) {
     return `select ${EVENT_COLUMNS} from ${q}.events e
-      where e.global_position > $1 and e.global_position < $3 and ${passesFilter('$4', '$5')}${visible ? ` and ${visibleInLog(q, '$6')}` : ''}
+      where e.global_position > $1 and e.global_position < $3 and ${passesFilter('$4', '$5')}
+        ${visible ? `and ${visibleInLog(q, '$6')}` : ''}
       order by e.global_position desc limit $2`;
   }
   return `select ${EVENT_COLUMNS} from (
       select e.* from ${q}.events e
-       where e.global_position > $1 and e.global_position < $4 and ${passesFilter('$5', '$6')}${visible ? ` and ${visibleInLog(q, '$7')}` : ''}
+       where e.global_position > $1 and e.global_position < $4 and ${passesFilter('$5', '$6')}
+         ${visible ? `and ${visibleInLog(q, '$7')}` : ''}
        order by e.global_position limit $2
     ) page where transaction_id < $3::xid8 order by global_position`;
 }

@@ -31,7 +31,10 @@ function filterOf(query: FilterQuery): GlobalLogFilter | undefined {
     .filter((type) => type !== '');
   const prefixes = [...(query.streamPrefix ?? []), ...(query.category ?? []).map((category) => `${category}-`)];
   if (!eventTypes?.length && prefixes.length === 0) return undefined;
-  return { ...(eventTypes?.length ? { eventTypes } : {}), ...(prefixes.length > 0 ? { streamIdPrefixes: prefixes } : {}) };
+  return {
+    ...(eventTypes?.length ? { eventTypes } : {}),
+    ...(prefixes.length > 0 ? { streamIdPrefixes: prefixes } : {}),
+  };
 }
 
 /** The global log: paged reads and a live Server-Sent Events feed. */
@@ -49,7 +52,11 @@ export function globalLogRoutes(app: FastifyInstance, options: { store: EventSto
           type: 'object',
           additionalProperties: false,
           properties: {
-            from: { type: 'integer', minimum: 0, description: 'First global position to return (inclusive; backwards: the newest, default the head)' },
+            from: {
+              type: 'integer',
+              minimum: 0,
+              description: 'First global position to return (inclusive; backwards: the newest, default the head)',
+            },
             limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
             direction: { type: 'string', enum: ['forwards', 'backwards'], default: 'forwards' },
             ...filterParams,
@@ -68,9 +75,11 @@ export function globalLogRoutes(app: FastifyInstance, options: { store: EventSto
       const { from, limit, direction } = request.query;
       const filter = filterOf(request.query);
       const backwards = direction === 'backwards';
-      const bounds = backwards ? (from === undefined ? {} : { before: from + 1 }) : { after: Math.max((from ?? 0) - 1, 0) };
+      const lower = { after: Math.max((from ?? 0) - 1, 0) };
+      const bounds = backwards ? (from === undefined ? {} : { before: from + 1 }) : lower;
       const events: RecordedEvent[] = [];
-      for await (const event of store.readAll({ ...bounds, limit, direction, ...(filter ? { filter } : {}) })) events.push(event);
+      const options = { ...bounds, limit, direction, ...(filter ? { filter } : {}) };
+      for await (const event of store.readAll(options)) events.push(event);
       const head = await store.headPosition();
       const last = events[events.length - 1];
       const next = backwards

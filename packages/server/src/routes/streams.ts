@@ -107,7 +107,10 @@ export function streamRoutes(app: FastifyInstance, options: { store: EventStore;
         security: [{ bearer: [] }],
         response: {
           201: appendedSchema,
-          200: { ...appendedSchema, description: 'A repeat of an append already stored (same event ids): its original positions; nothing was written' },
+          200: {
+            ...appendedSchema,
+            description: 'A repeat of a stored append (same event ids): its original positions; nothing written',
+          },
           '4xx': problemSchema,
         },
       },
@@ -116,7 +119,8 @@ export function streamRoutes(app: FastifyInstance, options: { store: EventStore;
       const { events, expectedVersion = 'any' } = request.body;
       const result = await store.append(request.params.streamId, events, expectedVersion);
       // A repeat of a stored append (same event ids) answers with its original positions.
-      return reply.code(result.replayed ? 200 : 201).send({ nextExpectedVersion: result.nextExpectedVersion, globalPosition: result.globalPosition });
+      const { nextExpectedVersion, globalPosition } = result;
+      return reply.code(result.replayed ? 200 : 201).send({ nextExpectedVersion, globalPosition });
     },
   );
 

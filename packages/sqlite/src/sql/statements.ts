@@ -134,15 +134,19 @@ const VISIBLE_JOINS = `LEFT JOIN stream_lifecycle l ON l.stream_id = e.stream_id
 const VISIBLE = `(
          l.stream_id IS NULL OR e.type = '${STREAM_DELETED_EVENT}' OR (
            s.deleted <> 2
-           AND e.stream_position >= max(l.hidden_before, coalesce(l.truncate_before, 0), coalesce(${versionOf('s')} - l.max_count + 1, 0))
+           AND e.stream_position >= max(l.hidden_before, coalesce(l.truncate_before, 0),
+                                        coalesce(${versionOf('s')} - l.max_count + 1, 0))
            AND (l.max_age_ms IS NULL OR e.recorded_at >= ? - l.max_age_ms)))`;
 /** The filter (four `?`: types JSON twice, prefixes JSON twice; NULL lets everything through). */
 const FILTERED = `(? IS NULL OR e.type IN (SELECT value FROM json_each(?)))
-       AND (? IS NULL OR EXISTS (SELECT 1 FROM json_each(?) p WHERE substr(e.stream_id, 1, length(p.value)) = p.value))`;
+       AND (? IS NULL OR EXISTS (
+             SELECT 1 FROM json_each(?) p WHERE substr(e.stream_id, 1, length(p.value)) = p.value))`;
 
 function globalPageSql({ backwards, visible, filtered }: GlobalPageShape): string {
-  return `SELECT ${GLOBAL_COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')} FROM events e ${visible ? VISIBLE_JOINS : ''}
-     WHERE e.global_position > ? AND e.global_position < ?${visible ? ` AND ${VISIBLE}` : ''}${filtered ? ` AND ${FILTERED}` : ''}
+  const columns = GLOBAL_COLUMNS.split(', ').map((c) => `e.${c}`).join(', ');
+  return `SELECT ${columns} FROM events e ${visible ? VISIBLE_JOINS : ''}
+     WHERE e.global_position > ? AND e.global_position < ?
+       ${visible ? `AND ${VISIBLE}` : ''} ${filtered ? `AND ${FILTERED}` : ''}
      ORDER BY e.global_position${backwards ? ' DESC' : ''}`;
 }
 
@@ -192,7 +196,9 @@ export function prepareStatements(db: SqliteDatabase): Statements {
       'INSERT INTO events (global_position, stream_id, stream_position, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     eventIdStored: db.prepare('SELECT 1 FROM events WHERE event_id = ?').pluck(),
-    eventsById: db.prepare(`SELECT ${GLOBAL_COLUMNS} FROM events WHERE event_id IN (SELECT value FROM json_each(?))`).raw(),
+    eventsById: db
+      .prepare(`SELECT ${GLOBAL_COLUMNS} FROM events WHERE event_id IN (SELECT value FROM json_each(?))`)
+      .raw(),
     insertStream: db.prepare('INSERT INTO streams (stream_id, version) VALUES (?, ?)'),
     updateStream: db.prepare('UPDATE streams SET version = ?, deleted = ? WHERE stream_id = ?'),
     hideBefore: db.prepare(

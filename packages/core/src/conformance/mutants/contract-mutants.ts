@@ -14,7 +14,9 @@ export const contractMutants: readonly Mutant[] = [
   {
     breaks: 'expected-version',
     name: "treats 'stream_exists' as 'any'",
-    create: mutate((base) => ({ append: (id, events, expected) => base.append(id, events, expected === 'stream_exists' ? 'any' : expected) })),
+    create: mutate((base) => ({
+      append: (id, events, expected) => base.append(id, events, expected === 'stream_exists' ? 'any' : expected),
+    })),
   },
   {
     breaks: 'no-trace-on-reject',
@@ -37,7 +39,11 @@ export const contractMutants: readonly Mutant[] = [
       async append(id, events, expected) {
         const version = (await base.getStreamInfo(id))?.version ?? 0;
         await pause();
-        const ok = expected === 'any' || expected === version || (expected === 'no_stream' && version === 0) || (expected === 'stream_exists' && version > 0);
+        const ok =
+          expected === 'any' ||
+          expected === version ||
+          (expected === 'no_stream' && version === 0) ||
+          (expected === 'stream_exists' && version > 0);
         return base.append(id, events, ok ? 'any' : expected);
       },
     })),
@@ -76,7 +82,8 @@ export const contractMutants: readonly Mutant[] = [
     breaks: 'read-stream',
     name: 'ignores the backwards direction',
     create: mutate((base) => ({
-      readStream: (id: string, options?: ReadStreamOptions) => base.readStream(id, { ...options, direction: 'forwards' }),
+      readStream: (id: string, options?: ReadStreamOptions) =>
+        base.readStream(id, { ...options, direction: 'forwards' }),
     })),
   },
   {
@@ -106,14 +113,24 @@ export const contractMutants: readonly Mutant[] = [
     breaks: 'payloads',
     name: 'loses metadata',
     create: mutate((base) => ({
-      append: (id, events, expected) => base.append(id, events.map(({ type, data }) => ({ type, data })), expected),
+      append: (id, events, expected) =>
+        base.append(
+          id,
+          events.map(({ type, data }) => ({ type, data })),
+          expected,
+        ),
     })),
   },
   {
     breaks: 'event-identity',
     name: 'replaces supplied event ids',
     create: mutate((base) => ({
-      append: (id, events, expected) => base.append(id, events.map(({ eventId: _ignored, ...rest }) => rest), expected),
+      append: (id, events, expected) =>
+        base.append(
+          id,
+          events.map(({ eventId: _ignored, ...rest }) => rest),
+          expected,
+        ),
     })),
   },
   {
@@ -121,7 +138,8 @@ export const contractMutants: readonly Mutant[] = [
     name: 'accepts empty appends as a no-op',
     create: mutate((base) => ({
       async append(id, events, expected) {
-        if (Array.isArray(events) && events.length === 0) return { streamId: id, nextExpectedVersion: 0, globalPosition: 0, events: [] };
+        if (Array.isArray(events) && events.length === 0)
+          return { streamId: id, nextExpectedVersion: 0, globalPosition: 0, events: [] };
         return base.append(id, events, expected);
       },
     })),
@@ -145,7 +163,8 @@ export const contractMutants: readonly Mutant[] = [
     breaks: 'subscribe',
     name: "starts 'end' subscriptions at the beginning",
     create: mutate((base) => ({
-      subscribe: (options?: SubscribeOptions) => base.subscribe({ ...options, after: options?.after === 'end' ? 'start' : options?.after }),
+      subscribe: (options?: SubscribeOptions) =>
+        base.subscribe({ ...options, after: options?.after === 'end' ? 'start' : options?.after }),
     })),
   },
   {
@@ -167,7 +186,8 @@ export const contractMutants: readonly Mutant[] = [
     breaks: 'lifecycle',
     name: 'treats hard deletes as soft deletes',
     create: mutate((base) => ({
-      deleteStream: (id: string, options?: DeleteStreamOptions) => (base as InMemoryEventStore).deleteStream(id, { ...options, mode: 'soft' }),
+      deleteStream: (id: string, options?: DeleteStreamOptions) =>
+        (base as InMemoryEventStore).deleteStream(id, { ...options, mode: 'soft' }),
     })),
   },
   {

@@ -34,7 +34,8 @@ export const pause = (): Promise<void> => new Promise((resolve) => setImmediate(
 
 /** Whether the global log holds a deletion marker of `streamId` (what a mutant can tell through the contract). */
 export async function hasMarker(store: EventStore, streamId: string): Promise<boolean> {
-  for await (const event of store.readAll()) if (event.streamId === streamId && event.type === STREAM_DELETED_EVENT) return true;
+  for await (const event of store.readAll())
+    if (event.streamId === streamId && event.type === STREAM_DELETED_EVENT) return true;
   return false;
 }
 

@@ -1,6 +1,11 @@
 import { createCommandHandler } from '../../commands/command-handler.js';
 import type { Decider } from '../../decider/decider.js';
-import { DuplicateEventIdError, RetryMismatchError, StreamNotFoundError, WrongExpectedVersionError } from '../../errors/errors.js';
+import {
+  DuplicateEventIdError,
+  RetryMismatchError,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+} from '../../errors/errors.js';
 import type { Event } from '../../events/event.js';
 import type { EventStore, ReadAllOptions, ReadStreamOptions, SubscribeOptions } from '../../store/event-store.js';
 import { createInMemoryStore, type InMemoryEventStore } from '../../store/in-memory-store.js';
@@ -12,7 +17,10 @@ import { repeatCaseNames } from '../repeat-cases.js';
 import { subscribeCaseNames } from '../subscribe-cases.js';
 import { everWritten, hasMarker, mutate, oneByOne, sound, type Mutant } from './mutant.js';
 
-/** A store that answers a repeat racing its original with the conflict: it recognises only repeats of appends already finished. */
+/**
+ * A store that answers a repeat racing its original with the conflict: it
+ * recognises only repeats of appends already finished.
+ */
 function repeatsOnlyAfterTheOriginal(): EventStore {
   const base = createInMemoryStore();
   const inFlight = new Set<string>();
@@ -33,8 +41,10 @@ function repeatsOnlyAfterTheOriginal(): EventStore {
   };
 }
 
-/** A store whose deletes fail with STREAM_NOT_FOUND when `refuses` says so (what a store checking existence first does). */
-function refusingDeletes(refuses: (base: EventStore, id: string, options?: DeleteStreamOptions) => Promise<boolean>): () => EventStore {
+/** A store whose deletes fail with STREAM_NOT_FOUND when `refuses` says so (a store checking existence first). */
+function refusingDeletes(
+  refuses: (base: EventStore, id: string, options?: DeleteStreamOptions) => Promise<boolean>,
+): () => EventStore {
   return mutate((base) => ({
     async deleteStream(id: string, options?: DeleteStreamOptions) {
       if (await refuses(base, id, options)) throw new StreamNotFoundError(id);
@@ -43,7 +53,10 @@ function refusingDeletes(refuses: (base: EventStore, id: string, options?: Delet
   }));
 }
 
-/** A store whose soft delete writes no marker: it truncates before the next position and reports the stream absent until appended again. */
+/**
+ * A store whose soft delete writes no marker: it truncates before the next
+ * position and reports the stream absent until appended again.
+ */
 function truncatingSoftDelete(): EventStore {
   const base = createInMemoryStore();
   const hidden = new Set<string>();
@@ -76,19 +89,25 @@ export const semanticsMutants: readonly Mutant[] = [
     breaks: 'global-log-reads',
     name: 'ignores the backwards direction of readAll',
     catches: globalReadCaseNames.backwards,
-    create: mutate((base) => ({ readAll: (options?: ReadAllOptions) => base.readAll({ ...options, direction: 'forwards' }) })),
+    create: mutate((base) => ({
+      readAll: (options?: ReadAllOptions) => base.readAll({ ...options, direction: 'forwards' }),
+    })),
   },
   {
     breaks: 'global-log-reads',
     name: 'ignores readAll filters',
     catches: globalReadCaseNames.filters,
-    create: mutate((base) => ({ readAll: ({ filter: _ignored, ...options }: ReadAllOptions = {}) => base.readAll(options) })),
+    create: mutate((base) => ({
+      readAll: ({ filter: _ignored, ...options }: ReadAllOptions = {}) => base.readAll(options),
+    })),
   },
   {
     breaks: 'global-log-reads',
     name: 'ignores subscription filters',
     catches: globalReadCaseNames.filteredSubscription,
-    create: mutate((base) => ({ subscribe: ({ filter: _ignored, ...options }: SubscribeOptions = {}) => base.subscribe(options) })),
+    create: mutate((base) => ({
+      subscribe: ({ filter: _ignored, ...options }: SubscribeOptions = {}) => base.subscribe(options),
+    })),
   },
   {
     breaks: 'global-log-reads',
@@ -106,14 +125,19 @@ export const semanticsMutants: readonly Mutant[] = [
     name: "fixes an 'end' start at the first next(), not when subscribe is called",
     catches: subscribeCaseNames.endFixedAtCall,
     create: mutate((base) => ({
-      subscribe: (options?: SubscribeOptions) => ({ [Symbol.asyncIterator]: () => base.subscribe(options)[Symbol.asyncIterator]() }),
+      subscribe: (options?: SubscribeOptions) => ({
+        [Symbol.asyncIterator]: () => base.subscribe(options)[Symbol.asyncIterator](),
+      }),
     })),
   },
   {
     breaks: 'lifecycle',
     name: 'refuses a hard delete of a soft-deleted stream with STREAM_NOT_FOUND',
     catches: deletionCaseNames.hardAfterSoft,
-    create: refusingDeletes(async (base, id, options) => options?.mode === 'hard' && (await base.getStreamInfo(id)) === undefined && hasMarker(base, id)),
+    create: refusingDeletes(
+      async (base, id, options) =>
+        options?.mode === 'hard' && (await base.getStreamInfo(id)) === undefined && hasMarker(base, id),
+    ),
   },
   {
     breaks: 'lifecycle',
@@ -125,7 +149,10 @@ export const semanticsMutants: readonly Mutant[] = [
     breaks: 'lifecycle',
     name: 'looks for the stream before checking the expected version of a delete',
     catches: deletionCaseNames.deleteExpectedVersion,
-    create: refusingDeletes(async (base, id, options) => (await base.getStreamInfo(id)) === undefined && !((await hasMarker(base, id)) && options?.mode === 'hard')),
+    create: refusingDeletes(
+      async (base, id, options) =>
+        (await base.getStreamInfo(id)) === undefined && !((await hasMarker(base, id)) && options?.mode === 'hard'),
+    ),
   },
   {
     breaks: 'lifecycle',
@@ -139,7 +166,8 @@ export const semanticsMutants: readonly Mutant[] = [
     catches: deletionCaseNames.softDeletedReadsEmpty,
     create: mutate((base) => ({
       async *readStream(id: string, options?: ReadStreamOptions) {
-        if ((await base.getStreamInfo(id)) === undefined && (await hasMarker(base, id))) throw new StreamNotFoundError(id);
+        if ((await base.getStreamInfo(id)) === undefined && (await hasMarker(base, id)))
+          throw new StreamNotFoundError(id);
         yield* base.readStream(id, options);
       },
     })),
@@ -184,7 +212,11 @@ export const semanticsMutants: readonly Mutant[] = [
           return await base.append(id, events, expected);
         } catch (error) {
           if (!(error instanceof RetryMismatchError)) throw error;
-          return base.append(id, events.filter((e) => e.eventId !== undefined && error.newEventIds.includes(e.eventId.toLowerCase())), 'any');
+          return base.append(
+            id,
+            events.filter((e) => e.eventId !== undefined && error.newEventIds.includes(e.eventId.toLowerCase())),
+            'any',
+          );
         }
       },
     })),
@@ -212,7 +244,8 @@ export const semanticsMutants: readonly Mutant[] = [
     catches: commandCaseNames.hiddenHead,
     create: mutate((base) => ({
       async getStreamInfo(id: string) {
-        for await (const last of base.readStream(id, { direction: 'backwards', limit: 1 })) return { streamId: id, version: last.streamPosition };
+        for await (const last of base.readStream(id, { direction: 'backwards', limit: 1 }))
+          return { streamId: id, version: last.streamPosition };
         return undefined;
       },
     })),
@@ -242,7 +275,8 @@ export const semanticsMutants: readonly Mutant[] = [
     core: {
       createCommandHandler: (store, decider, options) => {
         const handle = createCommandHandler(store, decider, options);
-        return (streamId, command, handleOptions) => handle(streamId, command, { ...handleOptions, expectedVersion: undefined });
+        return (streamId, command, handleOptions) =>
+          handle(streamId, command, { ...handleOptions, expectedVersion: undefined });
       },
     },
   },
@@ -252,8 +286,14 @@ export const semanticsMutants: readonly Mutant[] = [
     catches: commandCaseNames.asyncDecide,
     create: sound,
     core: {
-      createCommandHandler: <C, E extends Event, S>(store: Parameters<typeof createCommandHandler>[0], decider: Decider<C, E, S>) =>
-        createCommandHandler<C, E, S>(store, { ...decider, decide: (command: C, state: S) => [decider.decide(command, state)] as unknown as E[] }),
+      createCommandHandler: <C, E extends Event, S>(
+        store: Parameters<typeof createCommandHandler>[0],
+        decider: Decider<C, E, S>,
+      ) =>
+        createCommandHandler<C, E, S>(store, {
+          ...decider,
+          decide: (command: C, state: S) => [decider.decide(command, state)] as unknown as E[],
+        }),
     },
   },
 ];
