@@ -1,7 +1,7 @@
 import { DuplicateEventIdError, type RecordedEvent } from '@chronicle/core';
 import { headers, type MsgHdrs } from '@nats-io/transport-node';
 import type { StoredMsg } from '@nats-io/jetstream';
-import { HEADER } from './commit.js';
+import { HEADER, appendIdOf } from './commit.js';
 import { commitPages, storedCommit } from './commit-events.js';
 import { isWrongLastSequence } from './jetstream-errors.js';
 import type { StoreContext } from './store-context.js';
@@ -44,7 +44,7 @@ async function judge(context: StoreContext, claim: StoredMsg, appendId: string):
   const subject = claim.header.get(CLAIM_SUBJECT);
   const previous = Number(claim.header.get(HEADER.previous));
   const next = await context.io.getMessage(context.layout.eventsStream, { seq: previous + 1, next_by_subj: subject });
-  if (next) return next.header.get(HEADER.appendId) === claimer ? 'live' : 'dead';
+  if (next) return appendIdOf(next.header) === claimer ? 'live' : 'dead';
   // The claimer gives up after its retry budget; past that its commit can no longer land.
   return Date.now() - claim.time.getTime() > context.retryForMs + 30_000 ? 'dead' : 'pending';
 }
@@ -125,7 +125,7 @@ export async function storedEventsById(context: StoreContext, eventIds: readonly
     const previous = Number(claim.header.get(HEADER.previous));
     const subject = claim.header.get(CLAIM_SUBJECT);
     const next = await context.io.getMessage(context.layout.eventsStream, { seq: previous + 1, next_by_subj: subject });
-    if (!next || next.header.get(HEADER.appendId) !== appendId) return undefined;
+    if (!next || appendIdOf(next.header) !== appendId) return undefined;
     const byId = new Map<string, RecordedEvent>();
     for await (const page of commitPages(context, storedCommit(next))) {
       for (const event of page) byId.set(event.eventId, event);

@@ -46,6 +46,8 @@ async function loadChunk(context: StoreContext, message: CommitMessage, index: n
  * of async iteration out of catch-up reads.
  */
 export async function* commitPages(context: StoreContext, message: CommitMessage): AsyncGenerator<RecordedEvent[]> {
+  // A metadata commit holds no events.
+  if (message.header.kind === 'meta') return;
   const streamId = context.layout.streamIdOf(message.subject);
   const first = firstPosition(message);
   const recordedAt = message.header.recordedAt;

@@ -9,14 +9,29 @@ import { headers, type MsgHdrs } from '@nats-io/transport-node';
  * `data`/`metadata` are the exact JSON text `prepareEvents` produced. An append
  * too large for one message keeps its events in chunk messages on the aux
  * stream; the commit then says how many (`Chronicle-Chunks`) and has an empty body.
+ *
+ * The stream's lifecycle rides on the same messages: every commit carries it
+ * forward from the one before. `Chronicle-Live-From` is the first position
+ * after the newest soft-delete marker (a stream whose version is below it
+ * reads as deleted), `Chronicle-Tombstone` marks a hard delete, and
+ * `Chronicle-Meta` is the sequence of the message holding the stream's
+ * metadata: a *metadata commit* (`Chronicle-Kind: meta`, no events, the
+ * metadata JSON as its body) written like an append, so it is serialized
+ * with the stream's appends by the same expected-sequence check.
  */
 export const HEADER = {
+  /** Append id of a single commit; a batch (which cannot carry `Nats-Msg-Id`) uses {@link HEADER.batchAppendId}. */
   appendId: 'Nats-Msg-Id',
+  batchAppendId: 'Chronicle-Append',
   version: 'Chronicle-Version',
   count: 'Chronicle-Count',
   previous: 'Chronicle-Prev',
   recordedAt: 'Chronicle-Time',
   chunks: 'Chronicle-Chunks',
+  liveFrom: 'Chronicle-Live-From',
+  tombstone: 'Chronicle-Tombstone',
+  meta: 'Chronicle-Meta',
+  kind: 'Chronicle-Kind',
 } as const;
 
 /** What a commit's headers say. */
@@ -30,7 +45,18 @@ export type CommitHeader = {
   readonly recordedAt: number;
   /** Number of chunk messages holding the events (0: they are in the body). */
   readonly chunks: number;
+  /** First position after the newest soft-delete marker (0: never soft-deleted). */
+  readonly liveFrom: number;
+  /** The stream is hard-deleted. */
+  readonly tombstone: boolean;
+  /** Sequence of the stream's metadata commit (0: none); a metadata commit names no other. */
+  readonly meta: number;
+  /** `events`, or `meta` for a metadata commit (no events; the body is the metadata JSON). */
+  readonly kind: 'events' | 'meta';
 };
+
+/** The lifecycle fields of a commit header, all absent for a stream that never had metadata or a deletion. */
+export const NO_LIFECYCLE = { liveFrom: 0, tombstone: false, meta: 0, kind: 'events' } as const;
 
 /** An event as stored inside a commit or chunk body. */
 export type StoredEventJson = {
@@ -48,6 +74,10 @@ export function commitHeaders(header: CommitHeader): MsgHdrs {
   h.set(HEADER.previous, String(header.previous));
   h.set(HEADER.recordedAt, String(header.recordedAt));
   if (header.chunks > 0) h.set(HEADER.chunks, String(header.chunks));
+  if (header.liveFrom > 0) h.set(HEADER.liveFrom, String(header.liveFrom));
+  if (header.tombstone) h.set(HEADER.tombstone, '1');
+  if (header.meta > 0) h.set(HEADER.meta, String(header.meta));
+  if (header.kind === 'meta') h.set(HEADER.kind, 'meta');
   return h;
 }
 
@@ -62,13 +92,22 @@ function integer(h: MsgHdrs | undefined, name: string, fallback?: number): numbe
 /** Reads a commit's headers; throws on a message Chronicle did not write. */
 export function readCommitHeader(h: MsgHdrs | undefined): CommitHeader {
   return {
-    appendId: h?.get(HEADER.appendId) ?? '',
+    appendId: appendIdOf(h),
     version: integer(h, HEADER.version),
     count: integer(h, HEADER.count),
     previous: integer(h, HEADER.previous),
     recordedAt: integer(h, HEADER.recordedAt),
     chunks: integer(h, HEADER.chunks, 0),
+    liveFrom: integer(h, HEADER.liveFrom, 0),
+    tombstone: h?.get(HEADER.tombstone) === '1',
+    meta: integer(h, HEADER.meta, 0),
+    kind: h?.get(HEADER.kind) === 'meta' ? 'meta' : 'events',
   };
+}
+
+/** The append id a commit (single or part of a batch) or claim names. */
+export function appendIdOf(h: MsgHdrs | undefined): string {
+  return h?.get(HEADER.appendId) || h?.get(HEADER.batchAppendId) || '';
 }
 
 function eventJson(event: PreparedEvent): string {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '@chronicle/core';
 import type { DurableFeed } from './durable-feed.js';
 import type { NatsEventStore } from './nats-store.js';
-import { testNats, machineStores, type MachineStores } from './test-support/nats-test-env.js';
+import { testNats, testStores, type TestStores } from './test-support/nats-test-env.js';
 
 const url = await testNats('NATS durable feed tests');
 
@@ -24,11 +24,11 @@ async function handle(feed: DurableFeed, streams: readonly string[], count: numb
 }
 
 describe.skipIf(!url)('NATS store: durable feeds', () => {
-  let stores: MachineStores;
+  let stores: TestStores;
   let store: NatsEventStore;
 
   beforeAll(async () => {
-    stores = machineStores(url!, 'feed');
+    stores = testStores(url!, 'feed');
     store = await stores.open();
   });
   afterAll(() => stores.dispose());

@@ -1,7 +1,7 @@
 import { JetStreamApiCodes, JetStreamApiError, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import { retrying, type RetryPolicy } from './jetstream-errors.js';
-import { assertReplicationSupported } from './server-version.js';
+import { assertReplicationSupported, hasAtomicBatches } from './server-version.js';
 import type { Layout } from './subjects.js';
 
 /** Deduplication window of both streams; appends retry with the same `Nats-Msg-Id` well inside it. */
@@ -14,6 +14,8 @@ export type StreamSettings = {
   readonly replicas: number;
   readonly storage: 'file' | 'memory';
   readonly create: boolean;
+  /** The server has atomic batch publish (2.12+): the events stream allows it. */
+  readonly atomic: boolean;
 };
 
 type NamedConfig = Partial<StreamConfig> & { readonly name: string; readonly subjects: string[] };
@@ -25,19 +27,37 @@ function configs(layout: Layout, settings: StreamSettings): NamedConfig[] {
     duplicate_window: nanos(DUPLICATE_WINDOW_MS),
   };
   return [
-    // The event log is append-only: the server refuses message deletes and purges.
-    { ...common, name: layout.eventsStream, subjects: [layout.allEvents], deny_delete: true, deny_purge: true },
+    // The event log is append-only: the server refuses message deletes and purges. Commits of several streams, and
+    // lifecycle records with their commits, go in atomic batches.
+    {
+      ...common,
+      name: layout.eventsStream,
+      subjects: [layout.allEvents, layout.allLifecycle],
+      deny_delete: true,
+      deny_purge: true,
+      ...(settings.atomic ? { allow_atomic: true } : {}),
+    },
     { ...common, name: layout.auxStream, subjects: [layout.allAux], max_msgs_per_subject: 1 },
   ];
 }
 
-/** Ensures one stream; returns its replica count. */
+/**
+ * Ensures one stream; returns its replica count. A stream made by an earlier
+ * version of the store gets what this one adds (the lifecycle subject, atomic
+ * batches) by a config update.
+ */
 async function ensure(jsm: JetStreamManager, config: NamedConfig, create: boolean): Promise<number> {
   try {
     const info = await jsm.streams.info(config.name);
     const subject = config.subjects[0]!;
-    if (!info.config.subjects?.includes(subject)) {
-      throw new Error(`JetStream stream ${config.name} exists but does not capture ${subject} (it has ${info.config.subjects?.join(', ')})`);
+    const has = info.config.subjects ?? [];
+    if (!has.includes(subject)) {
+      throw new Error(`JetStream stream ${config.name} exists but does not capture ${subject} (it has ${has.join(', ')})`);
+    }
+    const missing = config.subjects.filter((s) => !has.includes(s));
+    const atomic = config.allow_atomic === true && info.config.allow_atomic !== true;
+    if (missing.length > 0 || atomic) {
+      await jsm.streams.update(config.name, { subjects: [...has, ...missing], ...(atomic ? { allow_atomic: true } : {}) });
     }
     return info.config.num_replicas;
   } catch (error) {
@@ -56,16 +76,17 @@ async function ensure(jsm: JetStreamManager, config: NamedConfig, create: boolea
 /**
  * Makes sure the events and aux streams exist, creating them if allowed;
  * retries through leader elections. Refuses replicated streams on servers
- * before 2.10, whether asked for or already there.
+ * before 2.10, whether asked for or already there. On 2.12+ the events stream
+ * allows atomic batches.
  */
 export async function ensureStreams(
   jsm: JetStreamManager,
   layout: Layout,
-  settings: StreamSettings & { readonly serverVersion: string },
+  settings: Omit<StreamSettings, 'atomic'> & { readonly serverVersion: string },
   retry: RetryPolicy,
 ): Promise<void> {
   assertReplicationSupported(settings.serverVersion, settings.replicas, layout.eventsStream);
-  for (const config of configs(layout, settings)) {
+  for (const config of configs(layout, { ...settings, atomic: hasAtomicBatches(settings.serverVersion) })) {
     const replicas = await retrying(() => ensure(jsm, config, settings.create), retry);
     assertReplicationSupported(settings.serverVersion, replicas, config.name);
   }

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsEventStore } from './nats-store.js';
-import { testNats, machineStores, type MachineStores } from './test-support/nats-test-env.js';
+import { testNats, testStores, type TestStores } from './test-support/nats-test-env.js';
 
 const url = await testNats('NATS event id tests');
 
 describe.skipIf(!url)('NATS store: durable event-id uniqueness (claims, not only Nats-Msg-Id)', () => {
-  let stores: MachineStores;
+  let stores: TestStores;
   let store: NatsEventStore;
 
   beforeAll(async () => {
-    stores = machineStores(url!, 'ids');
+    stores = testStores(url!, 'ids');
     store = await stores.open();
   });
   afterAll(() => stores.dispose());

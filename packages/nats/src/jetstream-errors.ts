@@ -10,9 +10,16 @@ export function isWrongLastSequence(error: unknown): boolean {
   );
 }
 
-/** True when the request never reached a stream leader (nothing happened). */
+/**
+ * An atomic batch the server did not store: too many batches in flight on the
+ * stream (a 429), or incomplete (a staged message was lost, say on a reconnect).
+ */
+const BATCH_NOT_STORED = new Set([10176, 10210]);
+
+/** True when the request never reached a stream leader, or was refused before storing anything. */
 function neverArrived(error: unknown): boolean {
   return (
+    (error instanceof JetStreamApiError && BATCH_NOT_STORED.has(error.code)) ||
     error instanceof NoRespondersError ||
     // The client reports "no responders" on a JetStream subject as JetStreamNotEnabled (not exported).
     (error instanceof Error && error.name === 'JetStreamNotEnabled') ||

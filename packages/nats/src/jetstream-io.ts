@@ -1,5 +1,6 @@
-import type { JetStreamClient, JetStreamManager, PubAck, StoredMsg } from '@nats-io/jetstream';
-import type { MsgHdrs } from '@nats-io/transport-node';
+import { randomUUID } from 'node:crypto';
+import { JetStreamApiError, type JetStreamClient, type JetStreamManager, type PubAck, type StoredMsg } from '@nats-io/jetstream';
+import { headers as newHeaders, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import { retrying } from './jetstream-errors.js';
 
 /** Options of one publish. */
@@ -11,6 +12,18 @@ export type PublishOptions = {
   readonly headers?: MsgHdrs;
 };
 
+/** One message of an atomic batch. */
+export type BatchMessage = {
+  readonly subject: string;
+  readonly body: Uint8Array;
+  readonly headers?: MsgHdrs;
+  /** `Nats-Expected-Last-Subject-Sequence`, checked when the batch commits. */
+  readonly expectLastSubjectSequence?: number;
+};
+
+/** Most messages in one atomic batch (the server's limit). */
+export const MAX_BATCH_MESSAGES = 1_000;
+
 /** A query of `STREAM.MSG.GET` (always answered by the stream leader, so reads see every acknowledged write). */
 export type MessageQuery = { readonly seq: number } | { readonly last_by_subj: string } | { readonly seq: number; readonly next_by_subj: string };
 
@@ -20,6 +33,15 @@ export type MessageQuery = { readonly seq: number } | { readonly last_by_subj: s
  */
 export type JetStreamIo = {
   publish(subject: string, body: Uint8Array, options: PublishOptions): Promise<PubAck>;
+  /**
+   * Publishes messages to one stream atomically (nats-server 2.12+): all are
+   * stored, at consecutive sequences, or none; every expectation is checked at
+   * the commit. Resolves with the last message's ack. A batch cannot carry
+   * `Nats-Msg-Id`, so a retried batch is a new one: callers guard every message
+   * with an expected sequence, so that at most one attempt can be stored, and
+   * find out which by reading (see `commitParts`).
+   */
+  publishBatch(messages: readonly BatchMessage[]): Promise<PubAck>;
   getMessage(stream: string, query: MessageQuery): Promise<StoredMsg | null>;
   /** The stream's last sequence (0 when empty). */
   lastSequence(stream: string): Promise<number>;
@@ -31,6 +53,7 @@ export type JetStreamIo = {
 
 /** Dependencies of {@link createJetStreamIo}. */
 export type JetStreamIoDeps = {
+  readonly nc: NatsConnection;
   readonly js: JetStreamClient;
   readonly jsm: JetStreamManager;
   readonly requestTimeoutMs: number;
@@ -38,6 +61,33 @@ export type JetStreamIoDeps = {
   readonly closed: AbortSignal;
   readonly storeName: string;
 };
+
+function batchHeaders(message: BatchMessage, batchId: string, index: number, last: boolean): MsgHdrs {
+  const h = newHeaders();
+  for (const key of message.headers?.keys() ?? []) for (const value of message.headers!.values(key)) h.append(key, value);
+  h.set('Nats-Batch-Id', batchId);
+  h.set('Nats-Batch-Sequence', String(index + 1));
+  if (message.expectLastSubjectSequence !== undefined) h.set('Nats-Expected-Last-Subject-Sequence', String(message.expectLastSubjectSequence));
+  if (last) h.set('Nats-Batch-Commit', '1');
+  return h;
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * One attempt at an atomic batch: every message but the last is published
+ * without waiting (they are staged by the stream leader in order, one
+ * connection keeps them in order), the last one commits the batch and gets the ack.
+ */
+async function publishBatchOnce(nc: NatsConnection, messages: readonly BatchMessage[], timeout: number): Promise<PubAck> {
+  const batchId = randomUUID();
+  const last = messages.length - 1;
+  for (let i = 0; i < last; i++) nc.publish(messages[i]!.subject, messages[i]!.body, { headers: batchHeaders(messages[i]!, batchId, i, false) });
+  const reply = await nc.request(messages[last]!.subject, messages[last]!.body, { headers: batchHeaders(messages[last]!, batchId, last, true), timeout });
+  const ack = JSON.parse(decoder.decode(reply.data)) as PubAck & { error?: ConstructorParameters<typeof JetStreamApiError>[0] };
+  if (ack.error) throw new JetStreamApiError(ack.error);
+  return ack;
+}
 
 /** Builds the store's JetStream request layer. */
 export function createJetStreamIo(deps: JetStreamIoDeps): JetStreamIo {
@@ -57,6 +107,7 @@ export function createJetStreamIo(deps: JetStreamIoDeps): JetStreamIo {
           ...(options.expectLastSubjectSequence === undefined ? {} : { expect: { lastSubjectSequence: options.expectLastSubjectSequence } }),
         }),
       ),
+    publishBatch: (messages) => write(() => publishBatchOnce(deps.nc, messages, deps.requestTimeoutMs)),
     getMessage: (stream, query) => read(() => jsm.streams.getMessage(stream, query)),
     lastSequence: (stream) => read(async () => (await jsm.streams.info(stream)).state.last_seq),
     subjects: (stream, filter) => read(async () => (await jsm.streams.info(stream, { subjects_filter: filter })).state.subjects ?? {}),

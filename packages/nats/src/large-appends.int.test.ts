@@ -2,7 +2,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsEventStore } from './nats-store.js';
-import { testNats, machineStores, type MachineStores } from './test-support/nats-test-env.js';
+import { testNats, testStores, type TestStores } from './test-support/nats-test-env.js';
 
 const url = await testNats('NATS large append tests');
 
@@ -10,7 +10,7 @@ function bigEvents(count: number, tag: string): { type: string; data: { tag: str
   return Array.from({ length: count }, (_, i) => ({ type: 'Big', data: { tag, i, text: `${tag}-${i}-`.padEnd(100_000, 'x') } }));
 }
 
-async function chunkSubjects(stores: MachineStores): Promise<number> {
+async function chunkSubjects(stores: TestStores): Promise<number> {
   const nc = await connect({ servers: stores.url });
   try {
     const jsm = await jetstreamManager(nc);
@@ -22,11 +22,11 @@ async function chunkSubjects(stores: MachineStores): Promise<number> {
 }
 
 describe.skipIf(!url)('NATS store: appends larger than one message', () => {
-  let stores: MachineStores;
+  let stores: TestStores;
   let store: NatsEventStore;
 
   beforeAll(async () => {
-    stores = machineStores(url!, 'large');
+    stores = testStores(url!, 'large');
     store = await stores.open();
   });
   afterAll(() => stores.dispose());

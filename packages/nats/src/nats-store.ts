@@ -1,16 +1,14 @@
 import {
-  NotSupportedError,
   SubscriptionStarts,
   ValidationError,
   assertStreamId,
-  type AppendResult,
   type EventStore,
   type StoreInfo,
-  type StreamAppend,
+  type StreamLifecycle,
 } from '@chronicle/core';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { appendToStream } from './append.js';
+import { appendMultiToStreams, appendToStream } from './append.js';
 import { connectToNats } from './connect.js';
 import { createDurableFeed, type DurableFeed } from './durable-feed.js';
 import { DUPLICATE_WINDOW_MS, ensureStreams } from './ensure-streams.js';
@@ -21,9 +19,12 @@ import { natsUrlFromEnv, type NatsStoreOptions } from './options.js';
 import { headPosition, readAll } from './read-all.js';
 import { readStream } from './read-stream.js';
 import { assertOpen, type StoreContext } from './store-context.js';
-import { lastCommit } from './stream-head.js';
+import { headOf, lastCommit } from './stream-head.js';
+import { liveVersion } from './head-cache.js';
+import { createLifecycle } from './lifecycle.js';
 import { subscribe } from './subscribe.js';
 import { createLayout } from './subjects.js';
+import { hasAtomicBatches } from './server-version.js';
 
 /** Room left in a message for headers. */
 const HEADER_BYTES = 16 * 1024;
@@ -31,7 +32,7 @@ const HEADER_BYTES = 16 * 1024;
 const ENVELOPE_BYTES = 8 * 1024;
 
 /** The event store on NATS JetStream, plus what only JetStream offers. */
-export type NatsEventStore = EventStore & {
+export type NatsEventStore = EventStore & StreamLifecycle & {
   /** A named, resumable feed of the global log with a durable checkpoint in JetStream. */
   feed(name: string): DurableFeed;
   /** Version of the server the store is connected to, e.g. `2.10.27`. */
@@ -48,8 +49,9 @@ function positiveInteger(value: number | undefined, fallback: number, name: stri
  * Opens an event store on NATS JetStream: one JetStream stream for the events
  * (one message per append, subject `<prefix>.e.<stream id>`), one for
  * claims, chunks and checkpoints. Creates both if missing, with the given
- * replication and storage. `appendMulti` is not supported (JetStream before
- * 2.12 cannot publish to several subjects atomically).
+ * replication and storage. `appendMulti` writes its streams in one atomic
+ * batch on nats-server 2.12+; on older servers it throws `NOT_SUPPORTED`
+ * (`info.multiStreamAppend` is false).
  *
  * @example
  * const store = await createNatsStore({ servers: 'nats://127.0.0.1:4222', replicas: 3 });
@@ -74,10 +76,12 @@ export async function createNatsStore(options: NatsStoreOptions = {}): Promise<N
     const largest = maxPayload - HEADER_BYTES - ENVELOPE_BYTES;
     const maxEventBytes = positiveInteger(options.maxEventBytes, largest, 'maxEventBytes');
     if (maxEventBytes > largest) throw ValidationError.of('maxEventBytes', `must be at most ${largest} (server max_payload ${maxPayload} minus envelope)`);
-    const io = createJetStreamIo({ js, jsm, requestTimeoutMs, retryForMs, closed: closing.signal, storeName });
+    const io = createJetStreamIo({ nc, js, jsm, requestTimeoutMs, retryForMs, closed: closing.signal, storeName });
     const context: StoreContext = {
       storeName,
       layout,
+      serverVersion,
+      nc,
       js,
       jsm,
       io,
@@ -90,15 +94,13 @@ export async function createNatsStore(options: NatsStoreOptions = {}): Promise<N
       retryForMs,
       starts: new SubscriptionStarts(),
     };
-    const info: StoreInfo = { name: storeName, multiStreamAppend: false, maxEventBytes };
+    const atomic = hasAtomicBatches(serverVersion);
+    const info: StoreInfo = { name: storeName, multiStreamAppend: atomic, maxEventBytes };
     return {
       info,
       serverVersion,
       append: (streamId, events, expected) => appendToStream(context, streamId, events, expected),
-      async appendMulti(_appends: readonly StreamAppend[]): Promise<readonly AppendResult[]> {
-        assertOpen(context);
-        throw new NotSupportedError('appendMulti', storeName, 'JetStream before 2.12 cannot publish to several subjects atomically');
-      },
+      appendMulti: (appends) => appendMultiToStreams(context, appends),
       readStream: (streamId, readOptions) => readStream(context, streamId, readOptions),
       readAll: (readOptions) => readAll(context, readOptions),
       subscribe: (subscribeOptions) => subscribe(context, subscribeOptions),
@@ -106,11 +108,13 @@ export async function createNatsStore(options: NatsStoreOptions = {}): Promise<N
         assertOpen(context);
         assertStreamId(streamId);
         const last = await lastCommit(context, streamId);
-        return last ? { streamId, version: last.header.version } : undefined;
+        const head = last && headOf(last);
+        return head && !head.tombstone && liveVersion(head) > 0 ? { streamId, version: head.version } : undefined;
       },
       listStreams: (listOptions) => listStreams(context, listOptions),
       headPosition: () => headPosition(context),
       feed: (name) => createDurableFeed(context, name),
+      ...createLifecycle(context),
       async close() {
         if (closing.signal.aborted) return;
         closing.abort();

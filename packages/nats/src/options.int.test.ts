@@ -10,7 +10,7 @@ describe.skipIf(!url)('NATS store: options', () => {
 
   it('declares maxEventBytes from the server max_payload, and refuses a larger one', async () => {
     const store = await createNatsStore({ servers: url!, ...layout });
-    expect(store.info).toEqual({ name: 'nats', multiStreamAppend: false, maxEventBytes: 1024 * 1024 - 24 * 1024 });
+    expect(store.info).toEqual({ name: 'nats', multiStreamAppend: true, maxEventBytes: 1024 * 1024 - 24 * 1024 });
     await store.close();
     await expect(createNatsStore({ servers: url!, ...layout, maxEventBytes: 1024 * 1024 })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
     const smaller = await createNatsStore({ servers: url!, ...layout, maxEventBytes: 1_000 });
@@ -18,22 +18,13 @@ describe.skipIf(!url)('NATS store: options', () => {
     await smaller.close();
   });
 
-  it('refuses replicated streams on a server before 2.10 (the machine runs Debian 2.9) with NOT_SUPPORTED', async (context) => {
-    const probe = await createNatsStore({ servers: url!, ...layout });
-    const version = probe.serverVersion;
-    await probe.close();
-    if (!version.startsWith('2.9.')) context.skip(`the machine's server is ${version}`);
-    await expect(createNatsStore({ servers: url!, ...uniqueLayout('r3'), replicas: 3 })).rejects.toMatchObject({ code: 'NOT_SUPPORTED' });
-  });
-
   it('fails with STORE_UNAVAILABLE when no server answers', async () => {
     await expect(createNatsStore({ servers: 'nats://127.0.0.1:1', requestTimeoutMs: 500 })).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
   });
 
-  it('a closed store refuses appendMulti with STORE_CLOSED, an open one with NOT_SUPPORTED', async () => {
+  it('a closed store refuses appendMulti with STORE_CLOSED', async () => {
     const store = await createNatsStore({ servers: url!, ...layout });
     const parts = [{ streamId: 'a', events: [{ type: 'T', data: 1 }], expectedVersion: 'any' as const }];
-    await expect(store.appendMulti(parts)).rejects.toMatchObject({ code: 'NOT_SUPPORTED' });
     await store.close();
     await expect(store.appendMulti(parts)).rejects.toMatchObject({ code: 'STORE_CLOSED' });
   });

@@ -1,8 +1,9 @@
-import { assertReadStreamOptions, type ReadStreamOptions, type RecordedEvent } from '@chronicle/core';
+import { StreamDeletedError, assertReadStreamOptions, firstVisiblePosition, withinMaxAge, type ReadStreamOptions, type RecordedEvent } from '@chronicle/core';
 import { commitPages, firstPosition, storedCommit, type CommitMessage } from './commit-events.js';
 import { scanCommits } from './commit-scan.js';
 import { assertOpen, type StoreContext } from './store-context.js';
-import { lastCommit } from './stream-head.js';
+import { metadataOf } from './lifecycle.js';
+import { headOf, lastCommit } from './stream-head.js';
 
 async function commitAt(context: StoreContext, query: { seq: number; next_by_subj?: string }): Promise<CommitMessage> {
   const message = await context.io.getMessage(context.layout.eventsStream, query.next_by_subj ? { seq: query.seq, next_by_subj: query.next_by_subj } : { seq: query.seq });
@@ -38,10 +39,10 @@ async function* forwards(context: StoreContext, subject: string, last: CommitMes
   }
 }
 
-async function* backwards(context: StoreContext, subject: string, last: CommitMessage, from: number): AsyncGenerator<RecordedEvent> {
+async function* backwards(context: StoreContext, subject: string, last: CommitMessage, from: number, to: number): AsyncGenerator<RecordedEvent> {
   // Each commit links to the stream's previous one, so walking back costs one request per commit.
   let commit: CommitMessage | undefined = await locate(context, subject, from, last);
-  while (commit) {
+  while (commit && commit.header.version >= to) {
     const events: RecordedEvent[] = [];
     for await (const page of commitPages(context, commit)) events.push(...page.filter((event) => event.streamPosition <= from));
     for (let i = events.length - 1; i >= 0; i--) yield events[i]!;
@@ -58,19 +59,26 @@ export async function* readStream(context: StoreContext, streamId: string, optio
   const subject = context.layout.eventSubject(streamId);
   const last = await lastCommit(context, streamId);
   if (!last) return;
-  const version = last.header.version;
+  const head = headOf(last);
+  if (head.tombstone) throw new StreamDeletedError(streamId);
+  const { version } = head;
+  // Lifecycle: positions below the first visible one (soft delete, truncateBefore, maxCount) are skipped, and events older than maxAge.
+  const metadata = await metadataOf(context, head);
+  const firstVisible = firstVisiblePosition(version, metadata, head.liveFrom);
+  const now = context.clock();
   let events: AsyncGenerator<RecordedEvent>;
   if (options?.direction === 'backwards') {
     const from = Math.min(options.from ?? version, version);
-    if (from < 1) return;
-    events = backwards(context, subject, last, from);
+    if (from < firstVisible) return;
+    events = backwards(context, subject, last, from, firstVisible);
   } else {
-    const from = Math.max(options?.from ?? 1, 1);
+    const from = Math.max(options?.from ?? 1, firstVisible);
     if (from > version) return;
     events = forwards(context, subject, last, from);
   }
   let count = 0;
   for await (const event of events) {
+    if (event.streamPosition < firstVisible || !withinMaxAge(metadata, event.recordedAt, now)) continue;
     yield event;
     if (++count >= limit) return;
   }

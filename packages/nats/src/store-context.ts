@@ -1,5 +1,6 @@
 import { StoreClosedError, type SubscriptionStarts } from '@chronicle/core';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { HeadCache } from './head-cache.js';
 import type { JetStreamIo } from './jetstream-io.js';
 import type { Layout } from './subjects.js';
@@ -8,6 +9,9 @@ import type { Layout } from './subjects.js';
 export type StoreContext = {
   readonly storeName: string;
   readonly layout: Layout;
+  /** Version of the server the store connected to first. */
+  readonly serverVersion: string;
+  readonly nc: NatsConnection;
   readonly js: JetStreamClient;
   readonly jsm: JetStreamManager;
   readonly io: JetStreamIo;

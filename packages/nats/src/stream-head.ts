@@ -7,12 +7,18 @@ export async function lastCommit(context: StoreContext, streamId: string): Promi
   const message = await context.io.getMessage(context.layout.eventsStream, { last_by_subj: context.layout.eventSubject(streamId) });
   if (!message) return undefined;
   const commit = storedCommit(message);
-  context.heads.remember(streamId, { version: commit.header.version, sequence: commit.seq });
+  context.heads.remember(streamId, headOf(commit));
   return commit;
+}
+
+/** The head a commit makes. */
+export function headOf(commit: CommitMessage): StreamHead {
+  const { version, liveFrom, tombstone, kind, meta } = commit.header;
+  return { version, sequence: commit.seq, liveFrom, tombstone, meta: kind === 'meta' ? commit.seq : meta };
 }
 
 /** The stream's current head, asked of the stream leader. */
 export async function lookupHead(context: StoreContext, streamId: string): Promise<StreamHead> {
   const commit = await lastCommit(context, streamId);
-  return commit ? { version: commit.header.version, sequence: commit.seq } : EMPTY_HEAD;
+  return commit ? headOf(commit) : EMPTY_HEAD;
 }

@@ -2,7 +2,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsEventStore } from './nats-store.js';
-import { testNats, machineStores, type MachineStores } from './test-support/nats-test-env.js';
+import { testNats, testStores, type TestStores } from './test-support/nats-test-env.js';
 
 const url = await testNats('NATS subject layout tests');
 
@@ -13,11 +13,11 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
 }
 
 describe.skipIf(!url)('NATS store: subjects and positions', () => {
-  let stores: MachineStores;
+  let stores: TestStores;
   let store: NatsEventStore;
 
   beforeAll(async () => {
-    stores = machineStores(url!, 'layout');
+    stores = testStores(url!, 'layout');
     store = await stores.open();
   });
   afterAll(() => stores.dispose());

@@ -23,7 +23,9 @@ export function decodeStreamId(token: string): string {
 
 /**
  * Where a store keeps things. One JetStream stream holds the events (one
- * message per append, subject `<prefix>.e.<encoded stream id>`); a second,
+ * message per append, subject `<prefix>.e.<encoded stream id>`) and the
+ * lifecycle index (`<prefix>.m.<encoded stream id>`: a record per stream that
+ * has metadata or was deleted, written with it); a second,
  * `<stream>_AUX`, holds event-id claims, chunks of large appends and feed
  * checkpoints under `<prefix>.x.>`, at most one message per subject.
  */
@@ -35,6 +37,12 @@ export type Layout = {
   readonly allEvents: string;
   /** Filter matching every auxiliary subject. */
   readonly allAux: string;
+  /** Filter matching every lifecycle index record (events stream: streams with metadata or a deletion). */
+  readonly allLifecycle: string;
+  readonly lifecycleSubject: (streamId: string) => string;
+  /** True for a lifecycle index record's subject (as opposed to a commit's). */
+  readonly isLifecycleSubject: (subject: string) => boolean;
+  readonly streamIdOfLifecycle: (subject: string) => string;
   readonly eventSubject: (streamId: string) => string;
   readonly streamIdOf: (subject: string) => string;
   readonly claimSubject: (eventId: string) => string;
@@ -51,12 +59,17 @@ export function createLayout(stream: string, prefix: string): Layout {
   if (!NAME.test(stream) || stream.length > 200) throw ValidationError.of('stream', 'must be 1-200 characters of A-Z a-z 0-9 _ -');
   if (!PREFIX.test(prefix)) throw ValidationError.of('subjectPrefix', 'must be dot-separated tokens of A-Z a-z 0-9 _ -');
   const events = `${prefix}.e.`;
+  const lifecycle = `${prefix}.m.`;
   return {
     eventsStream: stream,
     auxStream: `${stream}_AUX`,
     prefix,
     allEvents: `${events}>`,
     allAux: `${prefix}.x.>`,
+    allLifecycle: `${lifecycle}>`,
+    lifecycleSubject: (streamId) => lifecycle + encodeStreamId(streamId),
+    isLifecycleSubject: (subject) => subject.startsWith(lifecycle),
+    streamIdOfLifecycle: (subject) => decodeStreamId(subject.slice(lifecycle.length)),
     eventSubject: (streamId) => events + encodeStreamId(streamId),
     streamIdOf: (subject) => {
       if (!subject.startsWith(events)) throw new Error(`subject ${subject} is not an event subject of ${prefix}`);

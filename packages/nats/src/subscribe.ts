@@ -13,6 +13,7 @@ import { orderedMessages } from './ordered-messages.js';
 import { firstSequenceAfter } from './positions.js';
 import { headPosition } from './read-all.js';
 import { assertOpen, type StoreContext } from './store-context.js';
+import { lifecycleView } from './lifecycle-view.js';
 
 
 function consumeOptions(batchSize: number | undefined): ConsumeOptions {
@@ -54,13 +55,22 @@ async function* follow(
   }
   if (stop.aborted) return;
   try {
+    const view = await lifecycleView(context, true);
     for await (const message of orderedMessages(context, { from: firstSequenceAfter(position), pull, stop })) {
-      for await (const page of commitPages(context, deliveredCommit(message))) {
+      if (context.layout.isLifecycleSubject(message.subject)) {
+        view?.touched(context.layout.streamIdOfLifecycle(message.subject));
+        continue;
+      }
+      const commit = deliveredCommit(message);
+      view?.saw(commit);
+      for await (const page of commitPages(context, commit)) {
         for (const event of page) {
           if (stop.aborted) return;
           if (event.globalPosition <= position) continue;
           position = event.globalPosition;
-          if (!passes || passes(event)) yield event;
+          if (passes && !passes(event)) continue;
+          if (view?.affects(event.streamId) && !(await view.visible(event))) continue;
+          yield event;
         }
       }
     }

@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
-import { connect } from '@nats-io/transport-node';
 import { versionAtLeast } from '../version-compare.js';
 import { findNatsServer, startNatsCluster, type NatsCluster } from '../testing/index.js';
 import { DEFAULT_NATS_URL } from '../options.js';
-import { reachable } from './reachable.js';
+import { serverVersionAt } from './reachable.js';
 
 /**
  * Atomic batch publish (server-version.ts has it too, but imports core, which a
@@ -16,17 +15,6 @@ export const TEST_NATS_URL_VARIABLE = 'CHRONICLE_TEST_NATS_URL';
 /** Why there is none, when there is none. */
 export const TEST_NATS_MISSING_VARIABLE = 'CHRONICLE_TEST_NATS_MISSING';
 
-async function serverVersion(url: string): Promise<string | undefined> {
-  if (!(await reachable(url))) return undefined;
-  const nc = await connect({ servers: url, timeout: 2_000, maxReconnectAttempts: 0 }).catch(() => undefined);
-  if (!nc) return undefined;
-  try {
-    return nc.info?.version;
-  } finally {
-    await nc.close();
-  }
-}
-
 /**
  * Vitest global setup: the NATS test files need nats-server >= 2.12 (atomic
  * batch publish). `CHRONICLE_NATS_URL` (default the machine's server) is used
@@ -38,7 +26,7 @@ async function serverVersion(url: string): Promise<string | undefined> {
  */
 export default async function setup(): Promise<() => Promise<void>> {
   const configured = process.env.CHRONICLE_NATS_URL || DEFAULT_NATS_URL;
-  const version = await serverVersion(configured);
+  const version = await serverVersionAt(configured);
   if (version && versionAtLeast(version, MIN_ATOMIC_SERVER_VERSION)) {
     process.env[TEST_NATS_URL_VARIABLE] = configured;
     return async () => undefined;

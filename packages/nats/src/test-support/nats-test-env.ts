@@ -4,7 +4,6 @@ import { connect } from '@nats-io/transport-node';
 import { createNatsStore, type NatsEventStore } from '../nats-store.js';
 import type { NatsStoreOptions } from '../options.js';
 import { testNatsUrl } from '../testing/test-nats.js';
-export { reachable } from './reachable.js';
 
 /**
  * The NATS server for a test file: nats-server >= 2.12, found or started by
@@ -32,8 +31,8 @@ export async function deleteStreams(servers: string | string[], stream: string):
   }
 }
 
-/** Stores on the machine's NATS for one test file, sharing a fresh layout; deleted after the file. */
-export type MachineStores = {
+/** Stores on the test NATS server for one test file, sharing a fresh layout; deleted after the file. */
+export type TestStores = {
   readonly url: string;
   readonly layout: { readonly stream: string; readonly subjectPrefix: string };
   open(options?: Omit<NatsStoreOptions, 'servers' | 'stream' | 'subjectPrefix'>): Promise<NatsEventStore>;
@@ -41,8 +40,8 @@ export type MachineStores = {
   dispose(): Promise<void>;
 };
 
-/** Opens stores on a fresh layout of the machine's NATS at `url`. */
-export function machineStores(url: string, label: string): MachineStores {
+/** Opens stores on a fresh layout of the NATS server at `url`. */
+export function testStores(url: string, label: string): TestStores {
   const layout = uniqueLayout(label);
   const opened: NatsEventStore[] = [];
   return {

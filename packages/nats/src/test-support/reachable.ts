@@ -1,4 +1,5 @@
 import { Socket } from 'node:net';
+import { connect } from '@nats-io/transport-node';
 
 /** True when something accepts TCP connections at the NATS URL's host and port. */
 export function reachable(url: string, timeoutMs = 1_000): Promise<boolean> {
@@ -13,4 +14,16 @@ export function reachable(url: string, timeoutMs = 1_000): Promise<boolean> {
     socket.once('error', () => done(false));
     socket.connect(Number(port || 4222), hostname, () => done(true));
   });
+}
+
+/** The version of the nats-server at `url`, or undefined when none answers there. */
+export async function serverVersionAt(url: string): Promise<string | undefined> {
+  if (!(await reachable(url))) return undefined;
+  const nc = await connect({ servers: url, timeout: 2_000, maxReconnectAttempts: 0 }).catch(() => undefined);
+  if (!nc) return undefined;
+  try {
+    return nc.info?.version;
+  } finally {
+    await nc.close();
+  }
 }
