@@ -32,7 +32,11 @@ async function startingHead(context: StoreContext, streamId: string, expected: E
   return lookupHead(context, streamId);
 }
 
-function idsToClaim(context: StoreContext, input: readonly NewEvent[] | undefined, prepared: readonly PreparedEvent[]): string[] {
+function idsToClaim(
+  context: StoreContext,
+  input: readonly NewEvent[] | undefined,
+  prepared: readonly PreparedEvent[],
+): string[] {
   if (context.claimAllEventIds) return prepared.map((e) => e.eventId);
   return prepared.filter((_, i) => input?.[i]?.eventId !== undefined).map((e) => e.eventId);
 }
@@ -49,7 +53,8 @@ function appendPart(
   prepared: readonly PreparedEvent[],
   expected: ExpectedVersion,
 ): CommitPart {
-  if (prepared.length > EVENTS_PER_MESSAGE) throw ValidationError.of('events', `at most ${EVENTS_PER_MESSAGE} events per append`);
+  if (prepared.length > EVENTS_PER_MESSAGE)
+    throw ValidationError.of('events', `at most ${EVENTS_PER_MESSAGE} events per append`);
   return {
     streamId,
     events: prepared,
@@ -109,12 +114,18 @@ export async function appendToStream(
  * (nats-server 2.12+), each guarded by its stream's expected sequence, so the
  * streams are all written, at consecutive sequences, or none is.
  */
-export async function appendMultiToStreams(context: StoreContext, appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+export async function appendMultiToStreams(
+  context: StoreContext,
+  appends: readonly StreamAppend[],
+): Promise<AppendResult[]> {
   assertOpen(context);
   assertAtomicBatches(context.serverVersion, 'appendMulti');
   const prepared = prepareMulti(appends, context.maxEventBytes, randomUUID);
-  if (prepared.length > MAX_BATCH_MESSAGES) throw ValidationError.of('appends', `at most ${MAX_BATCH_MESSAGES} streams in one multi-stream append`);
-  const parts = prepared.map((p, i) => appendPart(context, p.streamId, appends[i]!.events, p.events, p.expectedVersion));
+  if (prepared.length > MAX_BATCH_MESSAGES)
+    throw ValidationError.of('appends', `at most ${MAX_BATCH_MESSAGES} streams in one multi-stream append`);
+  const parts = prepared.map((p, i) =>
+    appendPart(context, p.streamId, appends[i]!.events, p.events, p.expectedVersion),
+  );
   await settledStarts(context);
   const append = async (): Promise<AppendResult[]> => (await commitParts(context, parts)).map(resultOf);
   if (!appends.some((a) => suppliesEventIds(a.events))) return append();

@@ -62,7 +62,13 @@ type Pending = {
   staged: boolean;
 };
 
-function recorded(streamId: string, events: readonly PreparedEvent[], firstPosition: number, sequence: number, recordedAt: number): RecordedEvent[] {
+function recorded(
+  streamId: string,
+  events: readonly PreparedEvent[],
+  firstPosition: number,
+  sequence: number,
+  recordedAt: number,
+): RecordedEvent[] {
   return events.map((event, index) => ({
     eventId: event.eventId,
     type: event.type,
@@ -98,7 +104,10 @@ function bodyOf(p: Pending, draft: CommitDraft): Uint8Array {
 
 /** The sequence of `p`'s commit if it is stored (found after the head it was written on), else undefined. */
 async function storedSequence(context: StoreContext, p: Pending): Promise<number | undefined> {
-  const next = await context.io.getMessage(context.layout.eventsStream, { seq: p.head.sequence + 1, next_by_subj: p.subject });
+  const next = await context.io.getMessage(context.layout.eventsStream, {
+    seq: p.head.sequence + 1,
+    next_by_subj: p.subject,
+  });
   return next && appendIdOf(next.header) === p.appendId ? next.seq : undefined;
 }
 
@@ -134,7 +143,13 @@ export async function commitParts(context: StoreContext, parts: readonly CommitP
       for (const p of pending) p.draft = p.part.draft(p.head);
       await Promise.all(
         pending.map(async (p) => {
-          if (p.part.claimIds.length > 0) await claimEventIds(context, p.part.claimIds, { appendId: p.appendId, subject: p.subject, previous: p.head.sequence }, claims);
+          if (p.part.claimIds.length > 0)
+            await claimEventIds(
+              context,
+              p.part.claimIds,
+              { appendId: p.appendId, subject: p.subject, previous: p.head.sequence },
+              claims,
+            );
           if (p.bodies.length > 1 && !p.staged) {
             p.staged = true;
             await stageChunks(context, p.appendId, p.bodies);
@@ -150,12 +165,18 @@ export async function commitParts(context: StoreContext, parts: readonly CommitP
         // A publish retried across a failover can lose the check to its own first attempt, stored by the old
         // leader whose ack was lost: then the commits after the heads are ours (all of them: batches are atomic).
         const first = await storedSequence(context, pending[0]!);
-        if (first !== undefined) sequences = await Promise.all(pending.map(async (p, i) => (i === 0 ? first : (await storedSequence(context, p))!)));
+        if (first !== undefined)
+          sequences = await Promise.all(
+            pending.map(async (p, i) => (i === 0 ? first : (await storedSequence(context, p))!)),
+          );
         else maybeCommitted = false;
       }
       if (sequences) return pending.map((p, i) => committed(context, p, sequences[i]!, recordedAt));
       if (Date.now() > deadline) {
-        throw new StoreUnavailableError(`${parts.map((p) => p.streamId).join(', ')}: gave up after losing every race for ${context.retryForMs} ms`, false);
+        throw new StoreUnavailableError(
+          `${parts.map((p) => p.streamId).join(', ')}: gave up after losing every race for ${context.retryForMs} ms`,
+          false,
+        );
       }
       const fresh = await Promise.all(pending.map((p) => lookupHead(context, p.part.streamId)));
       fresh.forEach((head, i) => (pending[i]!.head = head));
@@ -173,14 +194,19 @@ async function publish(context: StoreContext, pending: readonly Pending[], recor
   const only = pending[0]!;
   if (pending.length === 1 && !only.draft!.index) {
     const headers = commitHeaders(headerOf(only, only.draft!, recordedAt));
-    const ack = await context.io.publish(only.subject, bodyOf(only, only.draft!), { msgId: only.appendId, expectLastSubjectSequence: only.head.sequence, headers });
+    const ack = await context.io.publish(only.subject, bodyOf(only, only.draft!), {
+      msgId: only.appendId,
+      expectLastSubjectSequence: only.head.sequence,
+      headers,
+    });
     return [ack.seq];
   }
   const messages: BatchMessage[] = [];
   const commitIndexes: number[] = [];
   for (const p of pending) {
     const draft = p.draft!;
-    if (draft.index) messages.push({ subject: context.layout.lifecycleSubject(p.part.streamId), body: new Uint8Array(0) });
+    if (draft.index)
+      messages.push({ subject: context.layout.lifecycleSubject(p.part.streamId), body: new Uint8Array(0) });
     const headers = commitHeaders(headerOf(p, draft, recordedAt));
     headers.set(HEADER.batchAppendId, p.appendId);
     commitIndexes.push(messages.length);
@@ -202,5 +228,9 @@ function committed(context: StoreContext, p: Pending, sequence: number, recorded
     meta: draft.kind === 'meta' ? sequence : header.meta,
   };
   context.heads.remember(p.part.streamId, head);
-  return { streamId: p.part.streamId, head, events: recorded(p.part.streamId, p.part.events, p.head.version + 1, sequence, recordedAt) };
+  return {
+    streamId: p.part.streamId,
+    head,
+    events: recorded(p.part.streamId, p.part.events, p.head.version + 1, sequence, recordedAt),
+  };
 }

@@ -34,7 +34,10 @@ describe('commit bodies', () => {
 
 describe('commit headers', () => {
   it('round-trip, and chunks default to 0', () => {
-    const header = { appendId: '', version: 7, count: 2, previous: 41, recordedAt: 1_700_000_000_123, chunks: 0, liveFrom: 0, tombstone: false, meta: 0, kind: 'events' as const };
+    const header = {
+      ...{ appendId: '', version: 7, count: 2, previous: 41, recordedAt: 1_700_000_000_123, chunks: 0 },
+      ...{ liveFrom: 0, tombstone: false, meta: 0, kind: 'events' as const },
+    };
     expect(readCommitHeader(commitHeaders(header))).toEqual(header);
     expect(readCommitHeader(commitHeaders({ ...header, chunks: 3 })).chunks).toBe(3);
     const lifecycle = { ...header, liveFrom: 5, tombstone: true, meta: 40, kind: 'meta' as const };

@@ -52,12 +52,14 @@ async function ensure(jsm: JetStreamManager, config: NamedConfig, create: boolea
     const subject = config.subjects[0]!;
     const has = info.config.subjects ?? [];
     if (!has.includes(subject)) {
-      throw new Error(`JetStream stream ${config.name} exists but does not capture ${subject} (it has ${has.join(', ')})`);
+      const found = has.join(', ');
+      throw new Error(`JetStream stream ${config.name} exists but does not capture ${subject} (it has ${found})`);
     }
     const missing = config.subjects.filter((s) => !has.includes(s));
     const atomic = config.allow_atomic === true && info.config.allow_atomic !== true;
     if (missing.length > 0 || atomic) {
-      await jsm.streams.update(config.name, { subjects: [...has, ...missing], ...(atomic ? { allow_atomic: true } : {}) });
+      const subjects = [...has, ...missing];
+      await jsm.streams.update(config.name, { subjects, ...(atomic ? { allow_atomic: true } : {}) });
     }
     return info.config.num_replicas;
   } catch (error) {

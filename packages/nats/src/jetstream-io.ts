@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { JetStreamApiError, type JetStreamClient, type JetStreamManager, type PubAck, type StoredMsg } from '@nats-io/jetstream';
+import {
+  JetStreamApiError,
+  type JetStreamClient,
+  type JetStreamManager,
+  type PubAck,
+  type StoredMsg,
+} from '@nats-io/jetstream';
 import { headers as newHeaders, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import { retrying } from './jetstream-errors.js';
 
@@ -64,10 +70,13 @@ export type JetStreamIoDeps = {
 
 function batchHeaders(message: BatchMessage, batchId: string, index: number, last: boolean): MsgHdrs {
   const h = newHeaders();
-  for (const key of message.headers?.keys() ?? []) for (const value of message.headers!.values(key)) h.append(key, value);
+  for (const key of message.headers?.keys() ?? []) {
+    for (const value of message.headers!.values(key)) h.append(key, value);
+  }
   h.set('Nats-Batch-Id', batchId);
   h.set('Nats-Batch-Sequence', String(index + 1));
-  if (message.expectLastSubjectSequence !== undefined) h.set('Nats-Expected-Last-Subject-Sequence', String(message.expectLastSubjectSequence));
+  const expected = message.expectLastSubjectSequence;
+  if (expected !== undefined) h.set('Nats-Expected-Last-Subject-Sequence', String(expected));
   if (last) h.set('Nats-Batch-Commit', '1');
   return h;
 }
@@ -79,12 +88,22 @@ const decoder = new TextDecoder();
  * without waiting (they are staged by the stream leader in order, one
  * connection keeps them in order), the last one commits the batch and gets the ack.
  */
-async function publishBatchOnce(nc: NatsConnection, messages: readonly BatchMessage[], timeout: number): Promise<PubAck> {
+async function publishBatchOnce(
+  nc: NatsConnection,
+  messages: readonly BatchMessage[],
+  timeout: number,
+): Promise<PubAck> {
   const batchId = randomUUID();
   const last = messages.length - 1;
-  for (let i = 0; i < last; i++) nc.publish(messages[i]!.subject, messages[i]!.body, { headers: batchHeaders(messages[i]!, batchId, i, false) });
-  const reply = await nc.request(messages[last]!.subject, messages[last]!.body, { headers: batchHeaders(messages[last]!, batchId, last, true), timeout });
-  const ack = JSON.parse(decoder.decode(reply.data)) as PubAck & { error?: ConstructorParameters<typeof JetStreamApiError>[0] };
+  for (let i = 0; i < last; i++) {
+    const message = messages[i]!;
+    nc.publish(message.subject, message.body, { headers: batchHeaders(message, batchId, i, false) });
+  }
+  const commit = messages[last]!;
+  const headers = batchHeaders(commit, batchId, last, true);
+  const reply = await nc.request(commit.subject, commit.body, { headers, timeout });
+  type Answer = PubAck & { error?: ConstructorParameters<typeof JetStreamApiError>[0] };
+  const ack = JSON.parse(decoder.decode(reply.data)) as Answer;
   if (ack.error) throw new JetStreamApiError(ack.error);
   return ack;
 }

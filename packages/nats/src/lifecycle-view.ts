@@ -1,4 +1,10 @@
-import { STREAM_DELETED_EVENT, firstVisiblePosition, withinMaxAge, type RecordedEvent, type StreamMetadata } from '@chronicle/core';
+import {
+  STREAM_DELETED_EVENT,
+  firstVisiblePosition,
+  withinMaxAge,
+  type RecordedEvent,
+  type StreamMetadata,
+} from '@chronicle/core';
 import type { CommitMessage } from './commit-events.js';
 import type { StreamHead } from './head-cache.js';
 import { metadataOf } from './lifecycle.js';
@@ -32,7 +38,10 @@ export type LifecycleView = {
 export function visibleUnder(head: StreamHead, metadata: StreamMetadata, event: RecordedEvent, now: Date): boolean {
   if (event.type === STREAM_DELETED_EVENT) return true;
   if (head.tombstone) return false;
-  return event.streamPosition >= firstVisiblePosition(head.version, metadata, head.liveFrom) && withinMaxAge(metadata, event.recordedAt, now);
+  return (
+    event.streamPosition >= firstVisiblePosition(head.version, metadata, head.liveFrom) &&
+    withinMaxAge(metadata, event.recordedAt, now)
+  );
 }
 
 /**

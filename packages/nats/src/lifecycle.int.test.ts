@@ -26,18 +26,27 @@ describe.skipIf(!url)('NATS store: stream lifecycle across instances and subscri
   });
   afterAll(() => stores.dispose());
 
-  it('metadata and deletions written by one instance govern the next read of another (no cache to go stale)', async () => {
-    await writer.append('shared', [1, 2, 3, 4].map((n) => ({ type: 'N', data: n })), 'no_stream');
+  it('metadata and deletions written by one instance govern the next read of another (no cache)', async () => {
+    await writer.append(
+      'shared',
+      [1, 2, 3, 4].map((n) => ({ type: 'N', data: n })),
+      'no_stream',
+    );
     expect((await all(reader.readStream('shared'))).map((e) => e.data)).toEqual([1, 2, 3, 4]);
     await writer.setStreamMetadata('shared', { maxCount: 2 });
     expect((await all(reader.readStream('shared'))).map((e) => e.data)).toEqual([3, 4]);
-    expect((await all(reader.readAll({ filter: { streamIdPrefixes: ['shared'] } }))).map((e) => e.data)).toEqual([3, 4]);
+    expect((await all(reader.readAll({ filter: { streamIdPrefixes: ['shared'] } }))).map((e) => e.data)).toEqual([
+      3, 4,
+    ]);
     // A metadata commit is no event: the version stays, and an append at it succeeds on the other instance.
     expect(await reader.getStreamInfo('shared')).toEqual({ streamId: 'shared', version: 4 });
     await reader.append('shared', [{ type: 'N', data: 5 }], 4);
     await writer.deleteStream('shared');
     expect(await reader.getStreamInfo('shared')).toBeUndefined();
-    await expect(reader.append('shared', [{ type: 'N', data: 6 }], 5)).rejects.toMatchObject({ code: 'WRONG_EXPECTED_VERSION', actual: 'no_stream' });
+    await expect(reader.append('shared', [{ type: 'N', data: 6 }], 5)).rejects.toMatchObject({
+      code: 'WRONG_EXPECTED_VERSION',
+      actual: 'no_stream',
+    });
   });
 
   it('a live subscription hides what lifecycle hides, learning of metadata set after it started', async () => {
@@ -45,7 +54,11 @@ describe.skipIf(!url)('NATS store: stream lifecycle across instances and subscri
     const seen: RecordedEvent[] = [];
     const start = await reader.headPosition();
     const subscription = (async () => {
-      for await (const event of reader.subscribe({ after: start, signal: controller.signal, filter: { streamIdPrefixes: ['live-'] } })) {
+      for await (const event of reader.subscribe({
+        after: start,
+        signal: controller.signal,
+        filter: { streamIdPrefixes: ['live-'] },
+      })) {
         seen.push(event);
         if (event.type === 'Done') break;
       }
@@ -56,7 +69,11 @@ describe.skipIf(!url)('NATS store: stream lifecycle across instances and subscri
     await writer.append('live-a', [{ type: 'N', data: 1 }], 'no_stream');
     await writer.setStreamMetadata('live-a', { truncateBefore: 5 });
     // Positions 2-4 are below truncateBefore: hidden live too; 5 shows.
-    await writer.append('live-a', [2, 3, 4, 5].map((n) => ({ type: 'N', data: n })), 1);
+    await writer.append(
+      'live-a',
+      [2, 3, 4, 5].map((n) => ({ type: 'N', data: n })),
+      1,
+    );
     await writer.deleteStream('live-a', { mode: 'hard' });
     await writer.append('live-b', [{ type: 'Done', data: null }], 'no_stream');
     await subscription;
@@ -80,7 +97,12 @@ describe.skipIf(!url)('NATS store: streams made by an earlier version of the sto
     const nc = await connect({ servers: url! });
     try {
       const jsm = await jetstreamManager(nc);
-      await jsm.streams.add({ name: names.eventsStream, subjects: [names.allEvents], deny_delete: true, deny_purge: true });
+      await jsm.streams.add({
+        name: names.eventsStream,
+        subjects: [names.allEvents],
+        deny_delete: true,
+        deny_purge: true,
+      });
       const store = await createNatsStore({ servers: url!, ...layout });
       try {
         const info = await jsm.streams.info(names.eventsStream);

@@ -25,7 +25,8 @@ const decoder = new TextDecoder();
 export async function metadataOf(context: StoreContext, head: StreamHead): Promise<StreamMetadata> {
   if (head.meta === 0) return {};
   const message = await context.io.getMessage(context.layout.eventsStream, { seq: head.meta });
-  if (!message) throw new Error(`${context.layout.eventsStream}: the metadata commit at sequence ${head.meta} is missing`);
+  if (!message)
+    throw new Error(`${context.layout.eventsStream}: the metadata commit at sequence ${head.meta} is missing`);
   return JSON.parse(decoder.decode(message.data)) as StreamMetadata;
 }
 
@@ -81,7 +82,14 @@ export function createLifecycle(context: StoreContext): StreamLifecycle {
       if (mode !== 'soft' && mode !== 'hard') throw ValidationError.of('mode', "must be 'soft' or 'hard'");
       if (options.expectedVersion !== undefined) assertExpectedVersion(options.expectedVersion);
       assertSupported('stream deletion');
-      const marker = prepareEvents(streamId, [{ type: STREAM_DELETED_EVENT, data: { mode } }], context.maxEventBytes, randomUUID, 'events', true);
+      const marker = prepareEvents(
+        streamId,
+        [{ type: STREAM_DELETED_EVENT, data: { mode } }],
+        context.maxEventBytes,
+        randomUUID,
+        'events',
+        true,
+      );
       await commitParts(context, [
         {
           streamId,

@@ -15,7 +15,10 @@ import { deleteStreams, uniqueLayout } from './test-support/nats-test-env.js';
 const url = process.env.CHRONICLE_NATS_URL || DEFAULT_NATS_URL;
 const version = await serverVersionAt(url);
 const old = version !== undefined && !hasAtomicBatches(version);
-if (!old) console.warn(`\n⚠ ${url} runs nats-server ${version ?? '(unreachable)'}, not one older than 2.12: the refusal tests are skipped\n`);
+if (!old)
+  console.warn(
+    `\n⚠ ${url} runs nats-server ${version ?? '(unreachable)'}, not one older than 2.12: refusal tests skipped\n`,
+  );
 
 describe.skipIf(!old)(`NATS store on an older server (${url}, nats-server ${version})`, () => {
   const layout = uniqueLayout('old');
@@ -55,14 +58,18 @@ describe.skipIf(!old)(`NATS store on an older server (${url}, nats-server ${vers
   });
 
   it('refuses replicated streams (R3) with NOT_SUPPORTED', async () => {
-    await expect(createNatsStore({ servers: url, ...uniqueLayout('r3'), replicas: 3 })).rejects.toMatchObject({ code: 'NOT_SUPPORTED' });
+    await expect(createNatsStore({ servers: url, ...uniqueLayout('r3'), replicas: 3 })).rejects.toMatchObject({
+      code: 'NOT_SUPPORTED',
+    });
   });
 });
 
 // Everything else of the contract holds there.
 if (old) {
   const layout = uniqueLayout('oldconf');
-  const lifecycle = conformanceCases.filter((c) => c.requires?.lifecycle).map((c) => [c.name, `nats-server ${version} has no atomic batch publish (tested above)`]);
+  const lifecycle = conformanceCases
+    .filter((c) => c.requires?.lifecycle)
+    .map((c) => [c.name, `nats-server ${version} has no atomic batch publish (tested above)`]);
   describeEventStore(`nats on nats-server ${version}`, () => createNatsStore({ servers: url, ...layout }), {
     skip: Object.fromEntries(lifecycle),
     afterAll: () => deleteStreams(url, layout.stream),

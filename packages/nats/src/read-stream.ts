@@ -1,4 +1,11 @@
-import { StreamDeletedError, assertReadStreamOptions, firstVisiblePosition, withinMaxAge, type ReadStreamOptions, type RecordedEvent } from '@chronicle/core';
+import {
+  StreamDeletedError,
+  assertReadStreamOptions,
+  firstVisiblePosition,
+  withinMaxAge,
+  type ReadStreamOptions,
+  type RecordedEvent,
+} from '@chronicle/core';
 import { commitPages, firstPosition, storedCommit, type CommitMessage } from './commit-events.js';
 import { scanCommits } from './commit-scan.js';
 import { assertOpen, type StoreContext } from './store-context.js';
@@ -39,7 +46,13 @@ async function* forwards(context: StoreContext, subject: string, last: CommitMes
   }
 }
 
-async function* backwards(context: StoreContext, subject: string, last: CommitMessage, from: number, to: number): AsyncGenerator<RecordedEvent> {
+async function* backwards(
+  context: StoreContext,
+  subject: string,
+  last: CommitMessage,
+  from: number,
+  to: number,
+): AsyncGenerator<RecordedEvent> {
   // Each commit links to the stream's previous one, so walking back costs one request per commit.
   let commit: CommitMessage | undefined = await locate(context, subject, from, last);
   while (commit && commit.header.version >= to) {
@@ -62,7 +75,8 @@ export async function* readStream(context: StoreContext, streamId: string, optio
   const head = headOf(last);
   if (head.tombstone) throw new StreamDeletedError(streamId);
   const { version } = head;
-  // Lifecycle: positions below the first visible one (soft delete, truncateBefore, maxCount) are skipped, and events older than maxAge.
+  // Lifecycle: positions below the first visible one (soft delete, truncateBefore, maxCount) are skipped,
+  // and so are events older than maxAge.
   const metadata = await metadataOf(context, head);
   const firstVisible = firstVisiblePosition(version, metadata, head.liveFrom);
   const now = context.clock();
