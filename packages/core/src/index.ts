@@ -123,7 +123,7 @@ export {
 } from './upcasting/event-schemas.js';
 export { withEventSchemas } from './upcasting/with-event-schemas.js';
 export { readAllUntil, stateAt } from './store/time-travel.js';
-export { retryDelay, type RetryPolicy } from './commands/retry.js';
+export { retryDelay, sleep, type RetryPolicy } from './commands/retry.js';
 
 // Projections, reactors, outbox
 export * from './projections/index.js';

@@ -60,6 +60,7 @@ function appendPart(
     events: prepared,
     claimIds: idsToClaim(context, input, prepared),
     startingHead: () => startingHead(context, streamId, expected),
+    expected,
     draft(head) {
       if (head.tombstone) throw new StreamDeletedError(streamId);
       const conflict = checkExpectedVersion(streamId, expected, liveVersion(head));

@@ -1,15 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { StoreUnavailableError, type PreparedEvent, type RecordedEvent } from '@chronicle/core';
+import {
+  StoreUnavailableError,
+  WrongExpectedVersionError,
+  type ExpectedVersion,
+  type PreparedEvent,
+  type RecordedEvent,
+} from '@chronicle/core';
 import type { PubAck } from '@nats-io/jetstream';
 import { claimEventIds, releaseClaims } from './claims.js';
 import { HEADER, appendIdOf, commitHeaders, encodeEvents, type CommitHeader } from './commit.js';
 import { discardChunks, stageChunks } from './chunks.js';
-import type { StreamHead } from './head-cache.js';
+import { liveVersion, type StreamHead } from './head-cache.js';
 import type { BatchMessage } from './jetstream-io.js';
 import { isWrongLastSequence } from './jetstream-errors.js';
 import { globalPosition } from './positions.js';
 import type { StoreContext } from './store-context.js';
 import { lookupHead } from './stream-head.js';
+import { requestRuns, requestRecord, type RequestRun } from './request-records.js';
 
 const encoder = new TextEncoder();
 const EMPTY_BODY = encoder.encode('[]');
@@ -42,6 +49,8 @@ export type CommitPart = {
    * so an exact expectation then reports the conflict and `'any'` retries.
    */
   readonly draft: (head: StreamHead) => CommitDraft;
+  /** The append's expected version, for the conflict a recorded request id reports. */
+  readonly expected?: ExpectedVersion;
 };
 
 /** A stored part: the head it made, and its events as recorded. */
@@ -135,6 +144,7 @@ export async function commitParts(context: StoreContext, parts: readonly CommitP
     head: heads[i]!,
     staged: false,
   }));
+  const requests = context.recordRequests ? requestRuns(parts) : new Map<string, RequestRun[]>();
   const claims = new Map<string, number>();
   // Once a publish may have been stored, its claims and chunks must stay.
   let maybeCommitted = false;
@@ -159,7 +169,7 @@ export async function commitParts(context: StoreContext, parts: readonly CommitP
       let sequences: number[] | undefined;
       try {
         maybeCommitted = true;
-        sequences = await publish(context, pending, recordedAt);
+        sequences = await publish(context, pending, recordedAt, requests);
       } catch (error) {
         if (!isWrongLastSequence(error)) throw error;
         // A publish retried across a failover can lose the check to its own first attempt, stored by the old
@@ -180,6 +190,7 @@ export async function commitParts(context: StoreContext, parts: readonly CommitP
       }
       const fresh = await Promise.all(pending.map((p) => lookupHead(context, p.part.streamId)));
       fresh.forEach((head, i) => (pending[i]!.head = head));
+      await refuseRecordedRequests(context, pending[0]!, requests);
     }
   } finally {
     if (!maybeCommitted) {
@@ -189,10 +200,41 @@ export async function commitParts(context: StoreContext, parts: readonly CommitP
   }
 }
 
+/**
+ * A request id is recorded once, by the first append that carries it (the
+ * record's expected sequence is 0): an append whose request id another append
+ * recorded meanwhile fails like a lost race, and its caller finds that
+ * request's outcome.
+ */
+async function refuseRecordedRequests(
+  context: StoreContext,
+  first: Pending,
+  requests: ReadonlyMap<string, RequestRun[]>,
+): Promise<void> {
+  for (const requestId of requests.keys()) {
+    const recorded = await context.io.getMessage(context.layout.eventsStream, {
+      last_by_subj: context.layout.requestSubject(requestId),
+    });
+    if (recorded) {
+      const actual = liveVersion(first.head);
+      throw new WrongExpectedVersionError(
+        first.part.streamId,
+        first.part.expected ?? 'any',
+        actual === 0 ? 'no_stream' : actual,
+      );
+    }
+  }
+}
+
 /** Publishes the drafted commits; returns each commit's stream sequence. */
-async function publish(context: StoreContext, pending: readonly Pending[], recordedAt: number): Promise<number[]> {
+async function publish(
+  context: StoreContext,
+  pending: readonly Pending[],
+  recordedAt: number,
+  requests: ReadonlyMap<string, RequestRun[]>,
+): Promise<number[]> {
   const only = pending[0]!;
-  if (pending.length === 1 && !only.draft!.index) {
+  if (pending.length === 1 && !only.draft!.index && requests.size === 0) {
     const headers = commitHeaders(headerOf(only, only.draft!, recordedAt));
     const ack = await context.io.publish(only.subject, bodyOf(only, only.draft!), {
       msgId: only.appendId,
@@ -211,6 +253,16 @@ async function publish(context: StoreContext, pending: readonly Pending[], recor
     headers.set(HEADER.batchAppendId, p.appendId);
     commitIndexes.push(messages.length);
     messages.push({ subject: p.subject, body: bodyOf(p, draft), headers, expectLastSubjectSequence: p.head.sequence });
+  }
+  for (const [requestId, runs] of requests) {
+    const at = messages.length;
+    const body = requestRecord(
+      runs.map((run) => {
+        const p = pending[run.part]!;
+        return { run, streamId: p.part.streamId, head: p.head, back: at - commitIndexes[run.part]! };
+      }),
+    );
+    messages.push({ subject: context.layout.requestSubject(requestId), body, expectLastSubjectSequence: 0 });
   }
   const ack: PubAck = await context.io.publishBatch(messages);
   // A batch is stored at consecutive sequences ending with the ack's.

@@ -31,7 +31,7 @@ async function* viaConsumer(context: StoreContext, range: CommitRange): AsyncGen
   try {
     for await (const message of messages) {
       // Lifecycle index records share the events stream; a bounded read takes the lifecycle it found at its start.
-      if (!context.layout.isLifecycleSubject(message.subject)) yield deliveredCommit(message);
+      if (!context.layout.isRecordSubject(message.subject)) yield deliveredCommit(message);
       if (message.seq >= range.to) return;
     }
     if (context.closed.aborted) throw new StoreClosedError(context.storeName);

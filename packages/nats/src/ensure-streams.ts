@@ -32,7 +32,7 @@ function configs(layout: Layout, settings: StreamSettings): NamedConfig[] {
     {
       ...common,
       name: layout.eventsStream,
-      subjects: [layout.allEvents, layout.allLifecycle],
+      subjects: [layout.allEvents, layout.allLifecycle, layout.allRequests],
       deny_delete: true,
       deny_purge: true,
       ...(settings.atomic ? { allow_atomic: true } : {}),

@@ -55,6 +55,8 @@ export type JetStreamIo = {
   subjects(stream: string, filter: string): Promise<Readonly<Record<string, number>>>;
   deleteMessage(stream: string, seq: number): Promise<void>;
   purgeSubject(stream: string, filter: string): Promise<void>;
+  /** Purges the messages of `filter` below sequence `below` (later ones stay). */
+  purgeBelow(stream: string, filter: string, below: number): Promise<void>;
 };
 
 /** Dependencies of {@link createJetStreamIo}. */
@@ -137,6 +139,10 @@ export function createJetStreamIo(deps: JetStreamIoDeps): JetStreamIo {
     purgeSubject: (stream, filter) =>
       write(async () => {
         await jsm.streams.purge(stream, { filter });
+      }),
+    purgeBelow: (stream, filter, below) =>
+      write(async () => {
+        await jsm.streams.purge(stream, { filter, seq: below });
       }),
   };
 }

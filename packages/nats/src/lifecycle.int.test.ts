@@ -106,7 +106,7 @@ describe.skipIf(!url)('NATS store: streams made by an earlier version of the sto
       const store = await createNatsStore({ servers: url!, ...layout });
       try {
         const info = await jsm.streams.info(names.eventsStream);
-        expect(info.config.subjects).toEqual([names.allEvents, names.allLifecycle]);
+        expect(info.config.subjects).toEqual([names.allEvents, names.allLifecycle, names.allRequests]);
         expect(info.config.allow_atomic).toBe(true);
         await store.appendMulti([
           { streamId: 'a', events: [{ type: 'T', data: 1 }], expectedVersion: 'no_stream' },

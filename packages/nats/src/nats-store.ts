@@ -1,4 +1,5 @@
 import {
+  NotSupportedError,
   SubscriptionStarts,
   ValidationError,
   assertStreamId,
@@ -25,6 +26,8 @@ import { createLifecycle } from './lifecycle.js';
 import { subscribe } from './subscribe.js';
 import { createLayout } from './subjects.js';
 import { hasAtomicBatches } from './server-version.js';
+import { openKv } from './projections/kv.js';
+import { createNatsProjectionHost, type NatsProjectionHost } from './projections/nats-projection-host.js';
 
 /** Room left in a message for headers. */
 const HEADER_BYTES = 16 * 1024;
@@ -33,6 +36,11 @@ const ENVELOPE_BYTES = 8 * 1024;
 
 /** The event store on NATS JetStream, plus what only JetStream offers. */
 export type NatsEventStore = EventStore & StreamLifecycle & {
+  /**
+   * Projections, reactors, the outbox and request outcomes, in a JetStream KV
+   * bucket (see `createNatsProjectionHost`); absent on servers before 2.12.
+   */
+  readonly projections?: NatsProjectionHost;
   /** A named, resumable feed of the global log with a durable checkpoint in JetStream. */
   feed(name: string): DurableFeed;
   /** Version of the server the store is connected to, e.g. `2.10.27`. */
@@ -62,6 +70,14 @@ export async function createNatsStore(options: NatsStoreOptions = {}): Promise<N
   const retryForMs = positiveInteger(options.retryForMs, 15_000, 'retryForMs');
   if (retryForMs > DUPLICATE_WINDOW_MS / 2) throw ValidationError.of('retryForMs', `must be at most ${DUPLICATE_WINDOW_MS / 2} (half the deduplication window)`);
   const replicas = positiveInteger(options.replicas, 1, 'replicas');
+  if (options.projections !== undefined && options.projections.length > 0) {
+    throw new NotSupportedError(
+      'inline projections',
+      'nats',
+      'no transaction spans the events and a KV bucket; ' +
+        'run them asynchronously with createProjectionRunner on store.projections',
+    );
+  }
   const ownsConnection = options.connection === undefined;
   const nc: NatsConnection = options.connection ?? (await connectToNats(options.servers ?? natsUrlFromEnv(), requestTimeoutMs));
   try {
@@ -93,10 +109,16 @@ export async function createNatsStore(options: NatsStoreOptions = {}): Promise<N
       claimAllEventIds: options.eventIdIndex === 'all',
       retryForMs,
       starts: new SubscriptionStarts(),
+      recordRequests: hasAtomicBatches(serverVersion),
     };
     const atomic = hasAtomicBatches(serverVersion);
     const info: StoreInfo = { name: storeName, multiStreamAppend: atomic, maxEventBytes };
+    const storage = options.storage ?? 'file';
+    const projections = atomic
+      ? createNatsProjectionHost(context, await openKv(context, `${layout.eventsStream}_HOST`, { replicas, storage }))
+      : undefined;
     return {
+      ...(projections ? { projections } : {}),
       info,
       serverVersion,
       append: (streamId, events, expected) => appendToStream(context, streamId, events, expected),

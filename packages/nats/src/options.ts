@@ -39,6 +39,12 @@ export type NatsStoreOptions = {
    * ids the caller supplied, or `'all'` (also generated ones: one more message per event).
    */
   readonly eventIdIndex?: 'supplied' | 'all';
+  /**
+   * Inline projections cannot exist on NATS (no transaction spans the events
+   * and a KV bucket): given any, the store refuses to open with `NOT_SUPPORTED`.
+   * Run them with `createProjectionRunner` on `store.projections` instead.
+   */
+  readonly projections?: readonly unknown[];
   /** Source of `recordedAt` (default `() => new Date()`); inject a fake clock in tests. */
   readonly clock?: () => Date;
 };

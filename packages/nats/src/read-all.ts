@@ -32,7 +32,7 @@ async function* commitEvents(
   // JetStream reads forwards only: walk back one message per request, each commit's events reversed.
   for (let seq = to; seq >= from; seq--) {
     const message = await context.io.getMessage(context.layout.eventsStream, { seq });
-    if (!message || context.layout.isLifecycleSubject(message.subject)) continue;
+    if (!message || context.layout.isRecordSubject(message.subject)) continue;
     const events: RecordedEvent[] = [];
     for await (const page of commitPages(context, storedCommit(message))) events.push(...page);
     yield events.reverse();

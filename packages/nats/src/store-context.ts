@@ -25,6 +25,8 @@ export type StoreContext = {
   /** Claim generated event ids too, not only supplied ones. */
   readonly claimAllEventIds: boolean;
   readonly retryForMs: number;
+  /** Appends carrying `metadata.requestId` write a request record in their batch (nats-server 2.12+). */
+  readonly recordRequests: boolean;
   /** Appends wait on it while a subscription's 'end' start is being read. */
   readonly starts: SubscriptionStarts;
 };

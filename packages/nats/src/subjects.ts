@@ -25,7 +25,9 @@ export function decodeStreamId(token: string): string {
  * Where a store keeps things. One JetStream stream holds the events (one
  * message per append, subject `<prefix>.e.<encoded stream id>`) and the
  * lifecycle index (`<prefix>.m.<encoded stream id>`: a record per stream that
- * has metadata or was deleted, written with it); a second,
+ * has metadata or was deleted, written with it) and request records
+ * (`<prefix>.r.<encoded request id>`: what an append carrying that request
+ * id wrote, in the same atomic batch); a second,
  * `<stream>_AUX`, holds event-id claims, chunks of large appends and feed
  * checkpoints under `<prefix>.x.>`, at most one message per subject.
  */
@@ -42,6 +44,11 @@ export type Layout = {
   readonly lifecycleSubject: (streamId: string) => string;
   /** True for a lifecycle index record's subject (as opposed to a commit's). */
   readonly isLifecycleSubject: (subject: string) => boolean;
+  /** Filter matching every request record (events stream: what each request id appended, written with it). */
+  readonly allRequests: string;
+  readonly requestSubject: (requestId: string) => string;
+  /** True for a subject of the events stream that is no commit (lifecycle index and request records). */
+  readonly isRecordSubject: (subject: string) => boolean;
   readonly streamIdOfLifecycle: (subject: string) => string;
   readonly eventSubject: (streamId: string) => string;
   readonly streamIdOf: (subject: string) => string;
@@ -60,6 +67,7 @@ export function createLayout(stream: string, prefix: string): Layout {
   if (!PREFIX.test(prefix)) throw ValidationError.of('subjectPrefix', 'must be dot-separated tokens of A-Z a-z 0-9 _ -');
   const events = `${prefix}.e.`;
   const lifecycle = `${prefix}.m.`;
+  const requests = `${prefix}.r.`;
   return {
     eventsStream: stream,
     auxStream: `${stream}_AUX`,
@@ -69,6 +77,9 @@ export function createLayout(stream: string, prefix: string): Layout {
     allLifecycle: `${lifecycle}>`,
     lifecycleSubject: (streamId) => lifecycle + encodeStreamId(streamId),
     isLifecycleSubject: (subject) => subject.startsWith(lifecycle),
+    allRequests: `${requests}>`,
+    requestSubject: (requestId) => requests + encodeStreamId(requestId),
+    isRecordSubject: (subject) => !subject.startsWith(events),
     streamIdOfLifecycle: (subject) => decodeStreamId(subject.slice(lifecycle.length)),
     eventSubject: (streamId) => events + encodeStreamId(streamId),
     streamIdOf: (subject) => {

@@ -57,8 +57,9 @@ async function* follow(
   try {
     const view = await lifecycleView(context, true);
     for await (const message of orderedMessages(context, { from: firstSequenceAfter(position), pull, stop })) {
-      if (context.layout.isLifecycleSubject(message.subject)) {
-        view?.touched(context.layout.streamIdOfLifecycle(message.subject));
+      if (context.layout.isRecordSubject(message.subject)) {
+        const { layout } = context;
+        if (layout.isLifecycleSubject(message.subject)) view?.touched(layout.streamIdOfLifecycle(message.subject));
         continue;
       }
       const commit = deliveredCommit(message);

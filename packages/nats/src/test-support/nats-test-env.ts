@@ -20,12 +20,14 @@ export function uniqueLayout(label: string): { readonly stream: string; readonly
   return { stream: `CHRONICLE_TEST_${label.toUpperCase()}_${id}`, subjectPrefix: `chronicle_test.${label}_${id}` };
 }
 
-/** Deletes a store's JetStream streams (the events stream and its `_AUX`). */
+/** Deletes a store's JetStream streams (the events stream, its `_AUX` and its projection host's KV bucket). */
 export async function deleteStreams(servers: string | string[], stream: string): Promise<void> {
   const nc = await connect({ servers });
   try {
     const jsm = await jetstreamManager(nc);
-    for (const name of [stream, `${stream}_AUX`]) await jsm.streams.delete(name).catch(() => false);
+    for (const name of [stream, `${stream}_AUX`, `KV_${stream}_HOST`]) {
+      await jsm.streams.delete(name).catch(() => false);
+    }
   } finally {
     await nc.close();
   }
