@@ -5,7 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deleteStreams, uniqueLayout } from '@chronicle/nats/testing';
 import { startMain } from './test-support/main-process.js';
+import { natsUrl } from './test-support/nats.js';
 import { adminQuery, pgAvailable, urlForDatabase } from './test-support/pg.js';
 
 /** `npm start` on a data directory; resolves once it prints its banner. */
@@ -80,6 +82,52 @@ describe.skipIf(!pg)('npm start with CHRONICLE_PG_URL', () => {
     } finally {
       server.child.kill('SIGTERM');
       const [code] = (await once(server.child, 'exit')) as [number | null];
+      expect(code).toBe(0);
+    }
+  }, 60_000);
+});
+
+const nats = natsUrl('npm start with CHRONICLE_NATS_URL');
+
+describe.skipIf(!nats)('npm start with CHRONICLE_NATS_URL', () => {
+  const { stream } = uniqueLayout('main');
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'downloads-main-nats-'));
+  afterAll(async () => {
+    rmSync(dataDir, { recursive: true, force: true });
+    await deleteStreams(nats!, stream);
+  });
+
+  it('serves API and explorer on NATS (banner, /health name it); after SIGKILL keeps every license', async () => {
+    const env = { CHRONICLE_NATS_URL: nats!, CHRONICLE_NATS_STREAM: stream };
+    const first = await startMain(dataDir, env, '--demo');
+    expect(first.output()).toMatch(
+      new RegExp(`\\(store: NATS JetStream at ${nats}, stream ${stream}, R1, nats-server \\d+\\.\\d+\\.\\d+\\)`),
+    );
+    expect(await (await fetch(`${first.url}/health`)).json()).toMatchObject({ status: 'ok', store: 'nats' });
+    expect((await fetch(`${first.url}/explorer/`)).status).toBe(200);
+    const demo = (await (await fetch(`${first.url}/v1/customers/bailey/events`)).json()) as { count: number };
+    expect(demo.count).toBeGreaterThan(10);
+    const acquired = await fetch(`${first.url}/v1/licenses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ customerId: 'kim', deviceId: 'phone', titleId: 'dark', studioId: 'netflix' }),
+    });
+    expect(acquired.status).toBe(201);
+    const { licenseId } = (await acquired.json()) as { licenseId: string };
+    first.child.kill('SIGKILL');
+    await once(first.child, 'exit');
+
+    const second = await startMain(dataDir, env, '--demo');
+    try {
+      const again = (await (await fetch(`${second.url}/v1/customers/bailey/events`)).json()) as { count: number };
+      expect(again.count).toBe(demo.count); // the demo loads once per store
+      const license = (await (await fetch(`${second.url}/v1/streams/license-${licenseId}`)).json()) as {
+        events: { type: string }[];
+      };
+      expect(license.events.map((e) => e.type)).toEqual(['LicenseAcquired']);
+    } finally {
+      second.child.kill('SIGTERM');
+      const [code] = (await once(second.child, 'exit')) as [number | null];
       expect(code).toBe(0);
     }
   }, 60_000);

@@ -1,6 +1,8 @@
 /**
- * `npm start`: the Downloads service on SQLite (a file under ./data), or on
- * PostgreSQL when CHRONICLE_PG_URL is set. `npm start -- --demo` loads a demo
+ * `npm start`: the Downloads service on SQLite (a file under ./data), on
+ * PostgreSQL when CHRONICLE_PG_URL is set, or on NATS JetStream when
+ * CHRONICLE_NATS_URL is (comma-separated seeds; both set is refused). The
+ * banner names the store, and so does `/health`. `npm start -- --demo` loads a demo
  * history first. Prints the URL once it can serve, and the explorer's (a web UI
  * served by the same server at /explorer/).
  *
@@ -12,7 +14,17 @@ import path from 'node:path';
 import pino from 'pino';
 import type { EventStore, StoreWithProjections } from '@chronicle/core';
 import { explorerPlugin } from '@chronicle/explorer';
-import { describeStartFailure, loadServerConfig, tokenLine, type ServerConfig, type StartContext } from '@chronicle/server';
+import { createNatsStore } from '@chronicle/nats';
+import {
+  StartupError,
+  describeStartFailure,
+  loadServerConfig,
+  redactUrl,
+  tokenLine,
+  type NatsConfig,
+  type ServerConfig,
+  type StartContext,
+} from '@chronicle/server';
 import { createSqliteStore } from '@chronicle/sqlite';
 import { createPostgresStore } from '@chronicle/postgres';
 import { createDownloadsApp, type DownloadsApp } from './app.js';
@@ -30,15 +42,63 @@ const context: { -readonly [K in keyof StartContext]: StartContext[K] } = {
   port: Number(process.env.PORT ?? 3000),
   host: process.env.HOST || '127.0.0.1',
   ...(process.env.CHRONICLE_PG_URL ? { pgUrl: process.env.CHRONICLE_PG_URL } : {}),
+  ...(process.env.CHRONICLE_NATS_URL ? { natsUrl: process.env.CHRONICLE_NATS_URL } : {}),
   dataDir: path.resolve(process.env.CHRONICLE_DATA_DIR || './data'),
 };
 let store: (EventStore & StoreWithProjections<unknown>) | undefined;
 let downloads: DownloadsApp | undefined;
+/** What the banner says the store is. */
+let storeName = '';
+
+/**
+ * The store on NATS JetStream: refused when the server cannot host the projections (before 2.12)
+ * or when the streams exist with other replicas than `CHRONICLE_NATS_REPLICAS` asks for.
+ */
+async function openNatsStore(nats: NatsConfig): Promise<EventStore & StoreWithProjections<unknown>> {
+  const opened = await createNatsStore({
+    servers: [...nats.servers],
+    stream: nats.stream,
+    subjectPrefix: nats.subjectPrefix,
+    ...(nats.replicas === undefined ? {} : { replicas: nats.replicas }),
+  });
+  const at = nats.servers.map(redactUrl).join(',');
+  const version = opened.serverVersion;
+  storeName = `NATS JetStream at ${at}, stream ${nats.stream}, R${opened.replicas}, nats-server ${version}`;
+  const refuse = async (message: string): Promise<never> => {
+    await opened.close();
+    throw new StartupError(message, 'NATS_SERVER');
+  };
+  if (!opened.projections) {
+    await refuse(
+      `nats-server ${version} at ${at} cannot host Downloads (atomic batch publish needs 2.12 or later): ` +
+        'upgrade it, or point CHRONICLE_NATS_URL at a 2.12+ server',
+    );
+  }
+  if (nats.replicas !== undefined && opened.replicas !== nats.replicas) {
+    await refuse(
+      `JetStream stream ${nats.stream} exists with ${opened.replicas} replica(s), ` +
+        `CHRONICLE_NATS_REPLICAS is ${nats.replicas}: scale it (nats stream edit ${nats.stream} ` +
+        `--replicas ${nats.replicas}, and ${nats.stream}_AUX, KV_${nats.stream}_HOST) ` +
+        `or set CHRONICLE_NATS_REPLICAS=${opened.replicas}`,
+    );
+  }
+  return opened as EventStore & StoreWithProjections<unknown>;
+}
 
 async function openStore(config: ServerConfig, settings: DownloadsConfig): Promise<EventStore & StoreWithProjections<unknown>> {
-  if (config.pgUrl) return (await createPostgresStore({ connectionString: config.pgUrl })) as EventStore & StoreWithProjections<unknown>;
+  if (config.nats) return openNatsStore(config.nats);
+  if (config.pgUrl) {
+    storeName = 'PostgreSQL';
+    const opened = await createPostgresStore({ connectionString: config.pgUrl });
+    return opened as EventStore & StoreWithProjections<unknown>;
+  }
   context.sqliteFile = settings.sqlitePath ?? path.join(config.dataDir, 'chronicle.db');
-  return createSqliteStore({ path: context.sqliteFile, busyTimeoutMs: settings.sqliteBusyTimeoutMs, integrityCheck: config.sqliteIntegrityCheck }) as EventStore & StoreWithProjections<unknown>;
+  storeName = context.sqliteFile;
+  return createSqliteStore({
+    path: context.sqliteFile,
+    busyTimeoutMs: settings.sqliteBusyTimeoutMs,
+    integrityCheck: config.sqliteIntegrityCheck,
+  }) as EventStore & StoreWithProjections<unknown>;
 }
 
 async function start(): Promise<void> {
@@ -63,11 +123,10 @@ async function start(): Promise<void> {
   await downloads.reconcile().catch((error: unknown) => logger.warn({ err: error }, 'fallback reconciliation deferred'));
   if (demo && (await loadDemoHistory(downloads.service, store.projections))) logger.info('demo history loaded');
   const url = await downloads.app.listen({ port: config.port, host: config.host });
-  const where = config.pgUrl ? 'PostgreSQL' : context.sqliteFile;
   // One write, so the banner is never split between reads of a pipe.
   console.log(
     [
-      `Chronicle Downloads listening on ${url} (store: ${where})`,
+      `Chronicle Downloads listening on ${url} (store: ${storeName})`,
       `  Explorer: ${url}/explorer/   (read-only; enter the API token there to rebuild projections)`,
       `  API docs: ${url}/docs   health: ${url}/health   metrics: ${url}/metrics`,
       tokenLine(config),

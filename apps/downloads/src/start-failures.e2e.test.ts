@@ -84,8 +84,41 @@ describe('a start that cannot succeed says what to change, in one line, and exit
   it('a bad setting names it (every setting: packages/server config.test.ts)', async () => {
     expect(await failsWithOneLine(fresh(), { PORT: 'eighty' })).toContain('PORT must be an integer');
     expect(await failsWithOneLine(fresh(), { CHRONICLE_PG_URL: 'localhost/test' })).toContain('CHRONICLE_PG_URL is not a URL');
+    expect(await failsWithOneLine(fresh(), { CHRONICLE_NATS_URL: 'localhost:4222' })).toContain(
+      'CHRONICLE_NATS_URL must be nats://',
+    );
+  });
+
+  it('both CHRONICLE_PG_URL and CHRONICLE_NATS_URL: refused before anything is opened', async () => {
+    const line = await failsWithOneLine(fresh(), {
+      CHRONICLE_PG_URL: 'postgres://nobody@127.0.0.1:1/x',
+      CHRONICLE_NATS_URL: 'nats://127.0.0.1:1',
+    });
+    expect(line).toBe(
+      'chronicle downloads: cannot start: ' +
+        'CHRONICLE_PG_URL and CHRONICLE_NATS_URL are both set: a server runs on one store; unset one of them',
+    );
+  });
+
+  it('NATS not reachable: names the seeds and CHRONICLE_NATS_URL', async () => {
+    const closed = await freePort();
+    const line = await failsWithOneLine(fresh(), {
+      CHRONICLE_NATS_URL: `nats://127.0.0.1:${closed},nats://127.0.0.1:${closed}`,
+    });
+    expect(line).toContain(`NATS at nats://127.0.0.1:${closed},nats://127.0.0.1:${closed} is not reachable`);
+    expect(line).toContain('CHRONICLE_NATS_URL');
   });
 });
+
+/** A loopback port nothing listens on (bound, then released). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 const pg = await pgAvailable();
 

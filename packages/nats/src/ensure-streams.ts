@@ -79,17 +79,20 @@ async function ensure(jsm: JetStreamManager, config: NamedConfig, create: boolea
  * Makes sure the events and aux streams exist, creating them if allowed;
  * retries through leader elections. Refuses replicated streams on servers
  * before 2.10, whether asked for or already there. On 2.12+ the events stream
- * allows atomic batches.
+ * allows atomic batches. Returns the events stream's replica count (as found when it exists).
  */
 export async function ensureStreams(
   jsm: JetStreamManager,
   layout: Layout,
   settings: Omit<StreamSettings, 'atomic'> & { readonly serverVersion: string },
   retry: RetryPolicy,
-): Promise<void> {
+): Promise<number> {
   assertReplicationSupported(settings.serverVersion, settings.replicas, layout.eventsStream);
+  let events = settings.replicas;
   for (const config of configs(layout, { ...settings, atomic: hasAtomicBatches(settings.serverVersion) })) {
     const replicas = await retrying(() => ensure(jsm, config, settings.create), retry);
     assertReplicationSupported(settings.serverVersion, replicas, config.name);
+    if (config.name === layout.eventsStream) events = replicas;
   }
+  return events;
 }

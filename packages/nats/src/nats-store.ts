@@ -45,6 +45,8 @@ export type NatsEventStore = EventStore & StreamLifecycle & {
   feed(name: string): DurableFeed;
   /** Version of the server the store is connected to, e.g. `2.10.27`. */
   readonly serverVersion: string;
+  /** Replicas of the events stream: as created, or as found when it existed (`replicas` applies only to creation). */
+  readonly replicas: number;
 };
 
 function positiveInteger(value: number | undefined, fallback: number, name: string): number {
@@ -87,7 +89,11 @@ export async function createNatsStore(options: NatsStoreOptions = {}): Promise<N
     const storeName = 'nats';
     const serverVersion = nc.info?.version ?? '0.0.0';
     const settings = { replicas, storage: options.storage ?? 'file', create: options.createStreams ?? true, serverVersion } as const;
-    await ensureStreams(jsm, layout, settings, { deadline: Date.now() + retryForMs, closed: closing.signal, storeName });
+    const streamReplicas = await ensureStreams(jsm, layout, settings, {
+      deadline: Date.now() + retryForMs,
+      closed: closing.signal,
+      storeName,
+    });
     const maxPayload = nc.info?.max_payload ?? 1024 * 1024;
     const largest = maxPayload - HEADER_BYTES - ENVELOPE_BYTES;
     const maxEventBytes = positiveInteger(options.maxEventBytes, largest, 'maxEventBytes');
@@ -121,6 +127,7 @@ export async function createNatsStore(options: NatsStoreOptions = {}): Promise<N
       ...(projections ? { projections } : {}),
       info,
       serverVersion,
+      replicas: streamReplicas,
       append: (streamId, events, expected) => appendToStream(context, streamId, events, expected),
       appendMulti: (appends) => appendMultiToStreams(context, appends),
       readStream: (streamId, readOptions) => readStream(context, streamId, readOptions),

@@ -33,6 +33,51 @@ describe('loadServerConfig', () => {
     expect(refused({ CHRONICLE_DATA_DIR: file }).reason).toBe('DATA_DIR');
   });
 
+  it('runs on exactly one store: both store URLs, bad NATS seeds and NATS settings without NATS are refused', () => {
+    const both = refused({ CHRONICLE_PG_URL: 'postgres://u@db/app', CHRONICLE_NATS_URL: 'nats://n1:4222' });
+    expect(both.message).toBe(
+      'CHRONICLE_PG_URL and CHRONICLE_NATS_URL are both set: a server runs on one store; unset one of them',
+    );
+    expect(refused({ CHRONICLE_NATS_URL: 'http://n1:4222' }).reason).toBe('NATS_URL');
+    expect(refused({ CHRONICLE_NATS_URL: 'nats://n1:4222,,nats://n2:4222' }).reason).toBe('NATS_URL');
+    expect(refused({ CHRONICLE_NATS_URL: 'n1:4222' }).reason).toBe('NATS_URL');
+    expect(refused({ CHRONICLE_NATS_URL: 'nats://u:hunter2@n1:4222/x' }).message).not.toContain('hunter2');
+    expect(refused({ CHRONICLE_NATS_REPLICAS: '3' }).message).toContain(
+      'CHRONICLE_NATS_REPLICAS is set but CHRONICLE_NATS_URL is not',
+    );
+    expect(refused({ CHRONICLE_NATS_STREAM: 'X' }).message).toContain(
+      'CHRONICLE_NATS_STREAM is set but CHRONICLE_NATS_URL is not',
+    );
+    expect(refused({ CHRONICLE_NATS_URL: 'nats://n1', CHRONICLE_NATS_REPLICAS: '7' }).message).toContain(
+      'CHRONICLE_NATS_REPLICAS must be an integer from 1 to 5',
+    );
+    expect(refused({ CHRONICLE_NATS_URL: 'nats://n1', CHRONICLE_NATS_STREAM: 'a.b' }).message).toContain(
+      'CHRONICLE_NATS_STREAM',
+    );
+  });
+
+  it('reads the NATS seeds, stream and replicas', () => {
+    const config = loadServerConfig({
+      CHRONICLE_DATA_DIR: fresh(),
+      CHRONICLE_NATS_URL: 'nats://n1:4222, nats://n2:4222,tls://n3:4222',
+    });
+    expect(config.pgUrl).toBeUndefined();
+    expect(config.nats).toEqual({
+      servers: ['nats://n1:4222', 'nats://n2:4222', 'tls://n3:4222'],
+      stream: 'CHRONICLE',
+      subjectPrefix: 'chronicle',
+      replicas: undefined,
+    });
+    const named = loadServerConfig({
+      CHRONICLE_DATA_DIR: fresh(),
+      CHRONICLE_NATS_URL: 'nats://n1',
+      CHRONICLE_NATS_STREAM: 'Shop_1',
+      CHRONICLE_NATS_REPLICAS: '3',
+    });
+    expect(named.nats).toEqual({ servers: ['nats://n1'], stream: 'Shop_1', subjectPrefix: 'shop_1', replicas: 3 });
+    expect(loadServerConfig({ CHRONICLE_DATA_DIR: fresh() }).nats).toBeUndefined();
+  });
+
   it('reads the SSE bounds', () => {
     const config = loadServerConfig({ CHRONICLE_DATA_DIR: fresh(), CHRONICLE_SSE_MAX_SUBSCRIBERS: '5', CHRONICLE_SSE_BUFFER_BYTES: '65536', CHRONICLE_SSE_STALL_TIMEOUT_MS: '500' });
     expect(config.sse).toEqual({ maxSubscribers: 5, bufferBytes: 65_536, stallTimeoutMs: 500 });
@@ -63,6 +108,17 @@ describe('describeStartFailure', () => {
     expect(describeStartFailure(missing, { pgUrl: 'postgres://app:pw@db.local:5433/shop' })).toContain('createdb -h db.local -p 5433 -U app shop');
     const corrupt = Object.assign(new Error('sqlite: /d/chronicle.db is damaged: Tree 4 page 9: btreeInitPage() returns error code 11'), { code: 'STORE_CORRUPT' });
     expect(describeStartFailure(corrupt, { sqliteFile: '/d/chronicle.db' })).toMatch(/^the store \/d\/chronicle.db is damaged .*: run `npx chronicle --db \/d\/chronicle.db verify`/);
+    const unreachable = Object.assign(
+      new Error('cannot connect to NATS at nats://n1:4222, nats://n2:4222: connection refused'),
+      {
+        code: 'STORE_UNAVAILABLE',
+        cause: new Error('connection refused'),
+      },
+    );
+    expect(describeStartFailure(unreachable, { natsUrl: 'nats://n1:4222,nats://u:pw@n2:4222' })).toBe(
+      'NATS at nats://n1:4222,nats://u:***@n2:4222 is not reachable (connection refused): ' +
+        'start it, or set CHRONICLE_NATS_URL to reachable servers',
+    );
     expect(describeStartFailure(new Error('first line\n    at somewhere'))).toBe('first line');
   });
 });

@@ -12,7 +12,10 @@ export type ServerConfig = {
   readonly host: string;
   readonly dataDir: string;
   readonly pgUrl: string | undefined;
+  /** `CHRONICLE_NATS_URL` as given (comma-separated seeds). */
   readonly natsUrl: string | undefined;
+  /** The NATS JetStream store, when `CHRONICLE_NATS_URL` is set. */
+  readonly nats: NatsConfig | undefined;
   readonly token: string;
   /** Where the token came from: `CHRONICLE_API_TOKEN`, generated now (print it), or the file from an earlier start. */
   readonly tokenSource: 'env' | 'generated' | 'file';
@@ -25,6 +28,21 @@ export type ServerConfig = {
   readonly sse: SseOptions;
   /** `CHRONICLE_SQLITE_INTEGRITY_CHECK`: `quick` (default) checks a SQLite file's pages at start, `off` skips it. */
   readonly sqliteIntegrityCheck: 'quick' | 'off';
+};
+
+/** Where and how the store lives on NATS JetStream. */
+export type NatsConfig = {
+  /** The seed URLs of `CHRONICLE_NATS_URL`; the client learns the rest of the cluster from them. */
+  readonly servers: readonly string[];
+  /** `CHRONICLE_NATS_STREAM` (default `CHRONICLE`): the events stream's name. */
+  readonly stream: string;
+  /** The stream's name in lower case: its subjects start with it. */
+  readonly subjectPrefix: string;
+  /**
+   * `CHRONICLE_NATS_REPLICAS` (1-5): the replicas the streams are created with, and must have when
+   * they exist. Unset: created with 1, used as they are when they exist (the banner says which).
+   */
+  readonly replicas: number | undefined;
 };
 
 function integer(env: NodeJS.ProcessEnv, name: string, min: number, max: number): number | undefined {
@@ -85,6 +103,42 @@ function checkPgUrl(url: string): void {
   }
 }
 
+function checkNats(env: NodeJS.ProcessEnv, natsUrl: string | undefined): NatsConfig | undefined {
+  const stream = env.CHRONICLE_NATS_STREAM || undefined;
+  const replicas = integer(env, 'CHRONICLE_NATS_REPLICAS', 1, 5);
+  if (!natsUrl) {
+    const stray =
+      stream !== undefined ? 'CHRONICLE_NATS_STREAM' : replicas !== undefined ? 'CHRONICLE_NATS_REPLICAS' : undefined;
+    if (stray) {
+      const message = `${stray} is set but CHRONICLE_NATS_URL is not: set CHRONICLE_NATS_URL to use NATS, or unset it`;
+      throw new StartupError(message, 'CONFIG');
+    }
+    return undefined;
+  }
+  const servers = natsUrl.split(',').map((seed) => seed.trim());
+  for (const seed of servers) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(seed);
+    } catch {
+      parsed = undefined;
+    }
+    const scheme = parsed?.protocol === 'nats:' || parsed?.protocol === 'tls:';
+    if (!parsed || !scheme || !parsed.hostname || (parsed.pathname !== '' && parsed.pathname !== '/')) {
+      throw new StartupError(
+        `CHRONICLE_NATS_URL must be nats:// or tls:// URLs separated by commas, got "${redactUrl(seed)}": ` +
+          'use nats://host:4222 (a cluster: nats://n1:4222,nats://n2:4222,nats://n3:4222)',
+        'NATS_URL',
+      );
+    }
+  }
+  const name = stream ?? 'CHRONICLE';
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
+    throw new StartupError(`CHRONICLE_NATS_STREAM must be 1-64 letters, digits, - or _, got "${name}"`, 'CONFIG');
+  }
+  return { servers, stream: name, subjectPrefix: name.toLowerCase(), replicas };
+}
+
 function loadToken(env: NodeJS.ProcessEnv, dataDir: string): Pick<ServerConfig, 'token' | 'tokenSource' | 'tokenFile'> {
   const given = env.CHRONICLE_API_TOKEN?.trim() ?? '';
   if (given) {
@@ -119,8 +173,10 @@ function loadToken(env: NodeJS.ProcessEnv, dataDir: string): Pick<ServerConfig, 
 
 /**
  * Reads `PORT` (3000), `HOST` (127.0.0.1), `CHRONICLE_DATA_DIR` (./data, created
- * and checked writable), `CHRONICLE_PG_URL` (checked to be a postgres:// URL),
- * `CHRONICLE_NATS_URL`, `CHRONICLE_API_TOKEN`, `CHRONICLE_READS_REQUIRE_TOKEN` and
+ * and checked writable), `CHRONICLE_PG_URL` (checked to be a postgres:// URL) or
+ * `CHRONICLE_NATS_URL` (comma-separated nats:// seeds, with `CHRONICLE_NATS_STREAM` and
+ * `CHRONICLE_NATS_REPLICAS`; both store URLs set is refused), `CHRONICLE_API_TOKEN`,
+ * `CHRONICLE_READS_REQUIRE_TOKEN` and
  * the SSE bounds `CHRONICLE_SSE_MAX_SUBSCRIBERS`, `CHRONICLE_SSE_BUFFER_BYTES`,
  * `CHRONICLE_SSE_STALL_TIMEOUT_MS`, and `CHRONICLE_SQLITE_INTEGRITY_CHECK`. Without a token, one is generated and kept in
  * `<dataDir>/api-token` (mode 600, written atomically), so it survives restarts.
@@ -130,7 +186,14 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
   const port = integer(env, 'PORT', 0, 65_535) ?? 3000;
   const dataDir = path.resolve(env.CHRONICLE_DATA_DIR || './data');
   const pgUrl = env.CHRONICLE_PG_URL || undefined;
+  const natsUrl = env.CHRONICLE_NATS_URL || undefined;
+  if (pgUrl && natsUrl) {
+    const message =
+      'CHRONICLE_PG_URL and CHRONICLE_NATS_URL are both set: a server runs on one store; unset one of them';
+    throw new StartupError(message, 'CONFIG');
+  }
   if (pgUrl) checkPgUrl(pgUrl);
+  const nats = checkNats(env, natsUrl);
   prepareDataDir(dataDir);
   const { token, tokenSource, tokenFile } = loadToken(env, dataDir);
   const maxSubscribers = integer(env, 'CHRONICLE_SSE_MAX_SUBSCRIBERS', 0, 1_000_000);
@@ -145,7 +208,8 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     host: env.HOST || '127.0.0.1',
     dataDir,
     pgUrl,
-    natsUrl: env.CHRONICLE_NATS_URL || undefined,
+    natsUrl,
+    nats,
     token,
     tokenSource,
     tokenFile,

@@ -6,7 +6,7 @@ export type { RegisteredProjection } from './projection-registry.js';
 export type { ServerMetrics } from './metrics.js';
 export { inSpan, tracedStore, tracer } from './tracing.js';
 export { toWire, wireEventSchema, problemSchema, type WireEvent } from './wire.js';
-export { loadServerConfig, prepareDataDir, tokenLine, type ServerConfig } from './config.js';
+export { loadServerConfig, prepareDataDir, tokenLine, type NatsConfig, type ServerConfig } from './config.js';
 export { StartupError, describeStartFailure, redactUrl, type StartContext } from './start/start-failure.js';
 export type { CategoryEntry, EventTypeEntry, TypeStreamEntry } from './catalog/catalog-projection.js';
 export { emptyBodyDefault, emptyBodySchema } from './http/empty-body.js';

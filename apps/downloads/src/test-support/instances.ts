@@ -23,8 +23,11 @@ export type Instance = {
   kill(signal?: NodeJS.Signals): Promise<void>;
 };
 
-/** Where the instances keep their events: one PostgreSQL database, or one SQLite file they share. */
-export type SharedStore = { readonly pgUrl: string } | { readonly sqliteFile: string };
+/** Where the instances keep their events: one PostgreSQL database, one SQLite file, or NATS JetStream streams. */
+export type SharedStore =
+  | { readonly pgUrl: string }
+  | { readonly sqliteFile: string }
+  | { readonly nats: { readonly servers: readonly string[]; readonly stream: string; readonly replicas?: number } };
 
 /**
  * Starts main.ts in a child process on `store`, with its own data directory,
@@ -35,9 +38,16 @@ export async function startInstance(name: string, store: SharedStore, env: NodeJ
   const dataDir = mkdtempSync(path.join(tmpdir(), `downloads-${name}-`));
   const childEnv: NodeJS.ProcessEnv = { ...process.env, CHRONICLE_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', CHRONICLE_API_TOKEN: INSTANCE_TOKEN };
   delete childEnv.CHRONICLE_PG_URL;
+  delete childEnv.CHRONICLE_NATS_URL;
   delete childEnv.DOWNLOADS_ALLOW_CLOCK_OVERRIDE;
+  delete childEnv.CHRONICLE_NATS_STREAM;
+  delete childEnv.CHRONICLE_NATS_REPLICAS;
   if ('pgUrl' in store) childEnv.CHRONICLE_PG_URL = store.pgUrl;
-  else childEnv.CHRONICLE_SQLITE_PATH = store.sqliteFile;
+  else if ('nats' in store) {
+    childEnv.CHRONICLE_NATS_URL = store.nats.servers.join(',');
+    childEnv.CHRONICLE_NATS_STREAM = store.nats.stream;
+    if (store.nats.replicas !== undefined) childEnv.CHRONICLE_NATS_REPLICAS = String(store.nats.replicas);
+  } else childEnv.CHRONICLE_SQLITE_PATH = store.sqliteFile;
   Object.assign(childEnv, env);
   const child = spawn(process.execPath, ['--conditions=@chronicle/source', '--import', 'tsx', main], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

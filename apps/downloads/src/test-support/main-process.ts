@@ -15,10 +15,13 @@ export type MainProcess = {
   exited(since?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; afterMs: number }>;
 };
 
-/** The environment main.ts gets: a data directory, an ephemeral port, no PostgreSQL or token unless given. */
+/** The environment main.ts gets: a data directory, an ephemeral port, no PostgreSQL, NATS or token unless given. */
 function environment(dataDir: string, extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, CHRONICLE_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' };
   delete env.CHRONICLE_PG_URL;
+  delete env.CHRONICLE_NATS_URL;
+  delete env.CHRONICLE_NATS_STREAM;
+  delete env.CHRONICLE_NATS_REPLICAS;
   delete env.CHRONICLE_API_TOKEN;
   return { ...env, ...extra };
 }
@@ -54,7 +57,7 @@ export type RunningMain = MainProcess & { readonly url: string };
 /** Spawns main.ts and resolves once it printed its banner; rejects with its output if it exits first. */
 export async function startMain(dataDir: string, extraEnv: NodeJS.ProcessEnv = {}, ...args: string[]): Promise<RunningMain> {
   const started = spawnMain(dataDir, extraEnv, ...args);
-  const banner = /Chronicle Downloads listening on (http:\/\/\S+) \(store: (\S+)\)\n(?:.*\n)*  API token.*\n/;
+  const banner = /Chronicle Downloads listening on (http:\/\/\S+) \(store: (.+)\)\n(?:.*\n)*  API token.*\n/;
   const url = await new Promise<string>((resolve, reject) => {
     const check = (): void => {
       const match = banner.exec(started.output());

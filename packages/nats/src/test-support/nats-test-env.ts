@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { createNatsStore, type NatsEventStore } from '../nats-store.js';
 import type { NatsStoreOptions } from '../options.js';
 import { testNatsUrl } from '../testing/test-nats.js';
+import { deleteStreams, uniqueLayout } from '../testing/test-layout.js';
+
+export { deleteStreams, uniqueLayout };
 
 /**
  * The NATS server for a test file: nats-server >= 2.12, found or started by
@@ -12,25 +12,6 @@ import { testNatsUrl } from '../testing/test-nats.js';
  */
 export async function testNats(what: string): Promise<string | undefined> {
   return testNatsUrl(what);
-}
-
-/** A fresh stream name and subject prefix, so concurrent test files and runs never share subjects. */
-export function uniqueLayout(label: string): { readonly stream: string; readonly subjectPrefix: string } {
-  const id = randomBytes(4).toString('hex');
-  return { stream: `CHRONICLE_TEST_${label.toUpperCase()}_${id}`, subjectPrefix: `chronicle_test.${label}_${id}` };
-}
-
-/** Deletes a store's JetStream streams (the events stream, its `_AUX` and its projection host's KV bucket). */
-export async function deleteStreams(servers: string | string[], stream: string): Promise<void> {
-  const nc = await connect({ servers });
-  try {
-    const jsm = await jetstreamManager(nc);
-    for (const name of [stream, `${stream}_AUX`, `KV_${stream}_HOST`]) {
-      await jsm.streams.delete(name).catch(() => false);
-    }
-  } finally {
-    await nc.close();
-  }
 }
 
 /** Stores on the test NATS server for one test file, sharing a fresh layout; deleted after the file. */

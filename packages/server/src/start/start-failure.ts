@@ -2,7 +2,10 @@
 export class StartupError extends Error {
   constructor(
     message: string,
-    /** What was wrong, for tests and logs: `PORT`, `DATA_DIR`, `PG_URL`, `PG_UNREACHABLE`, `PG_DATABASE`, `PG_AUTH`, `STORE_CORRUPT`, `CONFIG`. */
+    /**
+     * What was wrong, for tests and logs: `PORT`, `DATA_DIR`, `PG_URL`, `PG_UNREACHABLE`, `PG_DATABASE`, `PG_AUTH`,
+     * `NATS_URL`, `NATS_SERVER`, `STORE_CORRUPT`, `CONFIG`.
+     */
     readonly reason: string,
     options?: { cause?: unknown },
   ) {
@@ -16,6 +19,8 @@ export type StartContext = {
   readonly port?: number;
   readonly host?: string;
   readonly pgUrl?: string;
+  /** `CHRONICLE_NATS_URL`, when the store is NATS JetStream. */
+  readonly natsUrl?: string;
   readonly dataDir?: string;
   /** The SQLite file, when the store is SQLite. */
   readonly sqliteFile?: string;
@@ -90,6 +95,16 @@ export function describeStartFailure(error: unknown, context: StartContext = {})
     if (has('ENOTFOUND', 'EAI_AGAIN')) return `PostgreSQL host "${pg.host}" of CHRONICLE_PG_URL (${url}) is not known: fix the host name`;
     if (has('ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', '57P03')) {
       return `PostgreSQL at ${pg.host}:${pg.port} is not reachable (${codes.find((c) => /^[A-Z0-9]+$/.test(c) && c !== 'STORE_UNAVAILABLE') ?? messageOf(error)}): start it, or set CHRONICLE_PG_URL to a reachable server (now ${url})`;
+    }
+  }
+  if (context.natsUrl) {
+    const seeds = context.natsUrl
+      .split(',')
+      .map((seed) => redactUrl(seed.trim()))
+      .join(',');
+    if (has('STORE_UNAVAILABLE')) {
+      const why = messageOf((error as { cause?: unknown }).cause ?? error);
+      return `NATS at ${seeds} is not reachable (${why}): start it, or set CHRONICLE_NATS_URL to reachable servers`;
     }
   }
   if (context.dataDir && has('EACCES', 'EPERM', 'EROFS')) return `CHRONICLE_DATA_DIR ${context.dataDir} is not writable (${codes[0]}): fix its permissions, or set CHRONICLE_DATA_DIR to a writable directory`;
