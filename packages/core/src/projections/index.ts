@@ -23,3 +23,12 @@ export { createOutboxRelay, publicEvents, type OutboxRelay, type OutboxRelayOpti
 export { activeCollection, activeVersion, rebuildBlueGreen, PROJECTION_REGISTRY, type BlueGreenOptions } from './blue-green.js';
 export { consoleLogger, silentLogger, type Logger } from './logger.js';
 export { Mutex } from './mutex.js';
+export {
+  envelopeHeaders,
+  outboxEnvelope,
+  readEnvelope,
+  type EnvelopeOptions,
+  type OutboxEnvelope,
+  type ReceivedMessage,
+} from './outbox-envelope.js';
+export { handleOnce, inboxCollection, type InboxHandler } from './inbox.js';
