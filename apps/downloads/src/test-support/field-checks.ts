@@ -39,7 +39,7 @@ export async function expectRulesChangeEverywhere(urls: readonly string[], custo
 }
 
 /** The instance running the title-popularity projection (the lease holder), if exactly one does. */
-async function leaseHolder(instances: readonly Instance[]): Promise<Instance | undefined> {
+export async function leaseHolder(instances: readonly Instance[]): Promise<Instance | undefined> {
   const states = await Promise.all(
     instances.map(async (instance) => {
       const { body } = await call(instance.url, 'GET', '/v1/projections');
@@ -91,10 +91,21 @@ export async function expectTakeoverAfterSigkill(
   await load;
   expect(sent).toBeGreaterThan(0);
   await holder.kill();
+  await expectReadModelEqualsReplay(next, store);
+  return takeoverMs;
+}
 
+/**
+ * Waits until `holder` (the lease holder) has projected the whole log, then
+ * checks that the title-popularity read model equals a full replay of it.
+ */
+export async function expectReadModelEqualsReplay(
+  holder: Instance,
+  store: EventStore & StoreWithProjections<unknown>,
+): Promise<void> {
   const head = await store.headPosition();
   for (const started = Date.now(); ; await sleep(50)) {
-    const { body } = await call(next.url, 'GET', '/v1/projections');
+    const { body } = await call(holder.url, 'GET', '/v1/projections');
     if (body.projections.find((p: { name: string }) => p.name === 'title-popularity').position >= head) break;
     if (Date.now() - started > 20_000) throw new Error('the new holder did not catch up within 20 s');
   }
@@ -107,5 +118,4 @@ export async function expectTakeoverAfterSigkill(
   const collection = await activeCollection(store.projections, titlePopularity.name, 'title-popularity');
   const documents = await store.projections.documents.find<{ titleId: string; downloads: number }>(collection, { limit: 100_000 });
   expect(new Map(documents.map((d) => [d.id, d.document.downloads]))).toEqual(replayed);
-  return takeoverMs;
 }

@@ -24,6 +24,8 @@ export type NatsCluster = {
   running(name: string): boolean;
   /** Sends `signal` (default SIGKILL) to a node and waits for it to exit. */
   kill(name: string, signal?: NodeJS.Signals): Promise<void>;
+  /** The node that leads JetStream stream `stream` now (waits through an election, up to 30 s). */
+  leaderOf(stream: string): Promise<string>;
   /** Starts a stopped node again with the same ports and storage; resolves once it accepts clients. */
   restart(name: string): Promise<void>;
   /** Stops every node and deletes the storage. */
@@ -175,6 +177,17 @@ async function startOnce(options: NatsClusterOptions, readyTimeoutMs: number): P
       return child !== undefined && child.exitCode === null && child.signalCode === null;
     },
     kill,
+    async leaderOf(stream) {
+      const servers = nodes.filter((n) => cluster.running(n.name)).map((n) => n.url);
+      const nc = await connect({ servers, timeout: 5_000 });
+      try {
+        const jsm = await jetstreamManager(nc, { timeout: 5_000 });
+        const leader = async () => (await jsm.streams.info(stream)).cluster?.leader;
+        return await until(`a leader of ${stream}`, 30_000, leader);
+      } finally {
+        await nc.close();
+      }
+    },
     async restart(name) {
       const node = nodeNamed(name);
       await kill(name);
