@@ -96,9 +96,22 @@ if (available) {
       await victim.connect();
       const pid = (victim as unknown as { processID: number }).processID;
       const pending = callForValue(victim as unknown as PgClientLike, { name: name('sleep'), text: 'select pg_sleep($1)::text', values: [5] });
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Handled from the start: the victim's rejection may arrive before the terminating query's answer.
+      const outcome = pending.then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      // Terminate only once the call is running in the backend (no fixed sleep: a loaded machine may not be there yet).
+      for (let running = false; !running; ) {
+        const { rows } = await client.query<{ n: string }>(
+          "select count(*) as n from pg_stat_activity where pid = $1 and state = 'active' and query like '%pg_sleep%'",
+          [pid],
+        );
+        running = rows[0]!.n !== '0';
+        if (!running) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       await client.query('select pg_terminate_backend($1)', [pid]);
-      await expect(pending).rejects.toBeInstanceOf(Error);
+      expect(await outcome).toBeInstanceOf(Error);
       await victim.end().catch(() => undefined);
     });
   });
