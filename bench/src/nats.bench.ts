@@ -27,6 +27,15 @@ const WRITERS = 8;
 const BATCH = 100;
 const CATCH_UP = 100_000;
 const CATCH_UP_BATCH = 10;
+const CATCH_UP_ROUNDS = 5;
+/** Messages a catch-up read pulls at a time in Chronicle (`PREFETCH_MESSAGES` in packages/nats/src/commit-scan.ts). */
+const PREFETCH_MESSAGES = 256;
+
+/** Whether nats-server `version` ("2.15.1") is at least `major.minor`. */
+function serverAtLeast(version: string, major: number, minor: number): boolean {
+  const [a = 0, b = 0] = version.split('.').map(Number);
+  return a > major || (a === major && b >= minor);
+}
 const encoder = new TextEncoder();
 const clusterBinary = findNatsServer('2.10.0');
 
@@ -124,43 +133,111 @@ function writes(label: string, appends: number, perAppend: number, writers: numb
   });
 }
 
-function catchUp(label: string, total: number): Scenario {
-  return paired(`${label}: catch-up read of ${total / 1000}k events (appends of ${CATCH_UP_BATCH})`, async () => {
-    const t = target(label);
-    // A fresh store of exactly `total` events, written by 8 writers through Chronicle.
-    const stream = `${t.stream}_READ`;
-    const prefix = `${t.prefix}_read`;
-    const store = await createNatsStore({ connection: t.nc, stream, subjectPrefix: prefix, replicas: label.startsWith('3') ? 3 : 1 });
-    const perWriter = total / CATCH_UP_BATCH / WRITERS;
-    await Promise.all(
-      Array.from({ length: WRITERS }, async (_, w) => {
-        for (let n = 0, version = 0; n < perWriter; n++) version = (await store.append(`reader-${w}`, events(CATCH_UP_BATCH, n), version)).nextExpectedVersion;
-      }),
-    );
-    const measured = await alternate(
-      total,
-      async () => {
-        let count = 0;
-        for await (const _event of store.readAll()) count++;
-        if (count !== total) throw new Error(`read ${count} events, expected ${total}`);
-      },
-      async () => {
-        const consumer = await t.js.consumers.get(stream, { opt_start_seq: 1 });
-        const messages = await consumer.consume({ max_messages: 64 });
-        let count = 0;
-        for await (const message of messages) {
-          count += (JSON.parse(new TextDecoder().decode(message.data)) as unknown[]).length;
-          if (message.info.pending === 0) break;
-        }
-        await consumer.delete().catch(() => undefined);
-        if (count !== total) throw new Error(`raw read ${count} events, expected ${total}`);
-      },
-    );
-    await store.close();
-    const jsm = await jetstreamManager(t.nc);
-    for (const name of [stream, `${stream}_AUX`]) await jsm.streams.delete(name).catch(() => false);
-    return measured;
+type CatchUpSide = 'chronicle' | 'consumer' | 'consumer64' | 'direct';
+
+/** Medians of several sides timed in alternating order after a warm-up round each (the machine is shared). */
+async function interleave<S extends string>(
+  count: number,
+  sides: Record<S, () => Promise<void>>,
+): Promise<Record<S, Measurement>> {
+  const names = Object.keys(sides) as S[];
+  for (const name of names) await sides[name]();
+  const times = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<S, number[]>;
+  for (let round = 0; round < CATCH_UP_ROUNDS; round++) {
+    for (const name of round % 2 === 0 ? names : [...names].reverse()) times[name].push(await timed(sides[name]));
+  }
+  return Object.fromEntries(names.map((name) => {
+    const rates = times[name].map((t) => count / t).sort((a, b) => a - b);
+    const note = `${Math.round(rates[0]! / 1000)}k–${Math.round(rates[rates.length - 1]! / 1000)}k`;
+    return [name, { value: count / median(times[name]), unit: 'ev/s', note }];
+  })) as Record<S, Measurement>;
+}
+
+/**
+ * Catch-up reads of `total` events: Chronicle's `readAll` next to the raw
+ * client reading the same messages three ways, all in one interleaved run:
+ * an ordered consumer pulling as many messages as Chronicle's does
+ * ({@link PREFETCH_MESSAGES}), the same pulling 64 (what the raw side did
+ * before Chronicle's pulls grew), and batch direct gets (nats-server 2.11+).
+ * One row per raw way, each against the same Chronicle figure.
+ */
+function catchUp(label: string, total: number): Scenario[] {
+  let pending: Promise<Record<CatchUpSide, Measurement>> | undefined;
+  const measure = (): Promise<Record<CatchUpSide, Measurement>> => (pending ??= measureCatchUp(label, total));
+  const row = (side: Exclude<CatchUpSide, 'chronicle'>, how: string): Scenario => ({
+    name: `${label}: catch-up read of ${total / 1000}k events (appends of ${CATCH_UP_BATCH}); raw: ${how}`,
+    goal: side === 'consumer64' ? undefined : '>= 80% of raw',
+    goalRatio: side === 'consumer64' ? undefined : 0.8,
+    chronicle: async () => (await measure()).chronicle,
+    raw: async () => (await measure())[side],
   });
+  return [
+    row('consumer', `ordered consumer, pulls of ${PREFETCH_MESSAGES} (as Chronicle's)`),
+    row('consumer64', 'ordered consumer, pulls of 64'),
+    row('direct', `batch direct get, ${PREFETCH_MESSAGES} a request`),
+  ];
+}
+
+async function measureCatchUp(label: string, total: number): Promise<Record<CatchUpSide, Measurement>> {
+  const t = target(label);
+  // A fresh store of exactly `total` events, written by 8 writers through Chronicle.
+  const stream = `${t.stream}_READ`;
+  const prefix = `${t.prefix}_read`;
+  const replicas = label.startsWith('3') ? 3 : 1;
+  const store = await createNatsStore({ connection: t.nc, stream, subjectPrefix: prefix, replicas });
+  const perWriter = total / CATCH_UP_BATCH / WRITERS;
+  await Promise.all(
+    Array.from({ length: WRITERS }, async (_, w) => {
+      for (let n = 0, version = 0; n < perWriter; n++) {
+        version = (await store.append(`reader-${w}`, events(CATCH_UP_BATCH, n), version)).nextExpectedVersion;
+      }
+    }),
+  );
+  const jsm = await jetstreamManager(t.nc);
+  // Direct gets are answered by any replica; the raw side reads a stream nobody writes to meanwhile.
+  const direct = serverAtLeast(store.serverVersion, 2, 11);
+  if (direct) await jsm.streams.update(stream, { allow_direct: true });
+  const decoder = new TextDecoder();
+  const consumer = (pull: number) => async () => {
+    const c = await t.js.consumers.get(stream, { opt_start_seq: 1 });
+    const messages = await c.consume({ max_messages: pull });
+    let count = 0;
+    for await (const message of messages) {
+      count += (JSON.parse(decoder.decode(message.data)) as unknown[]).length;
+      if (message.info.pending === 0) break;
+    }
+    await c.delete().catch(() => undefined);
+    if (count !== total) throw new Error(`raw read ${count} events, expected ${total}`);
+  };
+  const sides: Record<CatchUpSide, () => Promise<void>> = {
+    chronicle: async () => {
+      let count = 0;
+      for await (const _event of store.readAll()) count++;
+      if (count !== total) throw new Error(`read ${count} events, expected ${total}`);
+    },
+    consumer: consumer(PREFETCH_MESSAGES),
+    consumer64: consumer(64),
+    direct: async () => {
+      if (!direct) return;
+      const last = (await jsm.streams.info(stream)).state.last_seq;
+      let count = 0;
+      for (let seq = 1; seq <= last; ) {
+        for await (const message of await jsm.direct.getBatch(stream, { seq, batch: PREFETCH_MESSAGES })) {
+          seq = message.seq + 1;
+          count += (JSON.parse(decoder.decode(message.data)) as unknown[]).length;
+        }
+      }
+      if (count !== total) throw new Error(`raw direct read ${count} events, expected ${total}`);
+    },
+  };
+  const measured = await interleave(total, sides);
+  await store.close();
+  for (const name of [stream, `${stream}_AUX`]) await jsm.streams.delete(name).catch(() => false);
+  if (!direct) {
+    const note = `nats-server ${store.serverVersion} has no batch direct get`;
+    measured.direct = { value: Number.NaN, unit: 'ev/s', note };
+  }
+  return measured;
 }
 
 function scenarios(label: string, scale: number): Scenario[] {
@@ -168,7 +245,7 @@ function scenarios(label: string, scale: number): Scenario[] {
     writes(label, 2_000 * scale, 1, 1),
     writes(label, 250 * scale, 1, WRITERS),
     writes(label, 100 * scale, BATCH, 1),
-    catchUp(label, CATCH_UP),
+    ...catchUp(label, CATCH_UP),
   ];
 }
 
@@ -188,13 +265,23 @@ const CLUSTER = '3 nodes R3';
 const natsSuite: Suite = {
   name: 'nats',
   async setup() {
-    await open(SINGLE, natsUrlFromEnv(), 1);
+    // One node: CHRONICLE_NATS_URL when set, else a standalone nats-server >= 2.12 when installed (what the
+    // tests run on), else the default URL.
+    const standaloneBinary = process.env.CHRONICLE_NATS_URL ? undefined : findNatsServer('2.12.0');
+    const standalone = standaloneBinary
+      ? await startNatsCluster({ binary: standaloneBinary.path, size: 1 })
+      : undefined;
+    const singleUrl = standalone?.urls[0] ?? natsUrlFromEnv();
+    await open(SINGLE, singleUrl, 1);
     let cluster: NatsCluster | undefined;
     if (clusterBinary) {
       cluster = await startNatsCluster({ binary: clusterBinary.path });
       await open(CLUSTER, cluster.urls, 3);
     }
-    console.log(`nats: ${SINGLE} is ${natsUrlFromEnv()} (${target(SINGLE).store.serverVersion})${clusterBinary ? `; ${CLUSTER} is nats-server ${clusterBinary.version} on loopback` : '; no nats-server >= 2.10, cluster skipped'}`);
+    const clusterNote = clusterBinary
+      ? `; ${CLUSTER} is nats-server ${clusterBinary.version} on loopback`
+      : '; no nats-server >= 2.10, cluster skipped';
+    console.log(`nats: ${SINGLE} is ${singleUrl} (${target(SINGLE).store.serverVersion})${clusterNote}`);
     return async () => {
       for (const t of targets.values()) {
         await t.store.close();
@@ -204,6 +291,7 @@ const natsSuite: Suite = {
       }
       targets.clear();
       await cluster?.stop();
+      await standalone?.stop();
     };
   },
   scenarios: [...scenarios(SINGLE, 1), ...(clusterBinary ? scenarios(CLUSTER, 1) : [])],

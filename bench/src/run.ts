@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- suite...]`: runs every suite (or the named ones) and
  * prints one table: Chronicle next to the raw driver, measured in this run.
- * `--markdown` prints the table as Markdown for bench/RESULTS.md.
+ * `--markdown` prints the table as Markdown for bench/RESULTS.md;
+ * `--only=<text>` runs only the scenarios whose name contains the text.
  */
 import { readdir } from 'node:fs/promises';
 import os from 'node:os';
@@ -17,6 +18,7 @@ type Row = { suite: string; scenario: string; chronicle: Measurement; raw?: Meas
 
 function format(m: Measurement | undefined): string {
   if (!m) return '-';
+  if (Number.isNaN(m.value)) return m.note ?? '-';
   const digits = m.value >= 100 ? 0 : m.value >= 10 ? 1 : 2;
   return `${m.value.toLocaleString('en-US', { maximumFractionDigits: digits })} ${m.unit}${m.note ? ` (${m.note})` : ''}`;
 }
@@ -25,6 +27,7 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const markdown = args.includes('--markdown');
   const wanted = args.filter((a) => !a.startsWith('--'));
+  const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
   const suites = await loadSuites();
   const selected = wanted.length ? suites.filter((s) => wanted.includes(s.name)) : suites;
   if (selected.length === 0) throw new Error(`no suite named ${wanted.join(', ')}; have ${suites.map((s) => s.name).join(', ')}`);
@@ -34,6 +37,7 @@ async function main(): Promise<void> {
     const teardown = suite.setup ? await suite.setup() : undefined;
     try {
       for (const scenario of suite.scenarios) {
+        if (only && !scenario.name.includes(only)) continue;
         globalThis.gc?.();
         process.stdout.write(`${suite.name}: ${scenario.name} ... `);
         const chronicle = await scenario.chronicle();
@@ -41,7 +45,7 @@ async function main(): Promise<void> {
         const raw = scenario.raw ? await scenario.raw() : undefined;
         const ratio = raw ? (chronicle.lowerIsBetter ? chronicle.value / raw.value : chronicle.value / raw.value) : undefined;
         const met =
-          ratio === undefined || scenario.goalRatio === undefined
+          ratio === undefined || Number.isNaN(ratio) || scenario.goalRatio === undefined
             ? undefined
             : chronicle.lowerIsBetter
               ? ratio <= scenario.goalRatio
@@ -59,7 +63,11 @@ async function main(): Promise<void> {
     r.scenario,
     format(r.chronicle),
     format(r.raw),
-    r.ratio === undefined ? '-' : r.chronicle.lowerIsBetter ? `${r.ratio.toFixed(2)}× time` : `${(r.ratio * 100).toFixed(0)}%`,
+    r.ratio === undefined || Number.isNaN(r.ratio)
+      ? '-'
+      : r.chronicle.lowerIsBetter
+        ? `${r.ratio.toFixed(2)}× time`
+        : `${(r.ratio * 100).toFixed(0)}%`,
     r.goal ? `${r.goal}${r.met === undefined ? '' : r.met ? ' ✓' : ' ✗'}` : '-',
   ]);
   console.log();

@@ -39,6 +39,49 @@ async function loadChunk(context: StoreContext, message: CommitMessage, index: n
   return decodeEvents(chunk.data);
 }
 
+/** The events of `stored` (a commit body or chunk) as recorded events, the first being the commit's `index`-th. */
+function recorded(
+  stored: readonly StoredEventJson[],
+  message: CommitMessage,
+  streamId: string,
+  index: number,
+): RecordedEvent[] {
+  const first = firstPosition(message);
+  const recordedAt = message.header.recordedAt;
+  const events: RecordedEvent[] = new Array(stored.length);
+  for (let i = 0; i < stored.length; i++) {
+    const event = stored[i]!;
+    events[i] = {
+      eventId: event.id,
+      type: event.type,
+      data: event.data,
+      metadata: event.metadata as RecordedEvent['metadata'],
+      streamId,
+      streamPosition: first + index + i,
+      globalPosition: globalPosition(message.seq, index + i),
+      recordedAt: new Date(recordedAt),
+    };
+  }
+  return events;
+}
+
+function countMismatch(message: CommitMessage, count: number): Error {
+  return new Error(`commit ${message.seq} of ${message.subject}: ${count} events, header says ${message.header.count}`);
+}
+
+/**
+ * The events of a commit whose events are in its body (all but large
+ * appends), without waiting; undefined for a commit keeping them in chunks.
+ * A metadata commit holds no events.
+ */
+export function bodyEvents(context: StoreContext, message: CommitMessage): RecordedEvent[] | undefined {
+  if (message.header.kind === 'meta') return [];
+  if (message.header.chunks > 0) return undefined;
+  const events = recorded(decodeEvents(message.data), message, context.layout.streamIdOf(message.subject), 0);
+  if (events.length !== message.header.count) throw countMismatch(message, events.length);
+  return events;
+}
+
 /**
  * The events of one commit as the store returns them, a page at a time: the
  * body, or one page per chunk, loaded when reached, so memory stays at one
@@ -46,30 +89,17 @@ async function loadChunk(context: StoreContext, message: CommitMessage, index: n
  * of async iteration out of catch-up reads.
  */
 export async function* commitPages(context: StoreContext, message: CommitMessage): AsyncGenerator<RecordedEvent[]> {
-  // A metadata commit holds no events.
-  if (message.header.kind === 'meta') return;
+  const inBody = bodyEvents(context, message);
+  if (inBody) {
+    if (inBody.length > 0) yield inBody;
+    return;
+  }
   const streamId = context.layout.streamIdOf(message.subject);
-  const first = firstPosition(message);
-  const recordedAt = message.header.recordedAt;
-  const chunks = message.header.chunks;
   let index = 0;
-  for (let page = 0; page < Math.max(1, chunks); page++) {
-    const stored = chunks === 0 ? decodeEvents(message.data) : await loadChunk(context, message, page);
-    const events: RecordedEvent[] = new Array(stored.length);
-    for (let i = 0; i < stored.length; i++, index++) {
-      const event = stored[i]!;
-      events[i] = {
-        eventId: event.id,
-        type: event.type,
-        data: event.data,
-        metadata: event.metadata as RecordedEvent['metadata'],
-        streamId,
-        streamPosition: first + index,
-        globalPosition: globalPosition(message.seq, index),
-        recordedAt: new Date(recordedAt),
-      };
-    }
+  for (let page = 0; page < message.header.chunks; page++) {
+    const events = recorded(await loadChunk(context, message, page), message, streamId, index);
+    index += events.length;
     yield events;
   }
-  if (index !== message.header.count) throw new Error(`commit ${message.seq} of ${message.subject}: ${index} events, header says ${message.header.count}`);
+  if (index !== message.header.count) throw countMismatch(message, index);
 }

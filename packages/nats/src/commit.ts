@@ -81,27 +81,33 @@ export function commitHeaders(header: CommitHeader): MsgHdrs {
   return h;
 }
 
-function integer(h: MsgHdrs | undefined, name: string, fallback?: number): number {
-  const text = h?.get(name) ?? '';
+function integer(values: ReadonlyMap<string, string>, name: string, fallback?: number): number {
+  const text = values.get(name) ?? '';
   if (text === '' && fallback !== undefined) return fallback;
   const value = Number(text);
   if (text === '' || !Number.isSafeInteger(value) || value < 0) throw new Error(`not a Chronicle commit: header ${name} is ${JSON.stringify(text)}`);
   return value;
 }
 
-/** Reads a commit's headers; throws on a message Chronicle did not write. */
+/**
+ * Reads a commit's headers; throws on a message Chronicle did not write. The
+ * headers are walked once: the client's `get` scans every key on each call,
+ * which shows in catch-up reads.
+ */
 export function readCommitHeader(h: MsgHdrs | undefined): CommitHeader {
+  const values = new Map<string, string>();
+  if (h) for (const [name, all] of h) if (all.length > 0 && !values.has(name)) values.set(name, all[0]!);
   return {
-    appendId: appendIdOf(h),
-    version: integer(h, HEADER.version),
-    count: integer(h, HEADER.count),
-    previous: integer(h, HEADER.previous),
-    recordedAt: integer(h, HEADER.recordedAt),
-    chunks: integer(h, HEADER.chunks, 0),
-    liveFrom: integer(h, HEADER.liveFrom, 0),
-    tombstone: h?.get(HEADER.tombstone) === '1',
-    meta: integer(h, HEADER.meta, 0),
-    kind: h?.get(HEADER.kind) === 'meta' ? 'meta' : 'events',
+    appendId: values.get(HEADER.appendId) || values.get(HEADER.batchAppendId) || '',
+    version: integer(values, HEADER.version),
+    count: integer(values, HEADER.count),
+    previous: integer(values, HEADER.previous),
+    recordedAt: integer(values, HEADER.recordedAt),
+    chunks: integer(values, HEADER.chunks, 0),
+    liveFrom: integer(values, HEADER.liveFrom, 0),
+    tombstone: values.get(HEADER.tombstone) === '1',
+    meta: integer(values, HEADER.meta, 0),
+    kind: values.get(HEADER.kind) === 'meta' ? 'meta' : 'events',
   };
 }
 

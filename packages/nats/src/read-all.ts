@@ -1,9 +1,10 @@
 import { assertReadAllOptions, filterPredicate, type ReadAllOptions, type RecordedEvent } from '@chronicle/core';
-import { commitPages, storedCommit } from './commit-events.js';
+import { bodyEvents, commitPages, storedCommit } from './commit-events.js';
 import { scanCommits } from './commit-scan.js';
 import { firstSequenceAfter, globalPosition, messageOf } from './positions.js';
 import { assertOpen, type StoreContext } from './store-context.js';
 import { lifecycleView, type LifecycleView } from './lifecycle-view.js';
+import { itemsOf } from './page-iterator.js';
 
 /** `EventStore.headPosition`: the last event of the newest commit. */
 export async function headPosition(context: StoreContext): Promise<number> {
@@ -14,22 +15,9 @@ export async function headPosition(context: StoreContext): Promise<number> {
   return globalPosition(commit.seq, commit.header.count - 1);
 }
 
-/** The events of commits in either direction between two sequences (inclusive), each commit's in its order. */
-async function* commitEvents(
-  context: StoreContext,
-  from: number,
-  to: number,
-  backwards: boolean,
-  view: LifecycleView | undefined,
-): AsyncGenerator<RecordedEvent[]> {
-  if (!backwards) {
-    for await (const commit of scanCommits(context, { from, to })) {
-      view?.saw(commit);
-      yield* commitPages(context, commit);
-    }
-    return;
-  }
-  // JetStream reads forwards only: walk back one message per request, each commit's events reversed.
+/** The events of commits backwards between two sequences (inclusive), each commit's reversed, a page per commit. */
+async function* backwardPages(context: StoreContext, from: number, to: number): AsyncGenerator<RecordedEvent[]> {
+  // JetStream reads forwards only: walk back one message per request.
   for (let seq = to; seq >= from; seq--) {
     const message = await context.io.getMessage(context.layout.eventsStream, { seq });
     if (!message || context.layout.isRecordSubject(message.subject)) continue;
@@ -37,6 +25,34 @@ async function* commitEvents(
     for await (const page of commitPages(context, storedCommit(message))) events.push(...page);
     yield events.reverse();
   }
+}
+
+/** The events of a page that a read shows; the page itself when it shows all (usually). */
+type Selector = (page: RecordedEvent[]) => RecordedEvent[] | Promise<RecordedEvent[]>;
+
+function selector(
+  after: number,
+  before: number,
+  passes: ((event: RecordedEvent) => boolean) | undefined,
+  view: LifecycleView | undefined,
+): Selector {
+  const shownNow = (event: RecordedEvent): boolean | undefined => {
+    if (event.globalPosition <= after || event.globalPosition >= before || (passes && !passes(event))) return false;
+    return view?.affects(event.streamId) ? undefined : true;
+  };
+  const slow = async (page: RecordedEvent[], from: number): Promise<RecordedEvent[]> => {
+    const kept = page.slice(0, from);
+    for (let i = from; i < page.length; i++) {
+      const event = page[i]!;
+      const shown = shownNow(event) ?? (await view!.visible(event));
+      if (shown) kept.push(event);
+    }
+    return kept;
+  };
+  return (page) => {
+    for (let i = 0; i < page.length; i++) if (shownNow(page[i]!) !== true) return slow(page, i);
+    return page;
+  };
 }
 
 /**
@@ -50,26 +66,54 @@ async function* commitEvents(
  * as in stream reads: only streams with a lifecycle index record when the read
  * starts are looked at, each once.
  */
-export async function* readAll(context: StoreContext, options?: ReadAllOptions): AsyncGenerator<RecordedEvent> {
+export function readAll(context: StoreContext, options?: ReadAllOptions): AsyncIterableIterator<RecordedEvent> {
+  return itemsOf(readAllPages(context, options));
+}
+
+/** The pages of {@link readAll}: each commit's (or chunk's) events that the read returns. */
+async function* readAllPages(context: StoreContext, options?: ReadAllOptions): AsyncGenerator<RecordedEvent[]> {
   assertOpen(context);
   assertReadAllOptions(options);
   const after = options?.after ?? 0;
   const before = options?.before ?? Number.MAX_SAFE_INTEGER;
   const limit = options?.limit ?? Number.POSITIVE_INFINITY;
-  const passes = filterPredicate(options?.filter);
   if (limit === 0) return;
   const last = await context.io.lastSequence(context.layout.eventsStream);
   const from = firstSequenceAfter(after);
   const to = Math.min(last, messageOf(Math.max(before - 1, 0)).sequence);
   if (from > to) return;
   const view = await lifecycleView(context, false);
-  let count = 0;
-  for await (const page of commitEvents(context, from, to, options?.direction === 'backwards', view)) {
-    for (const event of page) {
-      if (event.globalPosition <= after || event.globalPosition >= before || (passes && !passes(event))) continue;
-      if (view?.affects(event.streamId) && !(await view.visible(event))) continue;
-      yield event;
-      if (++count >= limit) return;
+  const select = selector(after, before, filterPredicate(options?.filter), view);
+  let remaining = limit;
+  // The part of a selected page within the limit; a page that shows all is not awaited (one tick less per commit).
+  const take = (selected: RecordedEvent[]): RecordedEvent[] => {
+    const kept = selected.length > remaining ? selected.slice(0, remaining) : selected;
+    remaining -= kept.length;
+    return kept;
+  };
+  if (options?.direction === 'backwards') {
+    for await (const page of backwardPages(context, from, to)) {
+      const kept = take(await select(page));
+      if (kept.length > 0) yield kept;
+      if (remaining <= 0) return;
+    }
+    return;
+  }
+  // Commits are turned into pages here rather than by a generator of pages: one async layer less per commit.
+  for await (const commit of scanCommits(context, { from, to })) {
+    view?.saw(commit);
+    const inBody = bodyEvents(context, commit);
+    if (inBody) {
+      const selected = select(inBody);
+      const kept = take(Array.isArray(selected) ? selected : await selected);
+      if (kept.length > 0) yield kept;
+      if (remaining <= 0) return;
+      continue;
+    }
+    for await (const page of commitPages(context, commit)) {
+      const kept = take(await select(page));
+      if (kept.length > 0) yield kept;
+      if (remaining <= 0) return;
     }
   }
 }
