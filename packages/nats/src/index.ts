@@ -3,3 +3,15 @@ export { DEFAULT_NATS_URL, natsUrlFromEnv, type NatsStoreOptions } from './optio
 export type { DurableFeed, DurableFeedOptions } from './durable-feed.js';
 export { EVENTS_PER_MESSAGE, globalPosition, messageOf } from './positions.js';
 export { encodeStreamId, decodeStreamId } from './subjects.js';
+export {
+  createJetStreamTarget,
+  JetStreamDeliveryError,
+  type JetStreamTarget,
+  type JetStreamTargetOptions,
+} from './jetstream-target.js';
+export {
+  consumeJetStream,
+  type JetStreamConsumer,
+  type JetStreamConsumerMetrics,
+  type JetStreamConsumerOptions,
+} from './jetstream-consumer.js';

@@ -1,12 +1,19 @@
 import { StoreClosedError, StoreUnavailableError, isChronicleError } from '@chronicle/core';
 import { JetStreamApiCodes, JetStreamApiError, JetStreamError } from '@nats-io/jetstream';
-import { ConnectionError, NoRespondersError, RequestError, TimeoutError, errors as natsErrors } from '@nats-io/transport-node';
+import {
+  ConnectionError,
+  NoRespondersError,
+  RequestError,
+  TimeoutError,
+  errors as natsErrors,
+} from '@nats-io/transport-node';
 
 /** True when a publish failed its `Nats-Expected-Last-Subject-Sequence` check: someone else appended first. */
 export function isWrongLastSequence(error: unknown): boolean {
   return (
     error instanceof JetStreamApiError &&
-    (error.code === JetStreamApiCodes.StreamWrongLastSequence || error.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
+    (error.code === JetStreamApiCodes.StreamWrongLastSequence ||
+      error.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
   );
 }
 
@@ -30,7 +37,12 @@ function neverArrived(error: unknown): boolean {
 
 /** True for failures that may pass by themselves: timeouts, leader elections, reconnects. */
 export function isTransient(error: unknown): boolean {
-  return neverArrived(error) || error instanceof TimeoutError || error instanceof ConnectionError || error instanceof RequestError;
+  return (
+    neverArrived(error) ||
+    error instanceof TimeoutError ||
+    error instanceof ConnectionError ||
+    error instanceof RequestError
+  );
 }
 
 /** How to retry one JetStream operation. */
@@ -44,7 +56,11 @@ export type RetryPolicy = {
   readonly writes?: boolean;
 };
 
-const NATS_ERRORS: readonly (abstract new (...args: never[]) => Error)[] = [JetStreamApiError, JetStreamError, ...Object.values(natsErrors)];
+const NATS_ERRORS: readonly (abstract new (...args: never[]) => Error)[] = [
+  JetStreamApiError,
+  JetStreamError,
+  ...Object.values(natsErrors),
+];
 
 /** Errors raised by the NATS client or server, as opposed to bugs and configuration mistakes. */
 function fromNats(error: unknown): boolean {

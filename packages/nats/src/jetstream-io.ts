@@ -31,7 +31,10 @@ export type BatchMessage = {
 export const MAX_BATCH_MESSAGES = 1_000;
 
 /** A query of `STREAM.MSG.GET` (always answered by the stream leader, so reads see every acknowledged write). */
-export type MessageQuery = { readonly seq: number } | { readonly last_by_subj: string } | { readonly seq: number; readonly next_by_subj: string };
+export type MessageQuery =
+  | { readonly seq: number }
+  | { readonly last_by_subj: string }
+  | { readonly seq: number; readonly next_by_subj: string };
 
 /**
  * The JetStream requests the store makes, each retried on transient failures
@@ -125,13 +128,16 @@ export function createJetStreamIo(deps: JetStreamIoDeps): JetStreamIo {
           msgID: options.msgId,
           timeout: deps.requestTimeoutMs,
           ...(options.headers ? { headers: options.headers } : {}),
-          ...(options.expectLastSubjectSequence === undefined ? {} : { expect: { lastSubjectSequence: options.expectLastSubjectSequence } }),
+          ...(options.expectLastSubjectSequence === undefined
+            ? {}
+            : { expect: { lastSubjectSequence: options.expectLastSubjectSequence } }),
         }),
       ),
     publishBatch: (messages) => write(() => publishBatchOnce(deps.nc, messages, deps.requestTimeoutMs)),
     getMessage: (stream, query) => read(() => jsm.streams.getMessage(stream, query)),
     lastSequence: (stream) => read(async () => (await jsm.streams.info(stream)).state.last_seq),
-    subjects: (stream, filter) => read(async () => (await jsm.streams.info(stream, { subjects_filter: filter })).state.subjects ?? {}),
+    subjects: (stream, filter) =>
+      read(async () => (await jsm.streams.info(stream, { subjects_filter: filter })).state.subjects ?? {}),
     deleteMessage: (stream, seq) =>
       write(async () => {
         await jsm.streams.deleteMessage(stream, seq, false);

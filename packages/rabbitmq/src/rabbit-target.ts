@@ -2,12 +2,14 @@ import type { ConfirmChannel, RecoveringChannelModel } from 'amqplib';
 import {
   consoleLogger,
   outboxEnvelope,
+  trackTargetMetrics,
   type EnvelopeOptions,
   type Logger,
   type Publisher,
+  type RelayTargetMetrics,
   type StoredOutboxMessage,
 } from '@chronicle/core';
-import { openConnection, type ConnectionCounters, type ReconnectOptions } from './connection.js';
+import { openConnection, type ReconnectOptions } from './connection.js';
 import { BrokerDeliveryError } from './errors.js';
 
 /** Options of {@link createRabbitTarget}. */
@@ -31,22 +33,8 @@ export type RabbitTargetOptions = EnvelopeOptions & {
   readonly logger?: Logger;
 };
 
-/** What a target has done since it was created; `lagMs` is how old the oldest message not yet confirmed is. */
-export type RabbitTargetMetrics = {
-  readonly connected: boolean;
-  /** Messages confirmed by the broker (a repeated batch counts again). */
-  readonly confirmed: number;
-  readonly batches: number;
-  /** Batches that failed, in total and in a row (0 once a batch succeeds). */
-  readonly failures: number;
-  readonly consecutiveFailures: number;
-  readonly reconnects: number;
-  /** Age in ms of the first message of the batch being published or retried; 0 when nothing is pending. */
-  readonly lagMs: number;
-  /** Delay from outbox write to broker confirm of the last confirmed message. */
-  readonly lastDeliveryDelayMs?: number;
-  readonly lastError?: { readonly message: string; readonly at: string };
-};
+/** The target's metrics (core's {@link RelayTargetMetrics}). */
+export type RabbitTargetMetrics = RelayTargetMetrics;
 
 /** A relay target: pass `publish` to `createOutboxRelay`. */
 export interface RabbitTarget {
@@ -77,10 +65,7 @@ export async function createRabbitTarget(options: RabbitTargetOptions): Promise<
   const timeoutMs = options.confirmTimeoutMs ?? 30_000;
   const failOnUnroutable = (options.unroutable ?? 'fail') === 'fail';
   const { model, counters } = await openConnection(options.url, options.reconnect, logger, options.exchange);
-  const metrics = { confirmed: 0, batches: 0, failures: 0, consecutiveFailures: 0 };
-  let pendingSince: Date | undefined;
-  let lastDeliveryDelayMs: number | undefined;
-  let lastError: { message: string; at: string } | undefined;
+  const metrics = trackTargetMetrics();
   let channel: Promise<ConfirmChannel> | undefined;
   let returned = new Set<string>();
   let closed = false;
@@ -92,10 +77,7 @@ export async function createRabbitTarget(options: RabbitTargetOptions): Promise<
         if (channel === opening) channel = undefined;
       };
       ch.on('close', forget);
-      ch.on('error', (error: Error) => {
-        lastError = { message: error.message, at: new Date().toISOString() };
-        forget();
-      });
+      ch.on('error', forget);
       ch.on('return', (message) => {
         if (typeof message.properties.messageId === 'string') returned.add(message.properties.messageId);
       });
@@ -141,7 +123,7 @@ export async function createRabbitTarget(options: RabbitTargetOptions): Promise<
   const publish: Publisher = async (messages) => {
     if (messages.length === 0) return;
     if (closed) throw new BrokerDeliveryError('the RabbitMQ target is closed', messages.length);
-    pendingSince = messages[0]!.createdAt;
+    metrics.begin(messages);
     try {
       await withTimeout(
         (async () => {
@@ -152,10 +134,8 @@ export async function createRabbitTarget(options: RabbitTargetOptions): Promise<
         () => `no confirms from RabbitMQ within ${timeoutMs} ms`,
       );
     } catch (error) {
-      metrics.failures++;
-      metrics.consecutiveFailures++;
+      metrics.failed(error);
       const message = error instanceof Error ? error.message : String(error);
-      lastError = { message, at: new Date().toISOString() };
       // A channel in an unknown state (timed out, nacked) is replaced, so the next attempt starts clean.
       const stale = channel;
       channel = undefined;
@@ -163,16 +143,12 @@ export async function createRabbitTarget(options: RabbitTargetOptions): Promise<
       if (error instanceof BrokerDeliveryError) throw error;
       throw new BrokerDeliveryError(`publishing to RabbitMQ failed: ${message}`, messages.length, { cause: error });
     }
-    metrics.confirmed += messages.length;
-    metrics.batches++;
-    metrics.consecutiveFailures = 0;
-    lastDeliveryDelayMs = Date.now() - messages[messages.length - 1]!.createdAt.getTime();
-    pendingSince = undefined;
+    metrics.confirmed(messages);
   };
 
   return {
     publish,
-    metrics: () => snapshot(metrics, counters, pendingSince, lastDeliveryDelayMs, lastError),
+    metrics: () => metrics.snapshot({ connected: counters.connected, reconnects: Math.max(0, counters.connects - 1) }),
     async close() {
       closed = true;
       const open = channel;
@@ -180,23 +156,6 @@ export async function createRabbitTarget(options: RabbitTargetOptions): Promise<
       await open?.then((ch) => ch.close()).catch(() => undefined);
       await model.close();
     },
-  };
-}
-
-function snapshot(
-  metrics: { confirmed: number; batches: number; failures: number; consecutiveFailures: number },
-  counters: ConnectionCounters,
-  pendingSince: Date | undefined,
-  lastDeliveryDelayMs: number | undefined,
-  lastError: { message: string; at: string } | undefined,
-): RabbitTargetMetrics {
-  return {
-    ...metrics,
-    connected: counters.connected,
-    reconnects: Math.max(0, counters.connects - 1),
-    lagMs: pendingSince ? Math.max(0, Date.now() - pendingSince.getTime()) : 0,
-    ...(lastDeliveryDelayMs === undefined ? {} : { lastDeliveryDelayMs }),
-    ...(lastError ? { lastError } : {}),
   };
 }
 

@@ -32,3 +32,4 @@ export {
   type ReceivedMessage,
 } from './outbox-envelope.js';
 export { handleOnce, inboxCollection, type InboxHandler } from './inbox.js';
+export { trackTargetMetrics, type RelayTargetMetrics, type TargetMetricsTracker } from './target-metrics.js';

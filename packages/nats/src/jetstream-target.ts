@@ -1,0 +1,111 @@
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
+import {
+  ChronicleError,
+  outboxEnvelope,
+  trackTargetMetrics,
+  type EnvelopeOptions,
+  type Publisher,
+  type RelayTargetMetrics,
+  type StoredOutboxMessage,
+} from '@chronicle/core';
+
+/**
+ * A batch of outbox messages was not acknowledged by JetStream (no stream for the subject, a timeout, a lost
+ * connection). The relay repeats the whole batch; JetStream drops the copies it already has by `Nats-Msg-Id`.
+ */
+export class JetStreamDeliveryError extends ChronicleError {
+  readonly code = 'BROKER_DELIVERY_FAILED';
+  override readonly retryable = true;
+  constructor(
+    message: string,
+    readonly messages: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Options of {@link createJetStreamTarget}. */
+export type JetStreamTargetOptions = EnvelopeOptions & {
+  /** Servers to connect to (the target reconnects for ever, and waits for a first server), or... */
+  readonly servers?: string | readonly string[];
+  /** ...an open connection, left open by `close()`. */
+  readonly connection?: NatsConnection;
+  /** Subject of a message; default `<topic>.<type>`. A stream must capture it, or the batch fails. */
+  readonly subject?: (message: StoredOutboxMessage) => string;
+  /** How long a batch may wait for its acks (default 10 s); then it fails and is retried. */
+  readonly ackTimeoutMs?: number;
+};
+
+/** A relay target: pass `publish` to `createOutboxRelay`. */
+export interface JetStreamTarget {
+  readonly publish: Publisher;
+  metrics(): RelayTargetMetrics & { readonly duplicates: number };
+  close(): Promise<void>;
+}
+
+/**
+ * Publishes outbox batches to JetStream: every message with `Nats-Msg-Id` = the envelope's `<source>:<position>`
+ * (the stream drops a copy within its `duplicate_window`) and core's envelope headers. The batch's publishes are
+ * pipelined on one connection, in outbox order, and it resolves when JetStream acknowledged each (stored, or a
+ * duplicate); otherwise it throws {@link JetStreamDeliveryError} and the relay repeats it. Copies older than the
+ * duplicate window reach consumers, which drop them by message id (`consumeJetStream`).
+ */
+export async function createJetStreamTarget(options: JetStreamTargetOptions): Promise<JetStreamTarget> {
+  const subject = options.subject ?? ((m: StoredOutboxMessage) => `${m.topic}.${m.type}`);
+  const timeout = options.ackTimeoutMs ?? 10_000;
+  const owned = options.connection === undefined;
+  const nc =
+    options.connection ??
+    (await connect({
+      servers: typeof options.servers === 'string' ? [options.servers] : [...(options.servers ?? [])],
+      name: `chronicle-relay-${options.source}`,
+      waitOnFirstConnect: true,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+    }));
+  const state = { connected: true, reconnects: 0, duplicates: 0 };
+  void (async () => {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect') state.connected = false;
+      if (status.type === 'reconnect') {
+        state.connected = true;
+        state.reconnects++;
+      }
+    }
+  })();
+  const js: JetStreamClient = jetstream(nc, { timeout });
+  const metrics = trackTargetMetrics();
+
+  const publish: Publisher = async (messages) => {
+    if (messages.length === 0) return;
+    metrics.begin(messages);
+    try {
+      const acks = messages.map((message) => {
+        const envelope = outboxEnvelope(message, options);
+        const h = headers();
+        for (const [name, value] of Object.entries(envelope.headers)) h.set(name, value);
+        return js.publish(subject(message), envelope.body, { msgID: envelope.messageId, headers: h, timeout });
+      });
+      // Every publish is awaited (none left unhandled), then the first failure, if any, fails the batch.
+      const results = await Promise.allSettled(acks);
+      const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failure) throw failure.reason;
+      for (const r of results) if (r.status === 'fulfilled' && r.value.duplicate) state.duplicates++;
+    } catch (error) {
+      metrics.failed(error);
+      const text = error instanceof Error ? error.message : String(error);
+      throw new JetStreamDeliveryError(`publishing to JetStream failed: ${text}`, messages.length, { cause: error });
+    }
+    metrics.confirmed(messages);
+  };
+
+  return {
+    publish,
+    metrics: () => ({ ...metrics.snapshot(state), duplicates: state.duplicates }),
+    async close() {
+      if (owned) await nc.close();
+    },
+  };
+}
