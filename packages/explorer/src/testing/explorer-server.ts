@@ -6,6 +6,7 @@ import { createInMemoryStore, silentLogger, withEventSchemas, type EventSchemas,
 import { createDownloadsApp, type DownloadsApp } from '../../../../apps/downloads/src/app.js';
 import { loadDemoHistory } from '../../../../apps/downloads/src/demo.js';
 import { defaultRules } from '../../../../apps/downloads/src/rules.js';
+import type { SseOptions } from '@chronicle/server';
 import { explorerPlugin } from '../explorer-plugin.js';
 
 /** The token the test server accepts. */
@@ -27,6 +28,8 @@ export type ExplorerServerOptions = {
   readonly demo?: boolean;
   /** Append one stream of this many small events first. */
   readonly largeStream?: { readonly streamId: string; readonly events: number };
+  /** Bounds of `GET /v1/subscribe` (the server's defaults otherwise). */
+  readonly sse?: SseOptions;
 };
 
 /** A Downloads service with the explorer, listening on a loopback port. */
@@ -59,6 +62,7 @@ export async function startExplorerServer(options: ExplorerServerOptions = {}): 
     token: TEST_TOKEN,
     dataDir,
     rulesSeed: defaultRules,
+    ...(options.sse ? { sse: options.sse } : {}),
     appLogger: silentLogger,
     plugins: [explorerPlugin()],
   });

@@ -39,19 +39,29 @@ export function useLiveLog(): LiveLog {
 
   useEffect(() => {
     let source: EventSource | undefined;
+    let retry: ReturnType<typeof setTimeout> | undefined;
     let closed = false;
-    (async () => {
-      const { head } = await chronicle.readAll({ limit: 1 });
-      const from = Math.max(1, head - PAGE + 1);
-      const last = head > 0 ? await chronicle.readAll({ from, limit: PAGE }) : { events: [] };
-      if (closed) return;
-      setEvents([...last.events].reverse());
-      setHasOlder(from > 1);
-      source = new EventSource(chronicle.subscribeUrl(head + 1));
-      source.onopen = () => setState(paused.current ? 'paused' : 'live');
-      source.onerror = () => setState('reconnecting');
+    let failures = 0;
+    // The newest global position received: where a new EventSource resumes.
+    let last = 0;
+    const follow = (from: number): void => {
+      source = new EventSource(chronicle.subscribeUrl(from));
+      source.onopen = () => {
+        failures = 0;
+        setState(paused.current ? 'paused' : 'live');
+      };
+      source.onerror = () => {
+        setState('reconnecting');
+        // A network error is retried by the EventSource itself; an HTTP error (a 503 while the server shuts down
+        // or is at its subscriber limit) closes it for good, so a new one is opened, waiting longer each time.
+        if (source?.readyState !== EventSource.CLOSED || closed) return;
+        failures += 1;
+        retry = setTimeout(() => follow(last + 1), Math.min(1_000 * 2 ** (failures - 1), 15_000));
+      };
       source.addEventListener('event', (message) => {
         const event = JSON.parse((message as MessageEvent<string>).data) as WireEvent;
+        if (event.globalPosition <= last) return;
+        last = event.globalPosition;
         if (paused.current) {
           buffer.current.push(event);
           setPending(buffer.current.length);
@@ -60,9 +70,28 @@ export function useLiveLog(): LiveLog {
         setEvents((list) => (list.length > 0 && list[0]!.globalPosition >= event.globalPosition ? list : [event, ...list].slice(0, KEEP)));
         setFresh((set) => new Set([...set, event.globalPosition].slice(-50)));
       });
-    })().catch(() => setState('reconnecting'));
+    };
+    const begin = async (): Promise<void> => {
+      const { head } = await chronicle.readAll({ limit: 1 });
+      const from = Math.max(1, head - PAGE + 1);
+      const page = head > 0 ? await chronicle.readAll({ from, limit: PAGE }) : { events: [] };
+      if (closed) return;
+      setEvents([...page.events].reverse());
+      setHasOlder(from > 1);
+      last = head;
+      follow(head + 1);
+    };
+    const attempt = (): void => {
+      begin().catch(() => {
+        // The server is not reachable yet: try again, as the EventSource would.
+        setState('reconnecting');
+        if (!closed) retry = setTimeout(attempt, 2_000);
+      });
+    };
+    attempt();
     return () => {
       closed = true;
+      clearTimeout(retry);
       source?.close();
     };
   }, []);
