@@ -8,6 +8,7 @@ import { isBearerToken, type AuthOptions } from './auth.js';
 import { createCatalog, type Catalog } from './catalog/catalog.js';
 import { trackConnections } from './http/connection-drain.js';
 import { clientErrorHandler, frameworkErrorHandler, requestIdOf } from './http/framework-errors.js';
+import { documentRoute } from './http/openapi.js';
 import { jsonDepthExceeds } from './http/json-depth.js';
 import { createMethodTable } from './http/method-table.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
@@ -22,6 +23,7 @@ import { resolveSseOptions, type SseOptions } from './sse/sse-options.js';
 import { streamRoutes } from './routes/streams.js';
 import type { StateModels } from './state-models.js';
 import { tracedStore } from './tracing.js';
+import { problemSchema } from './wire.js';
 
 /** What an application plugin receives to add its own routes. */
 export type ServerContext = {
@@ -168,9 +170,17 @@ export async function createServer(options: ServerOptions): Promise<{ app: Fasti
   if (options.docs !== false) {
     await app.register(swagger, {
       openapi: {
-        info: { title: 'Chronicle API', version: '0.1.0', description: 'Event store HTTP API. Errors are application/problem+json with a stable `code`.' },
+        openapi: '3.1.0',
+        info: {
+          title: 'Chronicle API',
+          version: '0.1.0',
+          description: 'Event store HTTP API. Errors are application/problem+json with a stable `code`.',
+          license: { name: 'MIT', identifier: 'MIT' },
+        },
+        servers: [{ url: '/', description: 'This server' }],
         components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       },
+      transform: documentRoute(options.auth.readsRequireToken === true),
     });
     await app.register(swaggerUi, { routePrefix: '/docs' });
   }
@@ -197,7 +207,28 @@ export async function createServer(options: ServerOptions): Promise<{ app: Fasti
   projectionRoutes(app, { projections, auth: options.auth });
   catalogRoutes(app, { catalog, auth: options.auth });
 
-  app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
+  const healthy = {
+    type: 'object',
+    required: ['status', 'head', 'store'],
+    properties: {
+      status: { type: 'string', enum: ['ok', 'degraded'] },
+      head: { type: 'integer' },
+      store: { type: 'string' },
+      problems: { type: 'array' },
+    },
+  } as const;
+  const healthSchema = {
+    tags: ['operations'],
+    summary: 'Whether the store answers: 200 ok, 503 degraded (damaged pages met) or STORE_UNAVAILABLE',
+    documented: {
+      200: { ...healthy, description: 'The store answers' },
+      503: {
+        description: 'Degraded (damaged pages met: `problems` lists them) or the store is unreachable (problem+json)',
+        anyOf: [healthy, problemSchema],
+      },
+    },
+  };
+  app.get('/health', { schema: healthSchema }, async (_request, reply) => {
     try {
       const head = await store.headPosition();
       const problems = health.problems();
@@ -209,8 +240,30 @@ export async function createServer(options: ServerOptions): Promise<{ app: Fasti
       return sendProblem(reply, problem(503, 'STORE_UNAVAILABLE', `the store is not reachable: ${(error as Error).message}`));
     }
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
-  app.get<{ Params: { code: string } }>('/problems/:code', { schema: { hide: true } }, async (request) => {
+  const metricsSchema = {
+    tags: ['operations'],
+    summary: 'Prometheus metrics (text exposition format)',
+    documented: {
+      200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } },
+    },
+  };
+  app.get('/metrics', { schema: metricsSchema }, async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+  const problemTypeSchema = {
+    tags: ['operations'],
+    summary: 'What an error code means (the `type` of every problem+json answer)',
+    params: { type: 'object', required: ['code'], properties: { code: { type: 'string' } } },
+    documented: {
+      200: {
+        description: 'The code, its HTTP status and what it means',
+        type: 'object',
+        required: ['code', 'status', 'description'],
+        properties: { code: { type: 'string' }, status: { type: 'integer' }, description: { type: 'string' } },
+      },
+    },
+  };
+  app.get<{ Params: { code: string } }>('/problems/:code', { schema: problemTypeSchema }, async (request) => {
     const { code } = request.params;
     const description = problemDescription(code, codeStatus, options.codeDescriptions);
     if (description === undefined) throw new HttpProblem(404, 'NOT_FOUND', `no problem type ${code}`);

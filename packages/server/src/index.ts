@@ -11,3 +11,4 @@ export { StartupError, describeStartFailure, redactUrl, type StartContext } from
 export type { CategoryEntry, EventTypeEntry, TypeStreamEntry } from './catalog/catalog-projection.js';
 export { emptyBodyDefault, emptyBodySchema } from './http/empty-body.js';
 export { defaultSseOptions, type SseOptions } from './sse/sse-options.js';
+export type { DocumentedResponses } from './http/openapi.js';

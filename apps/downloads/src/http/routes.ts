@@ -6,7 +6,7 @@ import { ZodError } from 'zod';
 import { FallbackJournal, isStoreOutage, outageAsUnavailable, type FallbackEntry } from '../fallback.js';
 import { rulesJsonSchema, type RulesSource } from '../rules.js';
 import type { DownloadsService } from '../service.js';
-import { toWire } from '@chronicle/server';
+import { toWire, wireEventSchema } from '@chronicle/server';
 import { pinnedInstant } from './clock.js';
 import { idempotentResponse } from './idempotency.js';
 
@@ -134,6 +134,7 @@ export function downloadsRoutes(options: DownloadsRouteOptions) {
           headers,
           body: emptyBodySchema,
           response: { '4xx': problemSchema },
+          documented: { 200: { description: 'Released (or already released): the license', type: 'object' } },
         },
       },
       async (request, reply) => {
@@ -157,6 +158,7 @@ export function downloadsRoutes(options: DownloadsRouteOptions) {
           headers,
           body: { type: 'object', required: ['customerId'], additionalProperties: false, properties: { customerId: id } },
           response: { '4xx': problemSchema },
+          documented: { 200: { description: 'The licenses released on the device', type: 'object' } },
         },
       },
       async (request, reply) => {
@@ -172,7 +174,15 @@ export function downloadsRoutes(options: DownloadsRouteOptions) {
 
     app.get<{ Params: { customerId: string } }>(
       '/v1/customers/:customerId/downloads',
-      { schema: { tags: ['downloads'], summary: 'Active licenses and per-title counts in the rolling year', params: customerParams, headers } },
+      {
+        schema: {
+          tags: ['downloads'],
+          summary: 'Active licenses and per-title counts in the rolling year',
+          params: customerParams,
+          headers,
+          documented: { 200: { description: "The customer's active licenses and counts", type: 'object' } },
+        },
+      },
       async (request) => {
         const now = pinned(request);
         return outageAsUnavailable(() => service.downloads(request.params.customerId, now));
@@ -181,7 +191,25 @@ export function downloadsRoutes(options: DownloadsRouteOptions) {
 
     app.get<{ Params: { customerId: string } }>(
       '/v1/customers/:customerId/events',
-      { schema: { tags: ['downloads'], summary: "Every event of a customer, in order: the debugging dump", params: customerParams } },
+      {
+        schema: {
+          tags: ['downloads'],
+          summary: 'Every event of a customer, in order: the debugging dump',
+          params: customerParams,
+          documented: {
+            200: {
+              description: "The customer's events",
+              type: 'object',
+              required: ['customerId', 'count', 'events'],
+              properties: {
+                customerId: { type: 'string' },
+                count: { type: 'integer' },
+                events: { type: 'array', items: wireEventSchema },
+              },
+            },
+          },
+        },
+      },
       async (request) => {
         const events = await outageAsUnavailable(() => service.dump(request.params.customerId));
         return { customerId: request.params.customerId, count: events.length, events: events.map(toWire) };
@@ -190,18 +218,48 @@ export function downloadsRoutes(options: DownloadsRouteOptions) {
 
     app.get(
       '/health/live',
-      { schema: { tags: ['downloads'], summary: 'Liveness for load balancers: the process serves (even while the store is down: the fallback answers)' } },
+      {
+        schema: {
+          tags: ['downloads'],
+          summary:
+            'Liveness for load balancers: the process serves (even while the store is down: the fallback answers)',
+          documented: {
+            200: {
+              description: 'The process serves',
+              type: 'object',
+              required: ['status', 'instance'],
+              properties: { status: { type: 'string', enum: ['live'] }, instance: { type: 'string' } },
+            },
+          },
+        },
+      },
       async () => ({ status: 'live', instance: options.instance }),
     );
 
-    app.get('/v1/rules', { schema: { tags: ['downloads'], summary: 'The business rules in force (ETag: the rules stream version)' } }, async (_request, reply) => {
+    const rulesAnswer = { ...rulesJsonSchema, description: 'The rules in force; `ETag` is their version' };
+    const rulesSummary = 'The business rules in force (ETag: the rules stream version)';
+    const rulesRoute = { schema: { tags: ['downloads'], summary: rulesSummary, documented: { 200: rulesAnswer } } };
+    app.get('/v1/rules', rulesRoute, async (_request, reply) => {
       reply.header('etag', `"${rules.version()}"`);
       return rules.current();
     });
 
     app.get(
       '/v1/rules/history',
-      { schema: { tags: ['downloads'], summary: 'Every change of the rules, oldest first: who, when, old → new' } },
+      {
+        schema: {
+          tags: ['downloads'],
+          summary: 'Every change of the rules, oldest first: who, when, old → new',
+          documented: {
+            200: {
+              description: 'The rules version and every change',
+              type: 'object',
+              required: ['version', 'changes'],
+              properties: { version: { type: 'integer' }, changes: { type: 'array', items: { type: 'object' } } },
+            },
+          },
+        },
+      },
       async () => {
         const changes = await outageAsUnavailable(() => rules.history());
         return { version: rules.version(), changes };
@@ -225,6 +283,7 @@ export function downloadsRoutes(options: DownloadsRouteOptions) {
             },
           },
           response: { '4xx': problemSchema },
+          documented: { 200: rulesAnswer },
         },
       },
       async (request, reply) => {

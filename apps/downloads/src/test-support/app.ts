@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { silentLogger, type EventStore, type Logger, type StoreWithProjections } from '@chronicle/core';
+import { recordContract, type ContractRecorder } from '@chronicle/server/testing';
 import { createDownloadsApp, type DownloadsApp } from '../app.js';
 import { defaultRules, type Rules } from '../rules.js';
 
@@ -12,6 +13,8 @@ export type RunningDownloads = DownloadsApp & {
   readonly url: string;
   readonly store: EventStore & StoreWithProjections<unknown>;
   readonly dataDir: string;
+  /** Every response checked against the service's OpenAPI document; `stop` fails on one it does not describe. */
+  readonly contract: ContractRecorder;
   request(
     method: string,
     path: string,
@@ -38,12 +41,14 @@ export async function startDownloads(
   });
   // Scenarios on PostgreSQL share a schema, so the rules stream may hold an earlier scenario's rules.
   if (!options.seedFile) await app.rules.replace({ ...defaultRules, ...options.rules }, { changedBy: 'test setup' });
+  const contract = recordContract(app.app);
   const url = await app.app.listen({ port: 0, host: '127.0.0.1' });
   return {
     ...app,
     url,
     store,
     dataDir,
+    contract,
     async request(method, route, { body, now, key, token = TOKEN, rawBody, headers = {} } = {}) {
       const response = await fetch(`${url}${route}`, {
         method,
@@ -68,6 +73,7 @@ export async function startDownloads(
     async stop() {
       await app.close();
       rmSync(dataDir, { recursive: true, force: true });
+      contract.assertClean();
     },
   };
 }

@@ -108,6 +108,12 @@ export function globalLogRoutes(app: FastifyInstance, options: { store: EventSto
             ...filterParams,
           },
         },
+        documented: {
+          200: {
+            description: 'Server-Sent Events: `id` the global position, `data` the event as JSON',
+            content: { 'text/event-stream': { schema: { type: 'string' } } },
+          },
+        },
       },
     },
     async (request, reply) => {

@@ -13,7 +13,30 @@ export function projectionRoutes(app: FastifyInstance, options: { projections: r
 
   app.get(
     '/v1/projections',
-    { onRequest: readGuard(auth), schema: { tags: ['projections'], summary: 'Position, lag and status of every projection and reactor' } },
+    {
+      onRequest: readGuard(auth),
+      schema: {
+        tags: ['projections'],
+        summary: 'Position, lag and status of every projection and reactor',
+        documented: {
+          200: {
+            description: 'Every projection and reactor',
+            type: 'object',
+            required: ['projections'],
+            properties: {
+              projections: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['name', 'kind', 'rebuildable'],
+                  properties: { name: { type: 'string' }, kind: { type: 'string' }, rebuildable: { type: 'boolean' } },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
     async () => ({
       projections: await Promise.all(
         projections.map(async (p) => ({ kind: p.kind, ...(await p.status()), rebuildable: Boolean(p.rebuild), rebuild: rebuilds.get(p.name) ?? null })),
@@ -33,6 +56,14 @@ export function projectionRoutes(app: FastifyInstance, options: { projections: r
         body: emptyBodySchema,
         security: [{ bearer: [] }],
         response: { '4xx': problemSchema },
+        documented: {
+          202: {
+            description: 'The rebuild runs (or already ran): follow it in GET /v1/projections',
+            type: 'object',
+            required: ['name', 'status'],
+            properties: { name: { type: 'string' }, status: { type: 'string', enum: ['running'] } },
+          },
+        },
       },
     },
     async (request, reply) => {

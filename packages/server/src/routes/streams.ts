@@ -57,6 +57,13 @@ const appendedSchema = {
   properties: { nextExpectedVersion: { type: 'integer' }, globalPosition: { type: 'integer' } },
 } as const;
 
+const metadataAnswer = {
+  description: "The stream's metadata",
+  type: 'object',
+  required: ['streamId', 'metadata'],
+  properties: { streamId: { type: 'string' }, metadata: { type: 'object', additionalProperties: true } },
+} as const;
+
 const readQuery = {
   type: 'object',
   additionalProperties: false,
@@ -169,6 +176,20 @@ export function streamRoutes(app: FastifyInstance, options: { store: EventStore;
         params: streamIdParam,
         querystring: stateQuery,
         response: { '4xx': problemSchema },
+        documented: {
+          200: {
+            description: 'The state, folded by the category\'s state model',
+            type: 'object',
+            required: ['streamId', 'version', 'currentVersion', 'state'],
+            properties: {
+              streamId: { type: 'string' },
+              version: { type: 'integer', description: 'Events folded' },
+              currentVersion: { type: 'integer' },
+              state: { description: 'Whatever the state model folds to' },
+              at: { type: 'string', format: 'date-time' },
+            },
+          },
+        },
       },
     },
     async (request) => {
@@ -199,6 +220,7 @@ export function streamRoutes(app: FastifyInstance, options: { store: EventStore;
         },
         security: [{ bearer: [] }],
         response: { '4xx': problemSchema },
+        documented: { 204: { description: 'Deleted; no body' } },
       },
     },
     async (request, reply) => {
@@ -210,7 +232,16 @@ export function streamRoutes(app: FastifyInstance, options: { store: EventStore;
 
   app.get<{ Params: { streamId: string } }>(
     '/v1/streams/:streamId/metadata',
-    { onRequest: readGuard(auth), schema: { tags: ['streams'], summary: "A stream's retention metadata and custom fields", params: streamIdParam, response: { '4xx': problemSchema } } },
+    {
+      onRequest: readGuard(auth),
+      schema: {
+        tags: ['streams'],
+        summary: "A stream's retention metadata and custom fields",
+        params: streamIdParam,
+        response: { '4xx': problemSchema },
+        documented: { 200: metadataAnswer },
+      },
+    },
     async (request) => ({ streamId: request.params.streamId, metadata: await lifecycleOf(store).getStreamMetadata(request.params.streamId) }),
   );
 
@@ -234,6 +265,7 @@ export function streamRoutes(app: FastifyInstance, options: { store: EventStore;
         },
         security: [{ bearer: [] }],
         response: { '4xx': problemSchema },
+        documented: { 200: metadataAnswer },
       },
     },
     async (request) => {
@@ -253,6 +285,24 @@ export function streamRoutes(app: FastifyInstance, options: { store: EventStore;
           type: 'object',
           additionalProperties: false,
           properties: { prefix: { type: 'string' }, after: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+        },
+        documented: {
+          200: {
+            description: 'A page of streams, by id',
+            type: 'object',
+            required: ['streams', 'next'],
+            properties: {
+              streams: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['streamId', 'version'],
+                  properties: { streamId: { type: 'string' }, version: { type: 'integer' } },
+                },
+              },
+              next: { type: ['string', 'null'], description: 'Pass as `after` for the next page; null at the end' },
+            },
+          },
         },
       },
     },
