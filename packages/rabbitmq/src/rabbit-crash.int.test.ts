@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '@chronicle/core';
 import { consumeRabbit } from './index.js';
 import { subscriptionEvents, tempStores, until } from './test-support/fixtures.js';
-import { testVhost, type TestVhost } from './test-support/rabbit-test-env.js';
+import { testVhost, type TestVhost } from './testing/index.js';
 import { kill9, spawnTs } from './test-support/spawn.js';
 
 const vhost = await testVhost('crash');

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createOutboxRelay, silentLogger } from '@chronicle/core';
 import { consumeRabbit, createRabbitTarget } from './index.js';
 import { subscriptionEvents, tempStores, until } from './test-support/fixtures.js';
-import { rabbitHostPort, testVhost, type TestVhost } from './test-support/rabbit-test-env.js';
+import { rabbitHostPort, testVhost, type TestVhost } from './testing/index.js';
 import { freePort, startProxy } from './test-support/tcp-proxy.js';
 
 const vhost = await testVhost('faults');

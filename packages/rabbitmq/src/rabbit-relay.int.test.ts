@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOutboxRelay, silentLogger, type ReceivedMessage } from '@chronicle/core';
 import { consumeRabbit, createRabbitTarget, type RabbitTarget } from './index.js';
 import { subscriptionEvents, tempStores, until } from './test-support/fixtures.js';
-import { testVhost, type TestVhost } from './test-support/rabbit-test-env.js';
+import { testVhost, type TestVhost } from './testing/index.js';
 
 const vhost = await testVhost('relay');
 

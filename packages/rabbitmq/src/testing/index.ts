@@ -1,0 +1,1 @@
+export { rabbitHostPort, testVhost, type TestVhost } from './rabbit-test-env.js';
