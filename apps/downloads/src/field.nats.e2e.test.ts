@@ -3,7 +3,12 @@ import { existsSync } from 'node:fs';
 import { createNatsStore, type NatsEventStore } from '@chronicle/nats';
 import { findNatsServer, startNatsCluster, uniqueLayout, type NatsCluster } from '@chronicle/nats/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectReadModelEqualsReplay, expectRulesChangeEverywhere, leaseHolder } from './test-support/field-checks.js';
+import {
+  expectReadModelEqualsReplay,
+  expectRulesChangeEverywhere,
+  expectTakeoverAfterSigkill,
+  leaseHolder,
+} from './test-support/field-checks.js';
 import { call, startInstance, type Instance } from './test-support/instances.js';
 import { describeTally, emptyTally, expectExact, raceRound, raceRules } from './test-support/races.js';
 
@@ -90,6 +95,7 @@ describe.skipIf(!binary)(
     it('SIGKILL of the events stream leader and of the lease-holding instance under load', async () => {
       const run = randomUUID().slice(0, 6);
       const leader = await cluster.leaderOf(layout.stream);
+      const hostLeader = await cluster.leaderOf(`KV_${layout.stream}_HOST`);
       let holder: Instance | undefined;
       for (const started = Date.now(); !(holder = await leaseHolder(instances)); await sleep(50)) {
         if (Date.now() - started > 10_000) throw new Error('no single lease holder within 10 s');
@@ -167,7 +173,8 @@ describe.skipIf(!binary)(
       const retried = acquisitions.filter((a) => a.attempts > 1).length;
       const longest = Math.max(...acquisitions.map((a) => a.ackedAt! - a.sentAt));
       console.log(
-        `NATS: SIGKILL of stream leader ${leader} (new leader ${newLeader}) and instance ${holder.name}: ` +
+        `NATS: SIGKILL of stream leader ${leader} (new leader ${newLeader}; the KV bucket's leader was ${hostLeader}) ` +
+          `and instance ${holder.name}: ` +
           `writes resumed after ${resumeMs} ms, lease taken over after ${takeoverMs} ms; ` +
           `${acked.length} keyed acquisitions ` +
           `acknowledged (${retried} retried by the client, longest ${longest} ms)\n` +
@@ -192,5 +199,17 @@ describe.skipIf(!binary)(
       }
       await expectReadModelEqualsReplay(next, store as never);
     }, 120_000);
+
+    it('then SIGKILL of the lease holder alone (2 nodes left): takeover within 3 s, read model = replay', async () => {
+      const survivors = instances.filter((i) => i.child.exitCode === null && i.child.signalCode === null);
+      expect(survivors).toHaveLength(2);
+      const takeoverMs = await expectTakeoverAfterSigkill(
+        survivors,
+        store as never,
+        `nats-lease-${randomUUID().slice(0, 6)}`,
+      );
+      console.log(`NATS: projection lease taken over ${takeoverMs} ms after SIGKILL of its holder`);
+      expect(takeoverMs).toBeLessThanOrEqual(3_000);
+    }, 60_000);
   },
 );

@@ -80,18 +80,18 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /**
- * Runs `operation`, retrying transient failures with backoff until the
+ * Runs `operation` (given the attempt number, from 0), retrying transient failures with backoff until the
  * deadline. Other NATS errors, and transient ones past the deadline, become
  * `STORE_UNAVAILABLE` (or `STORE_CLOSED` once the store is closed); anything
  * else (Chronicle errors, bugs) passes through. Only
  * idempotent operations may be retried this way: appends carry a `Nats-Msg-Id`.
  */
-export async function retrying<T>(operation: () => Promise<T>, policy: RetryPolicy): Promise<T> {
+export async function retrying<T>(operation: (attempt: number) => Promise<T>, policy: RetryPolicy): Promise<T> {
   let outcomeUnknown = false;
   for (let attempt = 0; ; attempt++) {
     if (policy.closed.aborted) throw new StoreClosedError(policy.storeName);
     try {
-      return await operation();
+      return await operation(attempt);
     } catch (error) {
       if (isChronicleError(error) || isWrongLastSequence(error) || !fromNats(error)) throw error;
       if (policy.closed.aborted) throw new StoreClosedError(policy.storeName);

@@ -62,11 +62,21 @@ export type JetStreamIo = {
   purgeBelow(stream: string, filter: string, below: number): Promise<void>;
 };
 
+/**
+ * How long a retried request waits for its answer. A request that timed out usually met a stream without a
+ * leader (an election after the leader died takes 4-9 s); short retries reach the new leader within this long
+ * of its election instead of within a whole `requestTimeoutMs`. Retries are safe: publishes carry their
+ * `Nats-Msg-Id` or expected sequences, reads have no effect.
+ */
+export const RETRY_TIMEOUT_MS = 500;
+
 /** Dependencies of {@link createJetStreamIo}. */
 export type JetStreamIoDeps = {
   readonly nc: NatsConnection;
   readonly js: JetStreamClient;
   readonly jsm: JetStreamManager;
+  /** The same requests as `jsm`, with the timeout of retries (see {@link RETRY_TIMEOUT_MS}). */
+  readonly jsmRetry: JetStreamManager;
   readonly requestTimeoutMs: number;
   readonly retryForMs: number;
   readonly closed: AbortSignal;
@@ -115,40 +125,43 @@ async function publishBatchOnce(
 
 /** Builds the store's JetStream request layer. */
 export function createJetStreamIo(deps: JetStreamIoDeps): JetStreamIo {
-  const { js, jsm, closed, storeName } = deps;
-  const read = <T>(operation: () => Promise<T>): Promise<T> =>
-    retrying(operation, { deadline: Date.now() + deps.retryForMs, closed, storeName });
-  const write = <T>(operation: () => Promise<T>): Promise<T> =>
+  const { js, closed, storeName } = deps;
+  const timeout = (attempt: number): number =>
+    attempt === 0 ? deps.requestTimeoutMs : Math.min(deps.requestTimeoutMs, RETRY_TIMEOUT_MS);
+  const managed = (attempt: number): JetStreamManager => (attempt === 0 ? deps.jsm : deps.jsmRetry);
+  const read = <T>(operation: (jsm: JetStreamManager) => Promise<T>): Promise<T> =>
+    retrying((attempt) => operation(managed(attempt)), { deadline: Date.now() + deps.retryForMs, closed, storeName });
+  const write = <T>(operation: (attempt: number) => Promise<T>): Promise<T> =>
     retrying(operation, { deadline: Date.now() + deps.retryForMs, closed, storeName, writes: true });
 
   return {
     publish: (subject, body, options) =>
-      write(() =>
+      write((attempt) =>
         js.publish(subject, body, {
           msgID: options.msgId,
-          timeout: deps.requestTimeoutMs,
+          timeout: timeout(attempt),
           ...(options.headers ? { headers: options.headers } : {}),
           ...(options.expectLastSubjectSequence === undefined
             ? {}
             : { expect: { lastSubjectSequence: options.expectLastSubjectSequence } }),
         }),
       ),
-    publishBatch: (messages) => write(() => publishBatchOnce(deps.nc, messages, deps.requestTimeoutMs)),
-    getMessage: (stream, query) => read(() => jsm.streams.getMessage(stream, query)),
-    lastSequence: (stream) => read(async () => (await jsm.streams.info(stream)).state.last_seq),
+    publishBatch: (messages) => write((attempt) => publishBatchOnce(deps.nc, messages, timeout(attempt))),
+    getMessage: (stream, query) => read((jsm) => jsm.streams.getMessage(stream, query)),
+    lastSequence: (stream) => read(async (jsm) => (await jsm.streams.info(stream)).state.last_seq),
     subjects: (stream, filter) =>
-      read(async () => (await jsm.streams.info(stream, { subjects_filter: filter })).state.subjects ?? {}),
+      read(async (jsm) => (await jsm.streams.info(stream, { subjects_filter: filter })).state.subjects ?? {}),
     deleteMessage: (stream, seq) =>
-      write(async () => {
-        await jsm.streams.deleteMessage(stream, seq, false);
+      write(async (attempt) => {
+        await managed(attempt).streams.deleteMessage(stream, seq, false);
       }),
     purgeSubject: (stream, filter) =>
-      write(async () => {
-        await jsm.streams.purge(stream, { filter });
+      write(async (attempt) => {
+        await managed(attempt).streams.purge(stream, { filter });
       }),
     purgeBelow: (stream, filter, below) =>
-      write(async () => {
-        await jsm.streams.purge(stream, { filter, seq: below });
+      write(async (attempt) => {
+        await managed(attempt).streams.purge(stream, { filter, seq: below });
       }),
   };
 }

@@ -14,7 +14,7 @@ import { connectToNats } from './connect.js';
 import { createDurableFeed, type DurableFeed } from './durable-feed.js';
 import { DUPLICATE_WINDOW_MS, ensureStreams } from './ensure-streams.js';
 import { HeadCache } from './head-cache.js';
-import { createJetStreamIo } from './jetstream-io.js';
+import { createJetStreamIo, RETRY_TIMEOUT_MS } from './jetstream-io.js';
 import { listStreams } from './list-streams.js';
 import { natsUrlFromEnv, type NatsStoreOptions } from './options.js';
 import { headPosition, readAll } from './read-all.js';
@@ -98,7 +98,8 @@ export async function createNatsStore(options: NatsStoreOptions = {}): Promise<N
     const largest = maxPayload - HEADER_BYTES - ENVELOPE_BYTES;
     const maxEventBytes = positiveInteger(options.maxEventBytes, largest, 'maxEventBytes');
     if (maxEventBytes > largest) throw ValidationError.of('maxEventBytes', `must be at most ${largest} (server max_payload ${maxPayload} minus envelope)`);
-    const io = createJetStreamIo({ nc, js, jsm, requestTimeoutMs, retryForMs, closed: closing.signal, storeName });
+    const jsmRetry = await jetstreamManager(nc, { timeout: Math.min(requestTimeoutMs, RETRY_TIMEOUT_MS) });
+    const io = createJetStreamIo({ nc, js, jsm, jsmRetry, requestTimeoutMs, retryForMs, closed: closing.signal, storeName });
     const context: StoreContext = {
       storeName,
       layout,
