@@ -1,0 +1,245 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startMain } from './main-process.js';
+
+/** What {@link runSseLoad} does. */
+export type SseLoadOptions = {
+  /** Subscribers that read everything. */
+  readonly readers: number;
+  /** Subscribers that connect and never read. */
+  readonly stalled: number;
+  /** Events appended while they are connected, in appends of `batch`. */
+  readonly events: number;
+  readonly batch: number;
+  /** Size of each event's data, in bytes. */
+  readonly eventBytes: number;
+  /** CHRONICLE_SSE_STALL_TIMEOUT_MS of the server (its default otherwise). */
+  readonly stallTimeoutMs?: number;
+};
+
+/** What {@link runSseLoad} measured in the server process (RSS from its /metrics, MB; latencies in ms). */
+export type SseLoadResult = {
+  readonly baselineRssMb: number;
+  readonly peakRssMb: number;
+  readonly afterRssMb: number;
+  readonly baselineGauge: number;
+  readonly connectedGauge: number;
+  readonly afterGauge: number;
+  /** How long the gauge took to return to its baseline once every client had closed. */
+  readonly gaugeBackMs: number;
+  /** Stalled clients the server disconnected while the events were sent. */
+  readonly stalledCut: number;
+  /** Events every reader received (each must have them all). */
+  readonly eventsPerReader: readonly number[];
+  /** `GET /v1/streams/:id` alone for 2 s before any subscriber (the machine's own noise). */
+  readonly controlReads: number;
+  readonly controlP50Ms: number;
+  readonly controlP99Ms: number;
+  /** `GET /v1/streams/:id` answered while subscribers connected, received and left. */
+  readonly reads: number;
+  readonly readP50Ms: number;
+  readonly readP99Ms: number;
+  readonly readMaxMs: number;
+  readonly fanOutMs: number;
+};
+
+const TOKEN = 'sse-load-token';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function metrics(url: string): Promise<{ rssMb: number; subscribers: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const value = (name: string): number => {
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    if (!line) throw new Error(`no ${name} in /metrics`);
+    return Number(line.split(' ')[1]);
+  };
+  return {
+    rssMb: value('chronicle_process_process_resident_memory_bytes') / 1024 / 1024,
+    subscribers: value('chronicle_sse_subscribers'),
+  };
+}
+
+async function until(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<number> {
+  const started = Date.now();
+  while (!(await condition())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(50);
+  }
+  return Date.now() - started;
+}
+
+/** A raw SSE client: counts the events it receives (or reads nothing at all). */
+type Client = { readonly socket: Socket; received: number; closedByServer: boolean };
+
+function subscribe(url: string, reads: boolean): Promise<Client> {
+  const { port } = new URL(url);
+  const socket = connect(Number(port), '127.0.0.1');
+  const client: Client = { socket, received: 0, closedByServer: false };
+  socket.on('error', () => undefined);
+  socket.on('close', () => (client.closedByServer = true));
+  socket.write(`GET /v1/subscribe HTTP/1.1\r\nhost: load\r\n\r\n`);
+  return new Promise((resolve) => {
+    let tail = '';
+    socket.once('data', () => {
+      resolve(client);
+      if (!reads) socket.pause();
+    });
+    if (!reads) return;
+    socket.on('data', (chunk: Buffer) => {
+      // Count frames by their `event: event` line (split across chunks: keep a short tail).
+      const text = tail + chunk.toString('latin1');
+      let at = text.indexOf('\nevent: event\n');
+      while (at !== -1) {
+        client.received += 1;
+        at = text.indexOf('\nevent: event\n', at + 1);
+      }
+      tail = text.slice(-16);
+    });
+  });
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
+}
+
+/**
+ * The issue-21 SSE target against `npm start` (Downloads on SQLite) in a child
+ * process: `readers` subscribers plus `stalled` ones that never read, events
+ * appended while they are connected, then every client closes. Measures the
+ * server's RSS and `chronicle_sse_subscribers` from its /metrics and the
+ * latency of a concurrent `GET /v1/streams/:id` throughout.
+ */
+export async function runSseLoad(options: SseLoadOptions): Promise<SseLoadResult> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'sse-load-'));
+  const server = await startMain(dataDir, {
+    CHRONICLE_API_TOKEN: TOKEN,
+    LOG_LEVEL: 'error',
+    ...(options.stallTimeoutMs ? { CHRONICLE_SSE_STALL_TIMEOUT_MS: String(options.stallTimeoutMs) } : {}),
+  });
+  const { url } = server;
+  const post = (stream: string, body: unknown) =>
+    fetch(`${url}/v1/streams/${stream}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify(body),
+    }).then(async (response) => {
+      if (response.status !== 201) throw new Error(`append answered ${response.status}: ${await response.text()}`);
+    });
+  const clients: Client[] = [];
+  try {
+    await post('probe-1', { events: Array.from({ length: 20 }, (_, n) => ({ type: 'Probed', data: { n } })) });
+    // Warm up the read path and the append path before the baseline.
+    for (let i = 0; i < 50; i++) await fetch(`${url}/v1/streams/probe-1`).then((r) => r.arrayBuffer());
+    await sleep(500);
+    const baseline = await metrics(url);
+
+    // A reader of one stream, all along: its latency is the "other requests" of the target.
+    const control: number[] = [];
+    const latencies: number[] = [];
+    let sink = control;
+    let probing = true;
+    const prober = (async () => {
+      while (probing) {
+        const started = performance.now();
+        const response = await fetch(`${url}/v1/streams/probe-1`);
+        await response.arrayBuffer();
+        if (response.status !== 200) throw new Error(`GET /v1/streams/probe-1 answered ${response.status}`);
+        sink.push(performance.now() - started);
+        await sleep(5);
+      }
+    })();
+    let peakRss = baseline.rssMb;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        peakRss = Math.max(peakRss, (await metrics(url)).rssMb);
+        await sleep(100);
+      }
+    })();
+
+    await sleep(2_000);
+    sink = latencies;
+    for (let i = 0; i < options.readers; i += 50) {
+      const opened = await Promise.all(
+        Array.from({ length: Math.min(50, options.readers - i) }, () => subscribe(url, true)),
+      );
+      clients.push(...opened);
+    }
+    const stalled = await Promise.all(Array.from({ length: options.stalled }, () => subscribe(url, false)));
+    clients.push(...stalled);
+    const total = options.readers + options.stalled;
+    let connectedGauge = 0;
+    await until(
+      async () => (connectedGauge = (await metrics(url)).subscribers) === baseline.subscribers + total,
+      30_000,
+      'every subscriber',
+    );
+
+    const data = 'x'.repeat(options.eventBytes);
+    const fanOutStarted = Date.now();
+    for (let written = 0; written < options.events; written += options.batch) {
+      const events = Array.from({ length: Math.min(options.batch, options.events - written) }, (_, i) => ({
+        type: 'Loaded',
+        data: { n: written + i, data },
+      }));
+      await post(`load-${written % 7}`, { events });
+    }
+    const readers = clients.slice(0, options.readers);
+    await until(
+      async () => readers.every((c) => c.received >= options.events),
+      180_000,
+      'every reader to receive every event',
+    );
+    const fanOutMs = Date.now() - fanOutStarted;
+    const stalledCut = stalled.filter((c) => c.closedByServer).length;
+
+    for (const client of clients) client.socket.destroy();
+    const gaugeBackMs = await until(
+      async () => (await metrics(url)).subscribers === baseline.subscribers,
+      10_000,
+      'the gauge back at its baseline',
+    );
+    const afterGauge = (await metrics(url)).subscribers;
+    // Memory is given back as the collector runs: wait up to 15 s for it to settle near the baseline.
+    let afterRss = Number.POSITIVE_INFINITY;
+    await until(
+      async () => {
+        afterRss = (await metrics(url)).rssMb;
+        return afterRss - baseline.rssMb < 20;
+      },
+      15_000,
+      'RSS back near its baseline',
+    ).catch(() => undefined);
+    probing = false;
+    sampling = false;
+    await Promise.all([prober, sampler]);
+    const sorted = [...latencies].sort((a, b) => a - b);
+    const controlSorted = [...control].sort((a, b) => a - b);
+    return {
+      baselineRssMb: baseline.rssMb,
+      peakRssMb: peakRss,
+      afterRssMb: afterRss,
+      baselineGauge: baseline.subscribers,
+      connectedGauge,
+      afterGauge,
+      gaugeBackMs,
+      stalledCut,
+      eventsPerReader: readers.map((c) => c.received),
+      controlReads: controlSorted.length,
+      controlP50Ms: percentile(controlSorted, 0.5),
+      controlP99Ms: percentile(controlSorted, 0.99),
+      reads: sorted.length,
+      readP50Ms: percentile(sorted, 0.5),
+      readP99Ms: percentile(sorted, 0.99),
+      readMaxMs: sorted[sorted.length - 1] ?? Number.NaN,
+      fanOutMs,
+    };
+  } finally {
+    for (const client of clients) client.socket.destroy();
+    server.child.kill('SIGTERM');
+    await server.exited();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
