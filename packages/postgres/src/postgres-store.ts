@@ -6,6 +6,7 @@ import {
   NotSupportedError,
   StoreClosedError,
   SubscriptionStarts,
+  startPosition,
   ValidationError,
   appendOrRepeat,
   assertExpectedVersion,
@@ -41,6 +42,7 @@ import { resolvePool } from './own-pool.js';
 import type { PgClientLike } from './pg-types.js';
 import { createProjectionHost, type PostgresProjectionHost } from './projection-host.js';
 import { createReaders } from './readers.js';
+import { createTail, pageSubscription } from './subscription.js';
 import { lifecycleQueries } from './sql/lifecycle-queries.js';
 import { projectionQueries } from './sql/projection-queries.js';
 import { queries } from './sql/queries.js';
@@ -240,6 +242,8 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
     clock,
     generation: () => signal.ticket(),
   });
+  const subscriptionDeps = { page: readers.subscriptionPage, signal, pollIntervalMs, closed: closing.signal };
+  const tail = createTail(subscriptionDeps);
   const leases = createAdvisoryLeases({ pool, schema: names.schema, assertOpen });
   const projections = createProjectionHost({ pool, queries: projectionSql, clock, assertOpen, leases });
   // Writes wait while a subscription's 'end' start is being read (see SubscriptionStarts).
@@ -303,6 +307,12 @@ export async function openPostgresStore(options: PostgresStoreOptions, internals
 
     subscribe(subscribeOptions?: SubscribeOptions): AsyncIterable<RecordedEvent> {
       assertOpen();
+      if (subscribeOptions?.filter === undefined) {
+        // The start is read now, so that an 'end' start is fixed when subscribe is called.
+        const start = startPosition(subscribeOptions?.after, subscriptionHead, starts);
+        const deps = { ...subscriptionDeps, tail, listener };
+        return pageSubscription(deps, start, subscribeOptions ?? {});
+      }
       // Called now, so that an 'end' start is fixed when subscribe is called.
       const events = subscribeToAll(
         { readAll: readers.readAllRetrying, headPosition: subscriptionHead, signal, pollIntervalMs, closed: closing.signal, starts },

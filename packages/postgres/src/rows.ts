@@ -15,7 +15,8 @@ export function toRecordedEvent(row: unknown): RecordedEvent {
     eventId: eventId as string,
     type: type as string,
     data: JSON.parse(data as string) as unknown,
-    metadata: JSON.parse(metadata as string) as RecordedEvent['metadata'],
+    // Most events carry no metadata: a literal is a fresh object without the parser.
+    metadata: (metadata === '{}' ? {} : JSON.parse(metadata as string)) as RecordedEvent['metadata'],
     streamId: streamId as string,
     streamPosition: toNumber(streamPosition),
     globalPosition: toNumber(globalPosition),
