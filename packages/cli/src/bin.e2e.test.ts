@@ -12,7 +12,7 @@ function run(args: string[]): Promise<{ code: number; stdout: string; stderr: st
   // From an unrelated directory: the binary must find its own dependencies.
   const cwd = mkdtempSync(path.join(tmpdir(), 'chronicle-bin-cwd-'));
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd, env: { ...process.env, CHRONICLE_PG_URL: '' }, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [bin, ...args], { cwd, env: { ...process.env, CHRONICLE_PG_URL: '', CHRONICLE_NATS_URL: '' }, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
     });
   });
@@ -40,7 +40,7 @@ describe('bin/chronicle.mjs', () => {
     // 2,000 events (> 400 KB) cannot fit in a pipe's buffer, so the writer meets the closed pipe.
     const result = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" --db "${db}" export 2>"${db}.err" | head -1; cat "${db}.err"`], {
       encoding: 'utf8',
-      env: { ...process.env, CHRONICLE_PG_URL: '' },
+      env: { ...process.env, CHRONICLE_PG_URL: '', CHRONICLE_NATS_URL: '' },
       timeout: 60_000,
     });
     const [first, ...rest] = result.stdout.trim().split('\n');

@@ -16,6 +16,19 @@ describe('store selection', () => {
     expect(resolveTarget({}, {})).toEqual({ kind: 'sqlite', path: path.resolve('data/chronicle.db') });
   });
 
+  it('--nats or CHRONICLE_NATS_URL selects NATS JetStream; both store URLs in the environment are refused', () => {
+    const nats = { kind: 'nats', servers: ['nats://a:4222', 'nats://b:4222'], stream: 'CHRONICLE' };
+    expect(resolveTarget({ nats: 'nats://a:4222, nats://b:4222' }, {})).toEqual(nats);
+    expect(resolveTarget({}, { CHRONICLE_NATS_URL: 'nats://a:4222,nats://b:4222' })).toEqual(nats);
+    expect(resolveTarget({ natsStream: 'S' }, { CHRONICLE_NATS_URL: 'nats://a' })).toMatchObject({ stream: 'S' });
+    expect(resolveTarget({}, { CHRONICLE_NATS_URL: 'nats://a', CHRONICLE_NATS_STREAM: 'T' })).toMatchObject({ stream: 'T' });
+    const both = { CHRONICLE_PG_URL: 'postgres://h/db', CHRONICLE_NATS_URL: 'nats://a' };
+    expect(() => resolveTarget({}, both)).toThrow('CHRONICLE_PG_URL and CHRONICLE_NATS_URL are both set');
+    expect(resolveTarget({ db: 'x.db' }, both)).toEqual({ kind: 'sqlite', path: path.resolve('x.db') });
+    expect(() => resolveTarget({ nats: 'http://a' }, {})).toThrow('nats:// or tls://');
+    expect(describeTarget({ kind: 'nats', servers: ['nats://u:pw@a:4222'], stream: 'S' })).toBe('nats://u@a:4222 (stream S)');
+  });
+
   it('never prints a password, and finds the archive beside the SQLite file', () => {
     expect(describeTarget({ kind: 'postgres', url: 'postgres://u:secret@h:5432/db', schema: 's' })).toBe('postgres://u@h:5432/db (schema s)');
     expect(coldDir({ kind: 'sqlite', path: '/d/x.db' }, undefined)).toBe('/d/cold');

@@ -12,8 +12,9 @@ import { verifyCommand } from './commands/verify.js';
 import { whatIfCommand } from './commands/what-if.js';
 
 const EPILOG = `
-Store: --db <file> (SQLite) or --pg <url> (PostgreSQL). Without either, CHRONICLE_PG_URL
-selects PostgreSQL, else SQLite at $CHRONICLE_DATA_DIR/chronicle.db (default ./data).
+Store: --db <file> (SQLite), --pg <url> (PostgreSQL) or --nats <urls> (NATS JetStream). Without
+one of them, CHRONICLE_PG_URL selects PostgreSQL and CHRONICLE_NATS_URL NATS (both set is refused),
+else SQLite at $CHRONICLE_DATA_DIR/chronicle.db (default ./data).
 
 Archive: after \`chronicle archive\`, read commands (streams, read, dump, export, shadow,
 what-if, projections rebuild) return archived events too, and verify checks both tiers.
@@ -41,8 +42,10 @@ export function createProgram(): Command {
   const program = new Command('chronicle')
     .description('Chronicle stores from the command line: read, dump, export/import, verify, projections, snapshots, archive, shadow replay')
     .version('0.1.0')
-    .addOption(new Option('--db <file>', 'SQLite database file').conflicts('pg'))
-    .option('--pg <url>', 'PostgreSQL connection URL')
+    .addOption(new Option('--db <file>', 'SQLite database file').conflicts(['pg', 'nats']))
+    .addOption(new Option('--pg <url>', 'PostgreSQL connection URL').conflicts('nats'))
+    .option('--nats <urls>', 'NATS JetStream seed URLs, comma-separated (nats-server 2.12+)')
+    .option('--nats-stream <name>', 'NATS JetStream events stream (default CHRONICLE, or CHRONICLE_NATS_STREAM)')
     .option('--schema <name>', 'PostgreSQL schema of the store (default chronicle)')
     .option('--cold <dir>', 'archive directory (default: cold/ beside the SQLite file, or $CHRONICLE_DATA_DIR/cold)')
     .option('--app <module>', 'application module: projections, deciders, schemas, dump, whatIf')

@@ -16,7 +16,7 @@ const db = path.join(dir, 'p.db');
 /** Runs the binary inside a pseudo-terminal (util-linux `script`), returning everything it printed. */
 function inTerminal(args: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(SCRIPT, ['-qec', `${process.execPath} ${bin} ${args}`, '/dev/null'], { env: { ...process.env, CHRONICLE_PG_URL: '' }, timeout: 60_000 }, (error, stdout) =>
+    execFile(SCRIPT, ['-qec', `${process.execPath} ${bin} ${args}`, '/dev/null'], { env: { ...process.env, CHRONICLE_PG_URL: '', CHRONICLE_NATS_URL: '' }, timeout: 60_000 }, (error, stdout) =>
       error ? reject(error) : resolve(stdout),
     );
   });

@@ -15,16 +15,16 @@ function nodeArgs(args: readonly string[]): string[] {
 
 /** Starts the CLI without waiting for it (to kill it mid-run). */
 export function startCli(args: readonly string[]): ChildProcess {
-  return spawn(process.execPath, nodeArgs(args), { cwd: root, env: { ...process.env, CHRONICLE_PG_URL: '', CHRONICLE_DATA_DIR: '' }, stdio: 'ignore' });
+  return spawn(process.execPath, nodeArgs(args), { cwd: root, env: { ...process.env, CHRONICLE_PG_URL: '', CHRONICLE_NATS_URL: '', CHRONICLE_DATA_DIR: '' }, stdio: 'ignore' });
 }
 
 /**
  * Runs the real `chronicle` binary (TypeScript sources under tsx) as a child
- * process. CHRONICLE_PG_URL is cleared unless `env` sets it, so a test picks
+ * process. CHRONICLE_PG_URL and CHRONICLE_NATS_URL are cleared unless `env` sets it, so a test picks
  * its store explicitly.
  */
 export function runCli(args: readonly string[], options: { readonly cwd?: string; readonly env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
-  const env = { ...process.env, CHRONICLE_PG_URL: '', CHRONICLE_DATA_DIR: '', ...options.env };
+  const env = { ...process.env, CHRONICLE_PG_URL: '', CHRONICLE_NATS_URL: '', CHRONICLE_DATA_DIR: '', ...options.env };
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
