@@ -21,8 +21,13 @@ if (!binary) {
 }
 /** Rounds of every race before the kill (more with DOWNLOADS_FIELD_ROUNDS for the closing figures). */
 const ROUNDS = Number(process.env.DOWNLOADS_FIELD_ROUNDS ?? 4);
-/** Writes must resume within this long after the stream leader's SIGKILL (JetStream elects in 4-9 s). */
-const RESUME_BOUND_MS = 8_000;
+/**
+ * Writes resume within this long after the stream leader's SIGKILL. The target is 8 s, met in most runs (4.3-6.2 s),
+ * but JetStream cannot promise it: followers campaign 4-9 s after the leader's last heartbeat (nats-server's Raft
+ * election timeout, compiled in), the vote takes up to ~0.8 s more, and a retry waits up to 0.5 s for the new
+ * leader. Seen once in 12 runs on the loaded 2-core machine: 8.6 s.
+ */
+const RESUME_BOUND_MS = 10_500;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One keyed acquisition as the client saw it. */
@@ -90,8 +95,8 @@ describe.skipIf(!binary)(
       console.log(`NATS: rules change applied by instances 2 and 3 after ${slowest} ms`);
     }, 60_000);
 
-    // Writes resume within 8 s, no acknowledged license is lost or doubled, races stay exact, and the read
-    // model equals a full replay.
+    // Writes resume (target 8 s, bound 10.5 s: see RESUME_BOUND_MS), no acknowledged license is lost or doubled,
+    // races stay exact, and the read model equals a full replay.
     it('SIGKILL of the events stream leader and of the lease-holding instance under load', async () => {
       const run = randomUUID().slice(0, 6);
       const leader = await cluster.leaderOf(layout.stream);
@@ -175,7 +180,8 @@ describe.skipIf(!binary)(
       console.log(
         `NATS: SIGKILL of stream leader ${leader} (new leader ${newLeader}; the KV bucket's leader was ${hostLeader}) ` +
           `and instance ${holder.name}: ` +
-          `writes resumed after ${resumeMs} ms, lease taken over after ${takeoverMs} ms; ` +
+          `writes resumed after ${resumeMs} ms${resumeMs > 8_000 ? ' (over the 8 s target)' : ''}, ` +
+          `lease taken over after ${takeoverMs} ms; ` +
           `${acked.length} keyed acquisitions ` +
           `acknowledged (${retried} retried by the client, longest ${longest} ms)\n` +
           describeTally('NATS R3 during the election:', tally),
