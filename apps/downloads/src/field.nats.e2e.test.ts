@@ -178,7 +178,7 @@ describe.skipIf(!binary)(
       const retried = acquisitions.filter((a) => a.attempts > 1).length;
       const longest = Math.max(...acquisitions.map((a) => a.ackedAt! - a.sentAt));
       console.log(
-        `NATS: SIGKILL of stream leader ${leader} (new leader ${newLeader}; the KV bucket's leader was ${hostLeader}) ` +
+        `NATS: SIGKILL of stream leader ${leader} (new leader ${newLeader}; the KV bucket's was ${hostLeader}) ` +
           `and instance ${holder.name}: ` +
           `writes resumed after ${resumeMs} ms${resumeMs > 8_000 ? ' (over the 8 s target)' : ''}, ` +
           `lease taken over after ${takeoverMs} ms; ` +
