@@ -71,7 +71,9 @@ export async function consumeJetStream<Native>(options: JetStreamConsumerOptions
       durable_name: options.durable,
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
-      ...(options.filterSubjects ? { filter_subjects: [...options.filterSubjects] } : {}),
+      // One subject as `filter_subject`, which servers before 2.10 also understand.
+      ...(options.filterSubjects?.length === 1 ? { filter_subject: options.filterSubjects[0] } : {}),
+      ...((options.filterSubjects?.length ?? 0) > 1 ? { filter_subjects: [...options.filterSubjects!] } : {}),
     });
   }
   const consumer = await jetstream(nc).consumers.get(options.stream, options.durable);
