@@ -12,7 +12,7 @@
  */
 import path from 'node:path';
 import pino from 'pino';
-import type { EventStore, StoreWithProjections } from '@chronicle/core';
+import { isChronicleError, type EventStore, type StoreWithProjections } from '@chronicle/core';
 import { explorerPlugin } from '@chronicle/explorer';
 import { createNatsStore } from '@chronicle/nats';
 import {
@@ -51,29 +51,28 @@ let downloads: DownloadsApp | undefined;
 let storeName = '';
 
 /**
- * The store on NATS JetStream: refused when the server cannot host the projections (before 2.12)
- * or when the streams exist with other replicas than `CHRONICLE_NATS_REPLICAS` asks for.
+ * The store on NATS JetStream: refused when the server cannot host the projections (before 2.12; before any
+ * stream is made), a replicated stream on 2.9, or streams with other replicas than `CHRONICLE_NATS_REPLICAS`.
  */
 async function openNatsStore(nats: NatsConfig): Promise<EventStore & StoreWithProjections<unknown>> {
+  const at = nats.servers.map(redactUrl).join(',');
   const opened = await createNatsStore({
     servers: [...nats.servers],
     stream: nats.stream,
     subjectPrefix: nats.subjectPrefix,
     ...(nats.replicas === undefined ? {} : { replicas: nats.replicas }),
+    // Refused before any stream is made: Downloads needs multi-stream appends and the projection host.
+    requireAtomicBatches: true,
+  }).catch((error: unknown) => {
+    if (!isChronicleError(error, 'NOT_SUPPORTED')) throw error;
+    throw new StartupError(`NATS at ${at} cannot host Downloads: ${error.message}`, 'NATS_SERVER', { cause: error });
   });
-  const at = nats.servers.map(redactUrl).join(',');
   const version = opened.serverVersion;
   storeName = `NATS JetStream at ${at}, stream ${nats.stream}, R${opened.replicas}, nats-server ${version}`;
   const refuse = async (message: string): Promise<never> => {
     await opened.close();
     throw new StartupError(message, 'NATS_SERVER');
   };
-  if (!opened.projections) {
-    await refuse(
-      `nats-server ${version} at ${at} cannot host Downloads (atomic batch publish needs 2.12 or later): ` +
-        'upgrade it, or point CHRONICLE_NATS_URL at a 2.12+ server',
-    );
-  }
   if (nats.replicas !== undefined && opened.replicas !== nats.replicas) {
     await refuse(
       `JetStream stream ${nats.stream} exists with ${opened.replicas} replica(s), ` +

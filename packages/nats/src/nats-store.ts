@@ -25,7 +25,7 @@ import { liveVersion } from './head-cache.js';
 import { createLifecycle } from './lifecycle.js';
 import { subscribe } from './subscribe.js';
 import { createLayout } from './subjects.js';
-import { hasAtomicBatches } from './server-version.js';
+import { assertAtomicBatches, hasAtomicBatches } from './server-version.js';
 import { openKv } from './projections/kv.js';
 import { createNatsProjectionHost, type NatsProjectionHost } from './projections/nats-projection-host.js';
 
@@ -88,6 +88,7 @@ export async function createNatsStore(options: NatsStoreOptions = {}): Promise<N
     const closing = new AbortController();
     const storeName = 'nats';
     const serverVersion = nc.info?.version ?? '0.0.0';
+    if (options.requireAtomicBatches) assertAtomicBatches(serverVersion, 'multi-stream appends and projections');
     const settings = { replicas, storage: options.storage ?? 'file', create: options.createStreams ?? true, serverVersion } as const;
     const streamReplicas = await ensureStreams(jsm, layout, settings, {
       deadline: Date.now() + retryForMs,

@@ -1,4 +1,6 @@
 import { conformanceCases, describeEventStore } from '@chronicle/core/conformance';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createNatsStore } from './nats-store.js';
 import { DEFAULT_NATS_URL } from './options.js';
@@ -13,6 +15,19 @@ import { deleteStreams, uniqueLayout } from './test-support/nats-test-env.js';
  * version, and nothing is written; replicated streams (2.10) likewise.
  */
 const url = process.env.CHRONICLE_NATS_URL || DEFAULT_NATS_URL;
+
+async function streamExists(servers: string, name: string): Promise<boolean> {
+  const nc = await connect({ servers });
+  try {
+    const jsm = await jetstreamManager(nc);
+    return await jsm.streams.info(name).then(
+      () => true,
+      () => false,
+    );
+  } finally {
+    await nc.close();
+  }
+}
 const version = await serverVersionAt(url);
 const old = version !== undefined && !hasAtomicBatches(version);
 if (!old)
@@ -55,6 +70,14 @@ describe.skipIf(!old)(`NATS store on an older server (${url}, nats-server ${vers
     } finally {
       await store.close();
     }
+  });
+
+  it('with requireAtomicBatches, refuses to open before creating any stream', async () => {
+    const fresh = uniqueLayout('required');
+    const refusal = createNatsStore({ servers: url, ...fresh, requireAtomicBatches: true });
+    await expect(refusal).rejects.toMatchObject({ code: 'NOT_SUPPORTED' });
+    await expect(refusal).rejects.toThrow(`nats-server ${version} lacks: use nats-server 2.12.0 or later`);
+    expect(await streamExists(url, fresh.stream)).toBe(false);
   });
 
   it('refuses replicated streams (R3) with NOT_SUPPORTED', async () => {

@@ -24,6 +24,12 @@ export type NatsStoreOptions = {
   readonly storage?: 'file' | 'memory';
   /** Create missing JetStream streams (default true). Existing streams are used as they are. */
   readonly createStreams?: boolean;
+  /**
+   * Refuse to open, with `NOT_SUPPORTED` and before creating anything, on a server without atomic batch
+   * publish (before 2.12), for applications that need multi-stream appends or `projections`. Default false:
+   * such a store opens, and refuses those operations when they are called.
+   */
+  readonly requireAtomicBatches?: boolean;
   /** Largest accepted event; at most (and by default) the server's `max_payload` minus 24 KiB of envelope. */
   readonly maxEventBytes?: number;
   /** Timeout of one JetStream request (default 2000 ms). */
