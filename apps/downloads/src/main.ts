@@ -84,7 +84,10 @@ async function openNatsStore(nats: NatsConfig): Promise<EventStore & StoreWithPr
   return opened as EventStore & StoreWithProjections<unknown>;
 }
 
-async function openStore(config: ServerConfig, settings: DownloadsConfig): Promise<EventStore & StoreWithProjections<unknown>> {
+async function openStore(
+  config: ServerConfig,
+  settings: DownloadsConfig,
+): Promise<EventStore & StoreWithProjections<unknown>> {
   if (config.nats) return openNatsStore(config.nats);
   if (config.pgUrl) {
     storeName = 'PostgreSQL';
