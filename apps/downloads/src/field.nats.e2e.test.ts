@@ -181,7 +181,7 @@ describe.skipIf(!binary)(
         `NATS: SIGKILL of stream leader ${leader} (new leader ${newLeader}; the KV bucket's was ${hostLeader}) ` +
           `and instance ${holder.name}: ` +
           `writes resumed after ${resumeMs} ms${resumeMs > 8_000 ? ' (over the 8 s target)' : ''}, ` +
-          `lease taken over after ${takeoverMs} ms; ` +
+          `lease holder reported after ${takeoverMs} ms (status reads the head: after the election); ` +
           `${acked.length} keyed acquisitions ` +
           `acknowledged (${retried} retried by the client, longest ${longest} ms)\n` +
           describeTally('NATS R3 during the election:', tally),
