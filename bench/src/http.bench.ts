@@ -1,5 +1,7 @@
 /**
- * The Downloads service over HTTP (loopback), on SQLite and PostgreSQL:
+ * The Downloads service over HTTP (loopback), on SQLite, PostgreSQL and (when
+ * nats-server >= 2.12 is installed) NATS JetStream, R3 streams on a 3-node
+ * cluster on loopback with file storage in the temp folder:
  * request throughput and p99 latency of acquiring (`POST /v1/licenses`) and
  * releasing (`POST /v1/licenses/:id/release`) licenses, driven by autocannon
  * with 10 connections. The server runs in its own process (the load generator
@@ -19,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon, { type Request as LoadRequest } from 'autocannon';
+import { findNatsServer, startNatsCluster, type NatsCluster } from '@chronicle/nats/testing';
 import pg from 'pg';
 import type { Measurement, Scenario, Suite } from './scenario.js';
 
@@ -30,14 +33,24 @@ const PG_URL = process.env.CHRONICLE_PG_URL ?? 'postgres://postgres@127.0.0.1:54
 
 type Run = { readonly perSecond: number; readonly p99: number };
 type StoreRuns = { readonly ping: Run; readonly acquire: Run; readonly release: Run };
-type Kind = 'sqlite' | 'postgres';
+type Kind = 'sqlite' | 'postgres' | 'nats';
 
 let dir = '';
 const schemas: string[] = [];
+const natsBinary = findNatsServer('2.12.0');
+let cluster: NatsCluster | undefined;
+const natsCluster = async (): Promise<NatsCluster> =>
+  (cluster ??= await startNatsCluster({ binary: natsBinary!.path }));
 
 /** Starts the server process and waits for its URL. */
 async function startServer(kind: Kind): Promise<{ url: string; child: ChildProcess }> {
-  const args = kind === 'sqlite' ? ['sqlite', join(dir, `downloads-${randomUUID()}.db`)] : ['postgres', PG_URL, `bench_http_${randomUUID().replaceAll('-', '').slice(0, 12)}`];
+  const name = `bench_http_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const args =
+    kind === 'sqlite'
+      ? ['sqlite', join(dir, `downloads-${randomUUID()}.db`)]
+      : kind === 'nats'
+        ? ['nats', (await natsCluster()).urls.join(','), name.toUpperCase()]
+        : ['postgres', PG_URL, name];
   if (kind === 'postgres') schemas.push(args[2]!);
   const script = fileURLToPath(new URL('./http-server.ts', import.meta.url));
   const child = spawn(process.execPath, ['--conditions=@chronicle/source', '--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -144,6 +157,8 @@ const suite: Suite = {
     dir = mkdtempSync(join(tmpdir(), 'chronicle-bench-http-'));
     return async () => {
       rmSync(dir, { recursive: true, force: true });
+      await cluster?.stop();
+      cluster = undefined;
       if (schemas.length === 0) return;
       const client = new pg.Client({ connectionString: PG_URL });
       await client.connect();
@@ -154,7 +169,7 @@ const suite: Suite = {
       }
     };
   },
-  scenarios: [...scenarios('sqlite'), ...scenarios('postgres')],
+  scenarios: [...scenarios('sqlite'), ...scenarios('postgres'), ...(natsBinary ? scenarios('nats') : [])],
 };
 
 export default suite;

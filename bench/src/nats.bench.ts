@@ -28,6 +28,7 @@ const BATCH = 100;
 const CATCH_UP = 100_000;
 const CATCH_UP_BATCH = 10;
 const CATCH_UP_ROUNDS = 5;
+const MULTI_ROUNDS = 3;
 /** Messages a catch-up read pulls at a time in Chronicle (`PREFETCH_MESSAGES` in packages/nats/src/commit-scan.ts). */
 const PREFETCH_MESSAGES = 256;
 
@@ -139,17 +140,20 @@ type CatchUpSide = 'chronicle' | 'consumer' | 'consumer64' | 'direct';
 async function interleave<S extends string>(
   count: number,
   sides: Record<S, () => Promise<void>>,
+  rounds = CATCH_UP_ROUNDS,
+  unit = 'ev/s',
 ): Promise<Record<S, Measurement>> {
   const names = Object.keys(sides) as S[];
   for (const name of names) await sides[name]();
   const times = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<S, number[]>;
-  for (let round = 0; round < CATCH_UP_ROUNDS; round++) {
+  for (let round = 0; round < rounds; round++) {
     for (const name of round % 2 === 0 ? names : [...names].reverse()) times[name].push(await timed(sides[name]));
   }
   return Object.fromEntries(names.map((name) => {
     const rates = times[name].map((t) => count / t).sort((a, b) => a - b);
-    const note = `${Math.round(rates[0]! / 1000)}k–${Math.round(rates[rates.length - 1]! / 1000)}k`;
-    return [name, { value: count / median(times[name]), unit: 'ev/s', note }];
+    const short = (rate: number): string => (rate >= 10_000 ? `${Math.round(rate / 1000)}k` : String(Math.round(rate)));
+    const note = `${short(rates[0]!)}–${short(rates[rates.length - 1]!)}`;
+    return [name, { value: count / median(times[name]), unit, note }];
   })) as Record<S, Measurement>;
 }
 
@@ -240,12 +244,79 @@ async function measureCatchUp(label: string, total: number): Promise<Record<Catc
   return measured;
 }
 
+type MultiSide = 'multi' | 'singles' | 'single';
+
+/**
+ * The cost of atomicity: {@link WRITERS} writers each doing `operations`
+ * operations on three streams of their own, one event per stream, at exact
+ * expected versions: one atomic `appendMulti` (one JetStream atomic batch), or
+ * three single appends in a row (not atomic), or one single append (a third of
+ * the work, the floor). Interleaved rounds in one run; each row's "raw" column
+ * is a Chronicle figure too, the non-atomic alternative.
+ */
+function multiStream(label: string, operations: number): Scenario[] {
+  let pending: Promise<Record<MultiSide, Measurement>> | undefined;
+  const measure = (): Promise<Record<MultiSide, Measurement>> => (pending ??= measureMulti(label, operations));
+  const what = `${WRITERS} writers, ${operations * WRITERS} operations on 3 streams, 1 event each`;
+  return [
+    {
+      name: `${label}: appendMulti (1 atomic batch), ${what}; raw column: 3 single appends in a row`,
+      chronicle: async () => (await measure()).multi,
+      raw: async () => (await measure()).singles,
+    },
+    {
+      name: `${label}: appendMulti, ${what}; raw column: 1 single append of 1 event`,
+      chronicle: async () => (await measure()).multi,
+      raw: async () => (await measure()).single,
+    },
+  ];
+}
+
+async function measureMulti(label: string, operations: number): Promise<Record<MultiSide, Measurement>> {
+  const t = target(label);
+  if (!t.store.info.multiStreamAppend) {
+    const note = `nats-server ${t.store.serverVersion}: no atomic batches`;
+    const none = { value: Number.NaN, unit: 'op/s', note };
+    return { multi: none, singles: none, single: none };
+  }
+  const run = randomUUID().slice(0, 8);
+  let round = 0;
+  const side = (work: (w: number, n: number, ids: string[], versions: number[]) => Promise<void>) => async () => {
+    const r = round++;
+    await Promise.all(
+      Array.from({ length: WRITERS }, async (_, w) => {
+        const ids = [0, 1, 2].map((s) => `multi-${run}-${r}-${w}-${s}`);
+        const versions = [0, 0, 0];
+        for (let n = 0; n < operations; n++) await work(w, n, ids, versions);
+      }),
+    );
+  };
+  const event = (w: number, n: number) => [{ type: 'Counted', data: { w, n, note: 'a typical small event' } }];
+  const sides: Record<MultiSide, () => Promise<void>> = {
+    multi: side(async (w, n, ids, versions) => {
+      const appends = ids.map((streamId, s) => ({ streamId, events: event(w, n), expectedVersion: versions[s]! }));
+      const results = await t.store.appendMulti(appends);
+      results.forEach((result, s) => (versions[s] = result.nextExpectedVersion));
+    }),
+    singles: side(async (w, n, ids, versions) => {
+      for (const [s, streamId] of ids.entries()) {
+        versions[s] = (await t.store.append(streamId, event(w, n), versions[s]!)).nextExpectedVersion;
+      }
+    }),
+    single: side(async (w, n, ids, versions) => {
+      versions[0] = (await t.store.append(ids[0]!, event(w, n), versions[0]!)).nextExpectedVersion;
+    }),
+  };
+  return interleave(operations * WRITERS, sides, MULTI_ROUNDS, 'op/s');
+}
+
 function scenarios(label: string, scale: number): Scenario[] {
   return [
     writes(label, 2_000 * scale, 1, 1),
     writes(label, 250 * scale, 1, WRITERS),
     writes(label, 100 * scale, BATCH, 1),
     ...catchUp(label, CATCH_UP),
+    ...multiStream(label, 100 * scale),
   ];
 }
 
