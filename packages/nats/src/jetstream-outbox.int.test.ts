@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { createServer, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import {
   createInMemoryStore,
@@ -146,6 +147,61 @@ describe.skipIf(!url)('JetStream relay target and consumer', () => {
       { id: 'flaky:1', document: { calls: 3 } },
     ]);
     await consumer.close();
+  });
+
+  it('a server down at start: the relay retries, appends go on, and all arrives once one is there', async () => {
+    const publisher = createInMemoryStore({ projections: [publicSubscriptions('late')] });
+    const proxy = createServer((client) => {
+      const upstream = new Socket();
+      for (const s of [client, upstream]) s.on('error', () => s.destroy());
+      const { hostname, port } = new URL(url!.replace(/^nats:/, 'http:'));
+      upstream.connect(Number(port), hostname, () => void client.pipe(upstream).pipe(client));
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const { port } = proxy.address() as { port: number };
+    await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    // Nothing listens at `port` now.
+    const late = await createJetStreamTarget({
+      servers: `nats://127.0.0.1:${port}`,
+      source: 'late',
+      subject,
+      ackTimeoutMs: 300,
+    });
+    targets.push(late);
+    const relay = createOutboxRelay({
+      host: publisher.projections,
+      store: publisher,
+      publish: late.publish,
+      logger: silentLogger,
+    });
+    relay.start();
+    for (let i = 0; i < 20; i++) await publisher.append(`late-${i}`, [{ type: 'Subscribed', data: {} }], 'no_stream');
+    await until(() => late.metrics().failures >= 2, 20_000, 'failed attempts');
+    expect(late.metrics()).toMatchObject({ connected: false, confirmed: 0 });
+    expect(late.metrics().lagMs).toBeGreaterThan(0);
+    const consumerStore = await stores.open();
+    const consumer = await consumeJetStream({
+      connection: nc,
+      stream: publicStream,
+      durable: 'late',
+      filterSubjects: [`${prefix}.late.>`],
+      host: consumerStore.projections!,
+      logger: silentLogger,
+      handle: async (message, tx) => tx.documents.put('late', message.messageId, message.data),
+    });
+    await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
+    try {
+      await until(() => consumer.metrics().handled === 20, 30_000, 'delivery once a server is there');
+      await until(() => late.metrics().consecutiveFailures === 0, 30_000, 'a confirmed batch');
+      expect(late.metrics()).toMatchObject({ connected: true, lagMs: 0 });
+    } finally {
+      await relay.stop();
+      await consumer.close();
+      await late.close();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
   });
 
   it('relay SIGKILLed 10 times mid-publish: every public event arrives, one effect each', async () => {

@@ -56,37 +56,49 @@ export async function createJetStreamTarget(options: JetStreamTargetOptions): Pr
   const subject = options.subject ?? ((m: StoredOutboxMessage) => `${m.topic}.${m.type}`);
   const timeout = options.ackTimeoutMs ?? 10_000;
   const owned = options.connection === undefined;
-  const nc =
-    options.connection ??
-    (await connect({
-      servers: typeof options.servers === 'string' ? [options.servers] : [...(options.servers ?? [])],
-      name: `chronicle-relay-${options.source}`,
-      waitOnFirstConnect: true,
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: 250,
-    }));
-  const state = { connected: true, reconnects: 0, duplicates: 0 };
-  void (async () => {
-    for await (const status of nc.status()) {
-      if (status.type === 'disconnect') state.connected = false;
-      if (status.type === 'reconnect') {
-        state.connected = true;
-        state.reconnects++;
+  const state = { connected: false, reconnects: 0, duplicates: 0 };
+  let nc: NatsConnection | undefined = options.connection;
+  // A server that is down at start must not hold up the service: the connection is made in the background and a
+  // batch waits for it at most `ackTimeoutMs` (then fails, and the relay retries).
+  const connecting: Promise<NatsConnection> = options.connection
+    ? Promise.resolve(options.connection)
+    : connect({
+        servers: typeof options.servers === 'string' ? [options.servers] : [...(options.servers ?? [])],
+        name: `chronicle-relay-${options.source}`,
+        waitOnFirstConnect: true,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 250,
+      });
+  connecting.catch(() => undefined);
+  let js: JetStreamClient | undefined;
+  const ready = connecting.then((connection) => {
+    nc = connection;
+    state.connected = !connection.isClosed();
+    js = jetstream(connection, { timeout });
+    void (async () => {
+      for await (const status of connection.status()) {
+        if (status.type === 'disconnect') state.connected = false;
+        if (status.type === 'reconnect') {
+          state.connected = true;
+          state.reconnects++;
+        }
       }
-    }
-  })();
-  const js: JetStreamClient = jetstream(nc, { timeout });
+    })();
+    return js;
+  });
+  ready.catch(() => undefined);
   const metrics = trackTargetMetrics();
 
   const publish: Publisher = async (messages) => {
     if (messages.length === 0) return;
     metrics.begin(messages);
     try {
+      const client = js ?? (await withTimeout(ready, timeout, 'no NATS server reachable'));
       const acks = messages.map((message) => {
         const envelope = outboxEnvelope(message, options);
         const h = headers();
         for (const [name, value] of Object.entries(envelope.headers)) h.set(name, value);
-        return js.publish(subject(message), envelope.body, { msgID: envelope.messageId, headers: h, timeout });
+        return client.publish(subject(message), envelope.body, { msgID: envelope.messageId, headers: h, timeout });
       });
       // Every publish is awaited (none left unhandled), then the first failure, if any, fails the batch.
       const results = await Promise.allSettled(acks);
@@ -105,7 +117,21 @@ export async function createJetStreamTarget(options: JetStreamTargetOptions): Pr
     publish,
     metrics: () => ({ ...metrics.snapshot(state), duplicates: state.duplicates }),
     async close() {
-      if (owned) await nc.close();
+      if (!owned) return;
+      if (nc) await nc.close();
+      else void connecting.then((connection) => connection.close()).catch(() => undefined);
     },
   };
+}
+
+async function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${message} within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
