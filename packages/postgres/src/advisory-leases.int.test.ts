@@ -18,7 +18,11 @@ describe.skipIf(!available)('projection leases on PostgreSQL: session advisory l
   it('a lease ends with its holder\'s connection: the standby takes it at once, the old holder learns it lost it', async () => {
     const holder = await createPostgresStore({ pool: holderPool, schema });
     const standby = await createPostgresStore({ pool: standbyPool, schema });
-    /** The server ends a terminated or closed session within moments: the standby tries until then. */
+    /**
+     * The server ends a terminated or closed session within moments: the standby tries until then. The bound
+     * is generous (a loaded server may take a while to schedule the exiting backend): the point is that the
+     * standby does not wait for the lease's 60 s TTL.
+     */
     const takenWithin = async (ms: number): Promise<boolean> => {
       for (const started = Date.now(); Date.now() - started < ms; await new Promise((resolve) => setTimeout(resolve, 20))) {
         if (await standby.projections.leases.acquire('popularity', 'standby', 60_000)) return true;
@@ -34,7 +38,7 @@ describe.skipIf(!available)('projection leases on PostgreSQL: session advisory l
         [holderPool.applicationName],
       );
       expect(killed.rowCount).toBeGreaterThan(0);
-      expect(await takenWithin(2_000)).toBe(true);
+      expect(await takenWithin(10_000)).toBe(true);
       // The old holder's renewal fails (its session is gone) and it does not get the lease back.
       await holder.projections.leases.acquire('popularity', 'holder', 60_000).then(
         (renewed) => expect(renewed).toBe(false),
@@ -45,7 +49,7 @@ describe.skipIf(!available)('projection leases on PostgreSQL: session advisory l
       expect(await holder.projections.leases.acquire('popularity', 'holder', 60_000)).toBe(true);
       // Closing the store ends the session, and with it the lease.
       await holder.close();
-      expect(await takenWithin(2_000)).toBe(true);
+      expect(await takenWithin(10_000)).toBe(true);
     } finally {
       await holder.close();
       await standby.close();

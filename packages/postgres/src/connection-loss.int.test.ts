@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { StoreUnavailableError, type EventStore } from '@chronicle/core';
 import { collect } from '@chronicle/core/conformance';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createPostgresStore } from './postgres-store.js';
+import { openPostgresStore, type StoreInternals } from './postgres-store.js';
 import { PG_URL, dropSchema, pgAvailable, testPool, testSchema } from './test/pg-test-support.js';
-import { record, sleep } from './test/store-fixtures.js';
+import { deferred, record, sleep } from './test/store-fixtures.js';
 
 const available = await pgAvailable();
 
@@ -18,8 +18,12 @@ describe.skipIf(!available)('connection loss (pg_terminate_backend)', () => {
     );
     return Number(result.rows[0]!.n);
   };
-  const openStore = (applicationName: string, extra: { pollIntervalMs?: number } = {}): Promise<EventStore> =>
-    createPostgresStore({ connectionString: PG_URL, schema, applicationName, maxConnections: 6, ...extra });
+  const openStore = (
+    applicationName: string,
+    extra: { pollIntervalMs?: number } = {},
+    internals: StoreInternals = {},
+  ): Promise<EventStore> =>
+    openPostgresStore({ connectionString: PG_URL, schema, applicationName, maxConnections: 6, ...extra }, internals);
 
   afterAll(async () => {
     await admin.end();
@@ -144,12 +148,19 @@ describe.skipIf(!available)('connection loss (pg_terminate_backend)', () => {
 
   it('a subscriber whose connections are terminated reconnects its listener and keeps receiving without polling', async () => {
     const subscriberApp = `chronicle-sub-${randomUUID().slice(0, 8)}`;
-    const subscriberStore = await openStore(subscriberApp, { pollIntervalMs: 60_000 });
+    const started = deferred<number>();
+    const subscriberStore = await openStore(
+      subscriberApp,
+      { pollIntervalMs: 60_000 },
+      { onSubscriptionStart: started.resolve },
+    );
     const writerStore = await openStore(`chronicle-writer-${randomUUID().slice(0, 8)}`);
     const stream = `live-${randomUUID()}`;
     const watcher = record(subscriberStore, { after: 'end' }, (e) => e.streamId === stream);
     try {
-      await sleep(300);
+      // The writer is another store: its append waits for nobody's start, so append once the start is read
+      // (appended earlier, the event may rightly fall before the start and never be delivered).
+      await started.promise;
       await writerStore.append(stream, [{ type: 'Before', data: {} }], 'no_stream');
       await watcher.waitFor(1, 5_000);
       for (let round = 0; round < 2; round++) {

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { createProjectionRunner, silentLogger, type RecordedEvent } from '@chronicle/core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresStore, type PostgresEventStore } from './postgres-store.js';
+import { createPostgresStore, openPostgresStore, type PostgresEventStore } from './postgres-store.js';
+import { queries } from './sql/queries.js';
+import { schemaNames } from './sql/schema-names.js';
 import { adminQuery, urlForDatabase, useNoisyNeighbour } from './testing.js';
 import { dropSchema, pgAvailable, testPool, testSchema } from './test/pg-test-support.js';
 import { collect, documentsOf, perEventCounter, replayCounts } from './test/projection-fixtures.js';
@@ -25,9 +27,15 @@ describe.skipIf(!available)('foreign transactions on the same server do not hold
   /** A second instance on the same schema: its subscribers are woken by LISTEN/NOTIFY only (it never appends). */
   let remote: PostgresEventStore;
 
+  /** Called with each remote subscription's start once it is read (see `remoteFromEnd`). */
+  let remoteStarted: ((position: number) => void) | undefined;
+
   beforeAll(async () => {
     store = await createPostgresStore({ pool, schema });
-    remote = await createPostgresStore({ pool: remotePool, schema, pollIntervalMs: 60_000 });
+    remote = await openPostgresStore(
+      { pool: remotePool, schema, pollIntervalMs: 60_000 },
+      { onSubscriptionStart: (position) => remoteStarted?.(position) },
+    );
   });
   afterAll(async () => {
     await remote?.close();
@@ -39,6 +47,39 @@ describe.skipIf(!available)('foreign transactions on the same server do not hold
 
   const ours = (streams: readonly string[]) => (e: RecordedEvent) => streams.includes(e.streamId);
 
+  /**
+   * A remote subscription from 'end', once its start is read: `store`'s
+   * appends do not wait for another instance's start, so an append made
+   * before it is read may rightly fall before the start and never arrive.
+   */
+  async function remoteFromEnd(streams: readonly string[]): Promise<ReturnType<typeof record>> {
+    const started = deferred<number>();
+    remoteStarted = started.resolve;
+    const recorder = record(remote, { after: 'end' }, ours(streams));
+    await started.promise;
+    remoteStarted = undefined;
+    await remoteListens();
+    return recorder;
+  }
+
+  /**
+   * Waits until the remote instance LISTENs: its subscribers are woken by
+   * notifications only, and a commit notified before the LISTEN is found only
+   * when the listener, once connected, wakes them (the 1 s bounds below
+   * measure delivery, not how long a new server connection takes).
+   */
+  async function remoteListens(): Promise<void> {
+    const listen = queries(schemaNames(schema)).listen.text;
+    for (;;) {
+      const { rows } = await adminQuery(
+        `select count(*)::int as n from pg_stat_activity where application_name = $1 and state = 'idle' and query = $2`,
+        [remotePool.applicationName, listen],
+      );
+      if (rows[0]!.n > 0) return;
+      await sleep(10);
+    }
+  }
+
   it('the held transactions hold the cluster-wide xmin (what the old horizon waited for), and every read path still sees each acknowledged event', async () => {
     const [held] = neighbour.heldXids();
     const { rows } = await pool.query<{ xmin: string }>('select pg_snapshot_xmin(pg_current_snapshot())::text as xmin');
@@ -46,9 +87,8 @@ describe.skipIf(!available)('foreign transactions on the same server do not hold
 
     const streams = Array.from({ length: 3 }, (_, i) => `foreign-${i}-${randomUUID()}`);
     const head = await store.headPosition();
-    const fromEnd = record(remote, { after: 'end' }, ours(streams));
+    const fromEnd = await remoteFromEnd(streams);
     const local = record(store, { after: head }, ours(streams));
-    await sleep(200); // the remote subscription has read its starting head and LISTENs
     const results = [
       await store.append(streams[0]!, [{ type: 'One', data: { n: 1 } }], 'no_stream'),
       // Concurrent appends go through group commit (one batch transaction).
@@ -132,7 +172,7 @@ describe.skipIf(!available)('foreign transactions on the same server do not hold
     foreign.on('error', () => undefined);
     const stream = `sixty-${randomUUID()}`;
     const local = record(store, { after: 'end' }, ours([stream]));
-    const fromEnd = record(remote, { after: 'end' }, ours([stream]));
+    const fromEnd = await remoteFromEnd([stream]);
     const latencies: number[] = [];
     try {
       await foreign.connect();
