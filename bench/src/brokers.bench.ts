@@ -48,6 +48,8 @@ type Env = {
   outbox: StoredOutboxMessage[];
 };
 let env: Env | undefined;
+/** Connections a scenario keeps open across its rounds, closed by the suite's teardown. */
+const closers: (() => Promise<void>)[] = [];
 const current = (): Env =>
   env ??
   (() => {
@@ -109,6 +111,11 @@ function rabbitThroughput(): Scenario {
         await channel.assertQueue('bench', { durable: true });
         await channel.bindQueue('bench', 'bench', '#');
         raw = { model, channel };
+        const opened = target;
+        closers.push(
+          () => opened.close(),
+          () => model.close(),
+        );
       }
       await raw!.channel.purgeQueue('bench');
       if (side === 'chronicle') return relayRound(target.publish, round);
@@ -271,6 +278,7 @@ const suite: Suite = {
     const outbox = await store.projections.readOutbox(0, MESSAGES);
     env = { dir, ...(vhost ? { vhost } : {}), nc, stream, prefix, store, outbox };
     return async () => {
+      for (const close of closers.splice(0)) await close().catch(() => undefined);
       await store.close();
       await (await jetstreamManager(nc)).streams.delete(stream).catch(() => false);
       await nc.close();
