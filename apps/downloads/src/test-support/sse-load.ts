@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { startMain } from './main-process.js';
 
 /** What {@link runSseLoad} does. */
@@ -46,6 +47,31 @@ export type SseLoadResult = {
 };
 
 const TOKEN = 'sse-load-token';
+/** The line that marks each event frame (heartbeats and the greeting are comments). */
+const FRAME = '\nevent: event\n';
+
+/** The prober thread: GET its URL in a loop; 'load' switches from the control figures, 'stop' posts both. */
+const PROBER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const figures = { control: [], load: [] };
+let phase = 'control';
+let running = true;
+parentPort.on('message', (message) => {
+  if (message === 'load') phase = 'load';
+  else running = false;
+});
+(async () => {
+  while (running) {
+    const started = performance.now();
+    const response = await fetch(workerData.url);
+    await response.arrayBuffer();
+    if (response.status !== 200) throw new Error('GET ' + workerData.url + ' answered ' + response.status);
+    figures[phase].push(performance.now() - started);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  parentPort.postMessage(figures);
+})().catch((error) => parentPort.postMessage({ ...figures, error: String(error) }));
+`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function metrics(url: string): Promise<{ rssMb: number; subscribers: number }> {
@@ -90,12 +116,13 @@ function subscribe(url: string, reads: boolean): Promise<Client> {
     socket.on('data', (chunk: Buffer) => {
       // Count frames by their `event: event` line (split across chunks: keep a short tail).
       const text = tail + chunk.toString('latin1');
-      let at = text.indexOf('\nevent: event\n');
+      let at = text.indexOf(FRAME);
       while (at !== -1) {
         client.received += 1;
-        at = text.indexOf('\nevent: event\n', at + 1);
+        at = text.indexOf(FRAME, at + 1);
       }
-      tail = text.slice(-16);
+      // Shorter than the marker, so no frame is counted twice.
+      tail = text.slice(-(FRAME.length - 1));
     });
   });
 }
@@ -135,21 +162,13 @@ export async function runSseLoad(options: SseLoadOptions): Promise<SseLoadResult
     await sleep(500);
     const baseline = await metrics(url);
 
-    // A reader of one stream, all along: its latency is the "other requests" of the target.
-    const control: number[] = [];
-    const latencies: number[] = [];
-    let sink = control;
-    let probing = true;
-    const prober = (async () => {
-      while (probing) {
-        const started = performance.now();
-        const response = await fetch(`${url}/v1/streams/probe-1`);
-        await response.arrayBuffer();
-        if (response.status !== 200) throw new Error(`GET /v1/streams/probe-1 answered ${response.status}`);
-        sink.push(performance.now() - started);
-        await sleep(5);
-      }
-    })();
+    // A reader of one stream, all along: its latency is the "other requests" of the target. It runs on a
+    // thread of its own, so what it measures is the server, not this thread's event loop busy with the subscribers.
+    const prober = new Worker(PROBER, { eval: true, workerData: { url: `${url}/v1/streams/probe-1` } });
+    const probed = new Promise<{ control: number[]; load: number[]; error?: string }>((resolve, reject) => {
+      prober.once('message', resolve);
+      prober.once('error', reject);
+    });
     let peakRss = baseline.rssMb;
     let sampling = true;
     const sampler = (async () => {
@@ -160,7 +179,7 @@ export async function runSseLoad(options: SseLoadOptions): Promise<SseLoadResult
     })();
 
     await sleep(2_000);
-    sink = latencies;
+    prober.postMessage('load');
     for (let i = 0; i < options.readers; i += 50) {
       const opened = await Promise.all(
         Array.from({ length: Math.min(50, options.readers - i) }, () => subscribe(url, true)),
@@ -212,10 +231,12 @@ export async function runSseLoad(options: SseLoadOptions): Promise<SseLoadResult
       15_000,
       'RSS back near its baseline',
     ).catch(() => undefined);
-    probing = false;
     sampling = false;
-    await Promise.all([prober, sampler]);
-    const sorted = [...latencies].sort((a, b) => a - b);
+    prober.postMessage('stop');
+    const [{ control, load, error }] = await Promise.all([probed, sampler]);
+    await prober.terminate();
+    if (error) throw new Error(error);
+    const sorted = [...load].sort((a, b) => a - b);
     const controlSorted = [...control].sort((a, b) => a - b);
     return {
       baselineRssMb: baseline.rssMb,
