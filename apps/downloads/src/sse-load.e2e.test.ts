@@ -8,7 +8,14 @@ import { runSseLoad } from './test-support/sse-load.js';
  */
 describe('SSE under load (npm start, 100 readers + 5 that never read)', () => {
   it('keeps RSS bounded, frees every subscription, and keeps serving reads', async () => {
-    const result = await runSseLoad({ readers: 100, stalled: 5, events: 2_000, batch: 20, eventBytes: 1_000 });
+    const result = await runSseLoad({
+      readers: 100,
+      stalled: 5,
+      events: 2_000,
+      batch: 20,
+      eventBytes: 1_000,
+      rounds: 2,
+    });
     console.log(`[sse-load] ${JSON.stringify({ ...result, eventsPerReader: undefined })}`);
     // Every reader got every event, while the 5 never read.
     expect(result.eventsPerReader.filter((n) => n !== 2_000)).toEqual([]);

@@ -16,15 +16,24 @@ export type SseLoadOptions = {
   readonly batch: number;
   /** Size of each event's data, in bytes. */
   readonly eventBytes: number;
+  /** Times the whole cycle runs (connect, append, all close) on the same server (default 1). */
+  readonly rounds?: number;
   /** CHRONICLE_SSE_STALL_TIMEOUT_MS of the server (its default otherwise). */
   readonly stallTimeoutMs?: number;
 };
 
 /** What {@link runSseLoad} measured in the server process (RSS from its /metrics, MB; latencies in ms). */
 export type SseLoadResult = {
+  /** Before the warm-up appends (the baseline is after them). */
+  readonly coldRssMb: number;
   readonly baselineRssMb: number;
   readonly peakRssMb: number;
+  /** After the last round (`afterRssPerRoundMb`: after each). */
   readonly afterRssMb: number;
+  readonly afterRssPerRoundMb: readonly number[];
+  /** V8's used heap and its external memory (Buffers), before and after. */
+  readonly heapMb: { readonly baseline: number; readonly after: number };
+  readonly externalMb: { readonly baseline: number; readonly after: number };
   readonly baselineGauge: number;
   readonly connectedGauge: number;
   readonly afterGauge: number;
@@ -74,15 +83,20 @@ parentPort.on('message', (message) => {
 `;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function metrics(url: string): Promise<{ rssMb: number; subscribers: number }> {
+type Sample = { rssMb: number; heapMb: number; externalMb: number; subscribers: number };
+
+async function metrics(url: string): Promise<Sample> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const value = (name: string): number => {
     const line = text.split('\n').find((l) => l.startsWith(`${name} `));
     if (!line) throw new Error(`no ${name} in /metrics`);
     return Number(line.split(' ')[1]);
   };
+  const mb = (name: string): number => value(name) / 1024 / 1024;
   return {
-    rssMb: value('chronicle_process_process_resident_memory_bytes') / 1024 / 1024,
+    rssMb: mb('chronicle_process_process_resident_memory_bytes'),
+    heapMb: mb('chronicle_process_nodejs_heap_size_used_bytes'),
+    externalMb: mb('chronicle_process_nodejs_external_memory_bytes'),
     subscribers: value('chronicle_sse_subscribers'),
   };
 }
@@ -95,6 +109,16 @@ async function until(condition: () => Promise<boolean>, timeoutMs: number, what:
   }
   return Date.now() - started;
 }
+
+/** What one cycle left: the gauge with everyone connected and how fast it came back, the sample after it. */
+type Round = {
+  connectedGauge: number;
+  gaugeBackMs: number;
+  fanOutMs: number;
+  stalledCut: number;
+  after: Sample;
+  eventsPerReader: number[];
+};
 
 /** A raw SSE client: counts the events it receives (or reads nothing at all). */
 type Client = { readonly socket: Socket; received: number; closedByServer: boolean };
@@ -154,11 +178,24 @@ export async function runSseLoad(options: SseLoadOptions): Promise<SseLoadResult
     }).then(async (response) => {
       if (response.status !== 201) throw new Error(`append answered ${response.status}: ${await response.text()}`);
     });
-  const clients: Client[] = [];
+  const everyClient: Client[][] = [];
   try {
     await post('probe-1', { events: Array.from({ length: 20 }, (_, n) => ({ type: 'Probed', data: { n } })) });
-    // Warm up the read path and the append path before the baseline.
+    // Warm up the read path, then append as many events as the run will, with no subscriber: what storing
+    // them costs (SQLite's caches, the heap the appends grow) is in the baseline, so the figures are the SSE's.
     for (let i = 0; i < 50; i++) await fetch(`${url}/v1/streams/probe-1`).then((r) => r.arrayBuffer());
+    const cold = await metrics(url);
+    const data = 'x'.repeat(options.eventBytes);
+    const appendAll = async (prefix: string): Promise<void> => {
+      for (let written = 0; written < options.events; written += options.batch) {
+        const events = Array.from({ length: Math.min(options.batch, options.events - written) }, (_, i) => ({
+          type: 'Loaded',
+          data: { n: written + i, data },
+        }));
+        await post(`${prefix}-${written % 7}`, { events });
+      }
+    };
+    await appendAll('warm');
     await sleep(500);
     const baseline = await metrics(url);
 
@@ -180,74 +217,85 @@ export async function runSseLoad(options: SseLoadOptions): Promise<SseLoadResult
 
     await sleep(2_000);
     prober.postMessage('load');
-    for (let i = 0; i < options.readers; i += 50) {
-      const opened = await Promise.all(
-        Array.from({ length: Math.min(50, options.readers - i) }, () => subscribe(url, true)),
+    const rounds: Round[] = [];
+    for (let round = 0; round < (options.rounds ?? 1); round++) {
+      const clients: Client[] = [];
+      everyClient.push(clients);
+      for (let i = 0; i < options.readers; i += 50) {
+        const opened = await Promise.all(
+          Array.from({ length: Math.min(50, options.readers - i) }, () => subscribe(url, true)),
+        );
+        clients.push(...opened);
+      }
+      const stalled = await Promise.all(Array.from({ length: options.stalled }, () => subscribe(url, false)));
+      clients.push(...stalled);
+      const total = options.readers + options.stalled;
+      let connectedGauge = 0;
+      await until(
+        async () => (connectedGauge = (await metrics(url)).subscribers) === baseline.subscribers + total,
+        30_000,
+        'every subscriber',
       );
-      clients.push(...opened);
-    }
-    const stalled = await Promise.all(Array.from({ length: options.stalled }, () => subscribe(url, false)));
-    clients.push(...stalled);
-    const total = options.readers + options.stalled;
-    let connectedGauge = 0;
-    await until(
-      async () => (connectedGauge = (await metrics(url)).subscribers) === baseline.subscribers + total,
-      30_000,
-      'every subscriber',
-    );
 
-    const data = 'x'.repeat(options.eventBytes);
-    const fanOutStarted = Date.now();
-    for (let written = 0; written < options.events; written += options.batch) {
-      const events = Array.from({ length: Math.min(options.batch, options.events - written) }, (_, i) => ({
-        type: 'Loaded',
-        data: { n: written + i, data },
-      }));
-      await post(`load-${written % 7}`, { events });
-    }
-    const readers = clients.slice(0, options.readers);
-    await until(
-      async () => readers.every((c) => c.received >= options.events),
-      180_000,
-      'every reader to receive every event',
-    );
-    const fanOutMs = Date.now() - fanOutStarted;
-    const stalledCut = stalled.filter((c) => c.closedByServer).length;
+      const fanOutStarted = Date.now();
+      await appendAll(`load${round}`);
+      const readers = clients.slice(0, options.readers);
+      await until(
+        async () => readers.every((c) => c.received >= options.events),
+        180_000,
+        'every reader to receive every event',
+      );
+      const fanOutMs = Date.now() - fanOutStarted;
+      const stalledCut = stalled.filter((c) => c.closedByServer).length;
 
-    for (const client of clients) client.socket.destroy();
-    const gaugeBackMs = await until(
-      async () => (await metrics(url)).subscribers === baseline.subscribers,
-      10_000,
-      'the gauge back at its baseline',
-    );
-    const afterGauge = (await metrics(url)).subscribers;
-    // Memory is given back as the collector runs: wait up to 15 s for it to settle near the baseline.
-    let afterRss = Number.POSITIVE_INFINITY;
-    await until(
-      async () => {
-        afterRss = (await metrics(url)).rssMb;
-        return afterRss - baseline.rssMb < 20;
-      },
-      15_000,
-      'RSS back near its baseline',
-    ).catch(() => undefined);
+      for (const client of clients) client.socket.destroy();
+      const gaugeBackMs = await until(
+        async () => (await metrics(url)).subscribers === baseline.subscribers,
+        10_000,
+        'the gauge back at its baseline',
+      );
+      // Memory is given back as the collector runs: wait up to 15 s for it to settle near the baseline.
+      let after = await metrics(url);
+      await until(
+        async () => {
+          after = await metrics(url);
+          return after.rssMb - baseline.rssMb < 20;
+        },
+        15_000,
+        'RSS back near its baseline',
+      ).catch(() => undefined);
+      rounds.push({
+        connectedGauge,
+        gaugeBackMs,
+        fanOutMs,
+        stalledCut,
+        after,
+        eventsPerReader: readers.map((c) => c.received),
+      });
+    }
     sampling = false;
     prober.postMessage('stop');
     const [{ control, load, error }] = await Promise.all([probed, sampler]);
     await prober.terminate();
     if (error) throw new Error(error);
+    const last = rounds[rounds.length - 1]!;
     const sorted = [...load].sort((a, b) => a - b);
     const controlSorted = [...control].sort((a, b) => a - b);
     return {
+      coldRssMb: cold.rssMb,
       baselineRssMb: baseline.rssMb,
       peakRssMb: peakRss,
-      afterRssMb: afterRss,
+      afterRssMb: last.after.rssMb,
+      afterRssPerRoundMb: rounds.map((r) => r.after.rssMb),
+      heapMb: { baseline: baseline.heapMb, after: last.after.heapMb },
+      externalMb: { baseline: baseline.externalMb, after: last.after.externalMb },
       baselineGauge: baseline.subscribers,
-      connectedGauge,
-      afterGauge,
-      gaugeBackMs,
-      stalledCut,
-      eventsPerReader: readers.map((c) => c.received),
+      // The same in every round, else NaN.
+      connectedGauge: rounds.every((r) => r.connectedGauge === last.connectedGauge) ? last.connectedGauge : Number.NaN,
+      afterGauge: last.after.subscribers,
+      gaugeBackMs: Math.max(...rounds.map((r) => r.gaugeBackMs)),
+      stalledCut: rounds.reduce((sum, r) => sum + r.stalledCut, 0),
+      eventsPerReader: rounds.flatMap((r) => r.eventsPerReader),
       controlReads: controlSorted.length,
       controlP50Ms: percentile(controlSorted, 0.5),
       controlP99Ms: percentile(controlSorted, 0.99),
@@ -255,10 +303,10 @@ export async function runSseLoad(options: SseLoadOptions): Promise<SseLoadResult
       readP50Ms: percentile(sorted, 0.5),
       readP99Ms: percentile(sorted, 0.99),
       readMaxMs: sorted[sorted.length - 1] ?? Number.NaN,
-      fanOutMs,
+      fanOutMs: Math.max(...rounds.map((r) => r.fanOutMs)),
     };
   } finally {
-    for (const client of clients) client.socket.destroy();
+    for (const client of everyClient.flat()) client.socket.destroy();
     server.child.kill('SIGTERM');
     await server.exited();
     rmSync(dataDir, { recursive: true, force: true });

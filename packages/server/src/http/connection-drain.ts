@@ -27,7 +27,10 @@ export function trackConnections(server: Server): ConnectionDrain {
     const socket: Socket = request.socket;
     inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1);
     response.once('close', () => {
-      const left = (inFlight.get(socket) ?? 1) - 1;
+      // A response open until its socket closed (an event stream) ends after the socket left the map:
+      // putting it back would keep the socket, and all it holds, for the server's life.
+      if (!inFlight.has(socket)) return;
+      const left = inFlight.get(socket)! - 1;
       inFlight.set(socket, left);
       // The response is out (or the client left): a FIN, not a reset, so the client reads it whole.
       if (draining && left === 0) socket.end();

@@ -1,6 +1,12 @@
 import { connect, type Socket } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startTestServer, type TestServer } from '../test-server.js';
+
+// A full collection on demand (V8's gc, exposed to a fresh context without starting Node with --expose-gc).
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
 
 let server: TestServer;
 afterEach(async () => server?.close());
@@ -88,6 +94,30 @@ describe('GET /v1/subscribe with bounds', () => {
     for (const client of clients) client.socket.destroy();
     await vi.waitFor(async () => expect(metric(await metrics(), 'chronicle_sse_subscribers')).toBe(0), { timeout: 2_000, interval: 20 });
     expect(metric(await metrics(), 'chronicle_sse_disconnects_total{reason="client"}')).toBe(50);
+  }, 30_000);
+
+  it('keeps nothing of a closed subscription: its socket, response and connection are garbage', async () => {
+    server = await startTestServer();
+    // What the server holds for each connection, seen through weak references only.
+    const held: WeakRef<object>[] = [];
+    server.app.server.on('connection', (socket: object) => held.push(new WeakRef(socket)));
+    for (let round = 0; round < 3; round++) {
+      const clients = await Promise.all(Array.from({ length: 20 }, () => rawSubscribe('/v1/subscribe')));
+      await appendMany(20, 10);
+      for (const client of clients) client.socket.destroy();
+      await Promise.all(clients.map((client) => client.closed));
+    }
+    await vi.waitFor(async () => expect(metric(await metrics(), 'chronicle_sse_subscribers')).toBe(0));
+    await vi.waitFor(
+      async () => {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        collectGarbage();
+        // The test's own /metrics requests may still be open; every event stream's socket must be gone.
+        expect(held.filter((ref) => ref.deref() !== undefined).length).toBeLessThanOrEqual(2);
+      },
+      { timeout: 5_000, interval: 100 },
+    );
+    expect(held.length).toBeGreaterThanOrEqual(60);
   }, 30_000);
 
   it('past the subscriber limit answers 503 TOO_MANY_SUBSCRIBERS with Retry-After; a freed slot is usable again', async () => {
