@@ -134,6 +134,12 @@ export function downloadsScenarios(createStore: StoreFactory): void {
       expectProblem(await d.request('POST', '/v1/devices/p3/deactivate', { body: { customerId }, now: at(7) }), 409, 'DEACTIVATION_LIMIT_REACHED');
       expect((await d.request('POST', '/v1/devices/p3/deactivate', { body: { customerId }, now: at(367) })).status).toBe(200);
       expectProblem(await d.request('POST', '/v1/devices/p9/deactivate', { body: { customerId: unique('nobody') }, now: at(7) }), 404, 'DEVICE_NOT_OWNED');
+      // A device this customer never used is refused too, though the customer has licenses elsewhere.
+      expectProblem(await d.request('POST', '/v1/devices/never-used/deactivate', { body: { customerId }, now: at(368) }), 404, 'DEVICE_NOT_OWNED');
+      // Another customer's device is not this customer's either.
+      const other = unique('other');
+      await d.request('POST', '/v1/licenses', { body: { customerId: other, deviceId: 'theirs', titleId: 't', studioId: 's' }, now: at(368) });
+      expectProblem(await d.request('POST', '/v1/devices/theirs/deactivate', { body: { customerId }, now: at(368) }), 404, 'DEVICE_NOT_OWNED');
     });
   });
 
@@ -172,6 +178,11 @@ export function downloadsScenarios(createStore: StoreFactory): void {
       expectProblem(await d.request('PUT', '/v1/rules', { body: { ...defaultRules, downloadsPerTitlePerYear: 5 }, token: null }), 401, 'UNAUTHORIZED');
       expectProblem(await d.request('PUT', '/v1/rules', { body: { ...defaultRules, downloadsPerTitlePerYear: -1 } }), 400, 'VALIDATION_FAILED');
       expectProblem(await d.request('PUT', '/v1/rules', { body: { ...defaultRules, surprise: 1 } }), 400, 'VALIDATION_FAILED');
+      // A partial document: one issue that says the whole document is needed and names what is missing.
+      const partial = await d.request('PUT', '/v1/rules', { body: { devicesPerAccount: 5 } });
+      expectProblem(partial, 400, 'VALIDATION_FAILED');
+      expect(partial.body.issues).toHaveLength(1);
+      expect(partial.body.detail).toContain('replaces the whole rules document; missing downloadsPerTitlePerYear, titleLimits, studioLimits');
       expect(Number(JSON.parse((await d.request('GET', '/v1/rules')).headers.get('etag')!))).toBe(version);
       const put = await d.request('PUT', '/v1/rules', { body: { ...defaultRules, downloadsPerTitlePerYear: 5 }, headers: { 'x-chronicle-actor': 'ops@example.com', 'if-match': `"${version}"` } });
       expect(put.status, JSON.stringify(put.body)).toBe(200);

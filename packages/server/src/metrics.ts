@@ -17,7 +17,8 @@ export type ServerMetrics = {
 /** Creates the registry with HTTP, store-head and projection-lag metrics (collected on scrape). */
 export function createMetrics(store: Pick<EventStore, 'headPosition'>, projections: () => readonly RegisteredProjection[]): ServerMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'chronicle_process_' });
+  // prom-client names them process_* and nodejs_*: with this prefix, chronicle_process_cpu_seconds_total, chronicle_nodejs_heap_size_used_bytes, ...
+  collectDefaultMetrics({ register: registry, prefix: 'chronicle_' });
   const requests = new Counter({ name: 'chronicle_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'] as const, registers: [registry] });
   const duration = new Histogram({
     name: 'chronicle_http_request_duration_seconds',

@@ -165,6 +165,9 @@ describe('generic HTTP API', () => {
     expectProblem(await server.request('GET', '/v1/streams/counter-404/state'), 404, 'STREAM_NOT_FOUND');
     expectProblem(await server.request('GET', '/v1/streams/counter-7/state?at=yesterday'), 400, 'VALIDATION_FAILED');
     expectProblem(await server.request('GET', '/v1/streams/counter-7/state?version=1&at=2020-01-01T00:00:00Z'), 400, 'VALIDATION_FAILED');
+    const past = await server.request('GET', '/v1/streams/counter-7/state?version=99');
+    expectProblem(past, 400, 'VALIDATION_FAILED');
+    expect(past.body.detail).toContain('version 99 is past the end of counter-7, which has 3 events');
   });
 
   it('pages the global log and lists streams; stream ids may contain encoded slashes', async () => {
@@ -246,6 +249,10 @@ describe('generic HTTP API', () => {
     const metrics = await server.request('GET', '/metrics');
     expect(metrics.body).toContain('chronicle_http_requests_total{method="POST",route="/v1/streams/:streamId",status="201"} 1');
     expect(metrics.body).toContain('chronicle_store_head_position 1');
+    // Node's process metrics carry the prefix once.
+    expect(metrics.body).toMatch(/^chronicle_process_cpu_seconds_total \d/m);
+    expect(metrics.body).toMatch(/^chronicle_nodejs_heap_size_used_bytes \d/m);
+    expect(metrics.body).not.toContain('process_process');
     const spec = await server.request('GET', '/docs/json');
     expect(spec.body.openapi).toMatch(/^3\./);
     expect(Object.keys(spec.body.paths)).toEqual(expect.arrayContaining(['/v1/streams/{streamId}', '/v1/all', '/v1/subscribe', '/v1/projections']));

@@ -18,6 +18,8 @@ export type Account = {
   readonly licenses: readonly string[];
   /** Every title ever downloaded. */
   readonly titles: readonly string[];
+  /** Every device that ever held one of this customer's licenses. */
+  readonly devices: readonly string[];
   readonly deactivations: readonly string[];
 };
 
@@ -30,6 +32,7 @@ export function applyAccountEvent(account: Account, event: AccountEvent): Accoun
         active: { ...account.active, [licenseId]: { deviceId, titleId, studioId } },
         licenses: account.licenses.includes(licenseId) ? account.licenses : [...account.licenses, licenseId],
         titles: account.titles.includes(titleId) ? account.titles : [...account.titles, titleId],
+        devices: account.devices.includes(deviceId) ? account.devices : [...account.devices, deviceId],
       };
     }
     case 'LicenseDeactivated': {
@@ -50,13 +53,17 @@ export function activeDevices(account: Account): string[] {
 
 export type AccountCommand = { readonly type: 'DeactivateDevice'; readonly deviceId: string; readonly now: Date; readonly deactivationsPerYear: number };
 
-/** Command handler: remote deactivation releases every active license of the device, within the yearly limit. */
+/**
+ * Command handler: remote deactivation releases every active license of the device, within the yearly limit.
+ * A device that never held a license of this customer is refused (`DEVICE_NOT_OWNED`); one whose licenses
+ * are all released already is a no-op.
+ */
 export function handleAccountCommand(command: AccountCommand, account: Account): AccountEvent[] {
   const licenseIds = Object.entries(account.active)
     .filter(([, license]) => license.deviceId === command.deviceId)
     .map(([licenseId]) => licenseId);
   if (licenseIds.length === 0) {
-    if (account.licenses.length === 0) throw new DeviceNotOwnedError(command.deviceId);
+    if (!account.devices.includes(command.deviceId)) throw new DeviceNotOwnedError(command.deviceId);
     return []; // nothing active on that device: a no-op, and it costs no deactivation
   }
   if (countedInstants(account.deactivations, command.now).length >= command.deactivationsPerYear) {
@@ -66,7 +73,7 @@ export function handleAccountCommand(command: AccountCommand, account: Account):
 }
 
 export const accountDecider: Decider<AccountCommand, AccountEvent, Account> = {
-  initialState: () => ({ active: {}, licenses: [], titles: [], deactivations: [] }),
+  initialState: () => ({ active: {}, licenses: [], titles: [], devices: [], deactivations: [] }),
   decide: handleAccountCommand,
   evolve: applyAccountEvent,
 };

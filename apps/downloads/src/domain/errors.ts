@@ -42,7 +42,7 @@ export class DeactivationLimitReachedError extends DomainError {
   }
 }
 
-/** A device belongs to another customer than the one asking. */
+/** The device never held a license of the customer asking. */
 export class DeviceNotOwnedError extends DomainError {
   constructor(readonly deviceId: string) {
     super('DEVICE_NOT_OWNED', `device ${deviceId} has no licenses of this customer`);

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge } from 'prom-client';
 import { ZodError } from 'zod';
 import { FallbackJournal, isStoreOutage, outageAsUnavailable, type FallbackEntry } from '../fallback.js';
-import { rulesJsonSchema, type RulesSource } from '../rules.js';
+import { defaultRules, rulesJsonSchema, type RulesSource } from '../rules.js';
 import type { DownloadsService } from '../service.js';
 import { toWire, wireEventSchema } from '@chronicle/server';
 import { pinnedInstant } from './clock.js';
@@ -284,6 +284,19 @@ export function downloadsRoutes(options: DownloadsRouteOptions) {
           },
           response: { '4xx': problemSchema },
           documented: { 200: rulesAnswer },
+        },
+        // PUT replaces the whole document: a partial one gets one message naming what is missing,
+        // not one "must have required property" per field.
+        preValidation: async (request) => {
+          const body: unknown = request.body;
+          if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
+          const missing = Object.keys(defaultRules).filter((field) => !(field in body));
+          if (missing.length === 0) return;
+          throw ValidationError.of(
+            'body',
+            `PUT /v1/rules replaces the whole rules document; missing ${missing.join(', ')}. ` +
+              'GET /v1/rules, change the fields you need and PUT the whole document back',
+          );
         },
       },
       async (request, reply) => {

@@ -94,9 +94,9 @@ async function metrics(url: string): Promise<Sample> {
   };
   const mb = (name: string): number => value(name) / 1024 / 1024;
   return {
-    rssMb: mb('chronicle_process_process_resident_memory_bytes'),
-    heapMb: mb('chronicle_process_nodejs_heap_size_used_bytes'),
-    externalMb: mb('chronicle_process_nodejs_external_memory_bytes'),
+    rssMb: mb('chronicle_process_resident_memory_bytes'),
+    heapMb: mb('chronicle_nodejs_heap_size_used_bytes'),
+    externalMb: mb('chronicle_nodejs_external_memory_bytes'),
     subscribers: value('chronicle_sse_subscribers'),
   };
 }

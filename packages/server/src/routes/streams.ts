@@ -78,7 +78,7 @@ const stateQuery = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    version: { type: 'integer', minimum: 0, description: 'State after this many events' },
+    version: { type: 'integer', minimum: 0, description: 'State after this many events (at most the stream\'s version; more is a 400)' },
     at: { type: 'string', format: 'date-time', description: 'State as of this instant (ISO 8601)' },
   },
 } as const;
@@ -199,6 +199,9 @@ export function streamRoutes(app: FastifyInstance, options: { store: EventStore;
       const model = stateModels[categoryOf(streamId)];
       if (!model) throw new HttpProblem(404, 'STATE_NOT_AVAILABLE', `no state model is registered for streams of category "${categoryOf(streamId)}"`);
       const info = (await store.getStreamInfo(streamId)) ?? (await missing(store, streamId));
+      if (version !== undefined && version > info.version) {
+        throw ValidationError.of('querystring/version', `version ${version} is past the end of ${streamId}, which has ${info.version} events`);
+      }
       const when = at === undefined ? undefined : new Date(at);
       const loaded = await stateAt(store, streamId, foldable(model), { ...(version === undefined ? {} : { version }), ...(when ? { at: when } : {}) });
       return { streamId, version: loaded.version, currentVersion: info.version, state: loaded.state, ...(when ? { at: when.toISOString() } : {}) };
