@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   StoreUnavailableError,
+  sleep,
   WrongExpectedVersionError,
   type ExpectedVersion,
   type PreparedEvent,
@@ -16,7 +17,7 @@ import { isWrongLastSequence } from './jetstream-errors.js';
 import { globalPosition } from './positions.js';
 import type { StoreContext } from './store-context.js';
 import { lookupHead } from './stream-head.js';
-import { requestRuns, requestRecord, type RequestRun } from './request-records.js';
+import { recordedRuns, requestRuns, requestRecord, type RequestRun } from './request-records.js';
 
 const encoder = new TextEncoder();
 const EMPTY_BODY = encoder.encode('[]');
@@ -111,14 +112,46 @@ function bodyOf(p: Pending, draft: CommitDraft): Uint8Array {
   return p.bodies.length > 1 ? EMPTY_BODY : encoder.encode(p.bodies[0]);
 }
 
-/** The sequence of `p`'s commit if it is stored (found after the head it was written on), else undefined. */
-async function storedSequence(context: StoreContext, p: Pending): Promise<number | undefined> {
+/**
+ * What follows the head `p` was drafted on, on its stream's subject: this
+ * call's commit (`ours`, with its sequence), another writer's (`other`), or
+ * nothing (`none`).
+ */
+async function afterHead(context: StoreContext, p: Pending): Promise<{ ours: number } | 'other' | 'none'> {
   const next = await context.io.getMessage(context.layout.eventsStream, {
     seq: p.head.sequence + 1,
     next_by_subj: p.subject,
   });
-  return next && appendIdOf(next.header) === p.appendId ? next.seq : undefined;
+  if (!next) return 'none';
+  return appendIdOf(next.header) === p.appendId ? { ours: next.seq } : 'other';
 }
+
+/**
+ * Whether one of the append's request ids was recorded by another append (a
+ * record whose first commit is not one of this call's): a lost race even
+ * when no head shows it.
+ */
+async function recordedByAnother(
+  context: StoreContext,
+  pending: readonly Pending[],
+  requests: ReadonlyMap<string, RequestRun[]>,
+): Promise<boolean> {
+  const ours = new Set(pending.map((p) => p.appendId));
+  for (const requestId of requests.keys()) {
+    const record = await context.io.getMessage(context.layout.eventsStream, {
+      last_by_subj: context.layout.requestSubject(requestId),
+    });
+    if (!record) continue;
+    const back = recordedRuns(record.data)[0]?.back;
+    const commit =
+      back === undefined ? null : await context.io.getMessage(context.layout.eventsStream, { seq: record.seq - back });
+    if (!commit || !ours.has(appendIdOf(commit.header))) return true;
+  }
+  return false;
+}
+
+/** Wait between attempts whose refusal the reads could not confirm (see {@link commitParts}). */
+const UNCONFIRMED_RETRY_MS = 50;
 
 /**
  * Writes one commit per part, atomically: one message (with `Nats-Msg-Id`, so
@@ -174,12 +207,28 @@ export async function commitParts(context: StoreContext, parts: readonly CommitP
         if (!isWrongLastSequence(error)) throw error;
         // A publish retried across a failover can lose the check to its own first attempt, stored by the old
         // leader whose ack was lost: then the commits after the heads are ours (all of them: batches are atomic).
-        const first = await storedSequence(context, pending[0]!);
-        if (first !== undefined)
-          sequences = await Promise.all(
-            pending.map(async (p, i) => (i === 0 ? first : (await storedSequence(context, p))!)),
-          );
-        else maybeCommitted = false;
+        // A stale copy holds a prefix of the real history: "ours" and "other" are facts, "none" may be stale.
+        const after = await Promise.all(pending.map((p) => afterHead(context, p)));
+        if (after.every((a) => typeof a === 'object')) {
+          sequences = after.map((a) => (a as { ours: number }).ours);
+        } else if (!after.includes('other')) {
+          // Refused, yet no head has another writer's commit after it: one of the two answers is stale. After a
+          // network partition heals, a deposed stream leader that has not yet heard of its successor answers
+          // publishes and reads from its old copy, while the real leader may store the same publish. Only a
+          // record of the request by another append (below) or another writer's commit after a head proves a
+          // lost race; until then the same commits are published again (a single commit with the same
+          // Nats-Msg-Id, so it is stored once; a batch guarded by the same expected sequences).
+          if (await recordedByAnother(context, pending, requests)) {
+            await refuseRecordedRequests(context, pending[0]!, requests);
+          }
+          if (Date.now() > deadline) {
+            const streams = parts.map((p) => p.streamId).join(', ');
+            const reason = `${streams}: refused, with no conflict visible, for ${context.retryForMs} ms`;
+            throw new StoreUnavailableError(reason, true);
+          }
+          await sleep(UNCONFIRMED_RETRY_MS);
+          continue;
+        } else maybeCommitted = false;
       }
       if (sequences) return pending.map((p, i) => committed(context, p, sequences[i]!, recordedAt));
       if (Date.now() > deadline) {

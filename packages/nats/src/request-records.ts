@@ -67,6 +67,12 @@ export function requestRecord(
   return encoder.encode(JSON.stringify({ kind: 'appended', runs: stored }));
 }
 
+/** Where the commits of a stored request record are, counted back from the record (none for a no-op or rejection). */
+export function recordedRuns(body: Uint8Array): readonly { readonly back: number }[] {
+  const stored = JSON.parse(decoder.decode(body)) as StoredRecord;
+  return stored.kind === 'appended' ? stored.runs : [];
+}
+
 /**
  * The request index of this store: what each request id appended (written by
  * the append itself, in its atomic batch, so "handled" and "stored" never
