@@ -237,13 +237,12 @@ describe.skipIf(!url)('JetStream relay target and consumer', () => {
     const progress = () => consumer.metrics().handled + consumer.metrics().duplicates;
     for (let kill = 0; kill < 10; kill++) {
       const child = await startRelay(args);
-      const before = progress();
-      await until(
-        () => progress() >= before + 3 + Math.floor(Math.random() * 10) || progress() >= total,
-        30_000,
-        `kill ${kill}`,
-      );
-      await kill9(child);
+      try {
+        const target = progress() + 3 + Math.floor(Math.random() * 10);
+        await until(() => progress() >= target || progress() >= total, 30_000, `kill ${kill}`);
+      } finally {
+        await kill9(child);
+      }
     }
     await writing;
     const child = await startRelay(args);

@@ -46,23 +46,26 @@ describe.skipIf(!vhost)('RabbitMQ relay killed mid-publish', () => {
     const args = [`${stores.dir}/publisher.db`, env.url, 'crash'];
     for (let kill = 0; kill < KILLS; kill++) {
       const { child, ready } = spawnTs(relayChild, args);
-      await ready;
-      const before = consumer.metrics().handled + consumer.metrics().duplicates;
-      const step = 5 + Math.floor(Math.random() * 25);
-      await until(
-        () =>
-          consumer.metrics().handled + consumer.metrics().duplicates >= before + step ||
-          consumer.metrics().handled >= SUBSCRIPTIONS,
-        20_000,
-        `progress before kill ${kill + 1}`,
-      );
-      await kill9(child);
+      try {
+        await ready;
+        const before = consumer.metrics().handled + consumer.metrics().duplicates;
+        const step = 5 + Math.floor(Math.random() * 25);
+        await until(
+          () =>
+            consumer.metrics().handled + consumer.metrics().duplicates >= before + step ||
+            consumer.metrics().handled >= SUBSCRIPTIONS,
+          20_000,
+          `progress before kill ${kill + 1}`,
+        );
+      } finally {
+        await kill9(child);
+      }
     }
     await writing;
     const { child, ready } = spawnTs(relayChild, args);
     try {
       await ready;
-      await until(() => consumer.metrics().handled === SUBSCRIPTIONS, 30_000, 'every subscription');
+      await until(() => consumer.metrics().handled >= SUBSCRIPTIONS, 30_000, 'every subscription');
     } finally {
       await kill9(child);
     }

@@ -80,11 +80,13 @@ describe.skipIf(!vhost)('mail service (its own process) reacting to public subsc
     try {
       for (let kill = 0; kill < KILLS; kill++) {
         const relay = start('./subscription-service-main.ts', settings);
-        await relay.ready;
-        const before = mails().length;
-        const step = 3 + Math.floor(Math.random() * 12);
-        await until(() => mails().length >= Math.min(before + step, expected), 30_000, `mails before kill ${kill + 1}`);
-        await stop(relay.proc, 'SIGKILL');
+        try {
+          await relay.ready;
+          const target = Math.min(mails().length + 3 + Math.floor(Math.random() * 12), expected);
+          await until(() => mails().length >= target, 30_000, `mails before kill ${kill + 1}`);
+        } finally {
+          await stop(relay.proc, 'SIGKILL');
+        }
       }
       await commands;
       const relay = start('./subscription-service-main.ts', settings);
