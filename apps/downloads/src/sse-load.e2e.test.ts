@@ -14,7 +14,6 @@ describe('SSE under load (npm start, 100 readers + 5 that never read)', () => {
       events: 2_000,
       batch: 20,
       eventBytes: 1_000,
-      rounds: 2,
     });
     console.log(`[sse-load] ${JSON.stringify({ ...result, eventsPerReader: undefined })}`);
     // Every reader got every event, while the 5 never read.
