@@ -14,6 +14,7 @@ export {
   StoreClosedError,
   StoreUnavailableError,
   StoreCorruptError,
+  BrokerDeliveryError,
   DomainError,
   type ChronicleErrorCode,
   type ValidationIssue,

@@ -5,10 +5,11 @@ export { EVENTS_PER_MESSAGE, globalPosition, messageOf } from './positions.js';
 export { encodeStreamId, decodeStreamId } from './subjects.js';
 export {
   createJetStreamTarget,
-  JetStreamDeliveryError,
   type JetStreamTarget,
   type JetStreamTargetOptions,
 } from './jetstream-target.js';
+/** Thrown when JetStream does not acknowledge a batch (core's, re-exported). */
+export { BrokerDeliveryError } from '@chronicle/core';
 export {
   consumeJetStream,
   type JetStreamConsumer,

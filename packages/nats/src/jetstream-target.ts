@@ -1,7 +1,7 @@
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import {
-  ChronicleError,
+  BrokerDeliveryError,
   outboxEnvelope,
   trackTargetMetrics,
   type EnvelopeOptions,
@@ -9,22 +9,6 @@ import {
   type RelayTargetMetrics,
   type StoredOutboxMessage,
 } from '@chronicle/core';
-
-/**
- * A batch of outbox messages was not acknowledged by JetStream (no stream for the subject, a timeout, a lost
- * connection). The relay repeats the whole batch; JetStream drops the copies it already has by `Nats-Msg-Id`.
- */
-export class JetStreamDeliveryError extends ChronicleError {
-  readonly code = 'BROKER_DELIVERY_FAILED';
-  override readonly retryable = true;
-  constructor(
-    message: string,
-    readonly messages: number,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
 
 /** Options of {@link createJetStreamTarget}. */
 export type JetStreamTargetOptions = EnvelopeOptions & {
@@ -49,7 +33,7 @@ export interface JetStreamTarget {
  * Publishes outbox batches to JetStream: every message with `Nats-Msg-Id` = the envelope's `<source>:<position>`
  * (the stream drops a copy within its `duplicate_window`) and core's envelope headers. The batch's publishes are
  * pipelined on one connection, in outbox order, and it resolves when JetStream acknowledged each (stored, or a
- * duplicate); otherwise it throws {@link JetStreamDeliveryError} and the relay repeats it. Copies older than the
+ * duplicate); otherwise it throws {@link BrokerDeliveryError} and the relay repeats it. Copies older than the
  * duplicate window reach consumers, which drop them by message id (`consumeJetStream`).
  */
 export async function createJetStreamTarget(options: JetStreamTargetOptions): Promise<JetStreamTarget> {
@@ -108,7 +92,7 @@ export async function createJetStreamTarget(options: JetStreamTargetOptions): Pr
     } catch (error) {
       metrics.failed(error);
       const text = error instanceof Error ? error.message : String(error);
-      throw new JetStreamDeliveryError(`publishing to JetStream failed: ${text}`, messages.length, { cause: error });
+      throw new BrokerDeliveryError(`publishing to JetStream failed: ${text}`, messages.length, { cause: error });
     }
     metrics.confirmed(messages);
   };

@@ -11,5 +11,5 @@ export {
   type RabbitConsumerMetrics,
   type RabbitConsumerOptions,
 } from './rabbit-consumer.js';
-export { BrokerDeliveryError } from './errors.js';
+export { BrokerDeliveryError } from '@chronicle/core';
 export type { ReconnectOptions } from './connection.js';

@@ -1,5 +1,6 @@
 import type { ConfirmChannel, RecoveringChannelModel } from 'amqplib';
 import {
+  BrokerDeliveryError,
   consoleLogger,
   outboxEnvelope,
   trackTargetMetrics,
@@ -10,7 +11,6 @@ import {
   type StoredOutboxMessage,
 } from '@chronicle/core';
 import { openConnection, type ReconnectOptions } from './connection.js';
-import { BrokerDeliveryError } from './errors.js';
 
 /** Options of {@link createRabbitTarget}. */
 export type RabbitTargetOptions = EnvelopeOptions & {

@@ -33,6 +33,7 @@ export const statusByCode: Readonly<Record<ChronicleErrorCode | keyof typeof ser
   DOMAIN_RULE_VIOLATED: 409,
   SUBJECT_FORGOTTEN: 410,
   CHECKPOINT_MOVED: 409,
+  BROKER_DELIVERY_FAILED: 503,
   UNAUTHORIZED: 401,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,

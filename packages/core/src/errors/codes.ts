@@ -22,6 +22,8 @@ export const errorCodes = {
   STORE_CORRUPT: 'The database file is damaged (a page failed its check); nothing was written. Run `chronicle verify`, then restore from a backup.',
   DOMAIN_RULE_VIOLATED: 'A command was rejected by a business rule (applications use their own, more specific codes).',
   SUBJECT_FORGOTTEN: 'Personal data was written for a data subject that was forgotten (crypto-shredded).',
+  BROKER_DELIVERY_FAILED:
+    'A broker did not confirm a batch of outbox messages; the relay repeats the batch and consumers drop copies by id.',
   CHECKPOINT_MOVED: 'Another runner advanced a projection checkpoint first; the batch was rolled back and is re-read.',
 } as const;
 

@@ -141,6 +141,25 @@ export class StoreCorruptError extends ChronicleError {
 }
 
 /**
+ * A broker did not confirm a batch of outbox messages (a lost connection or channel, a nack, an unroutable
+ * message, no stream for the subject, or acks that did not arrive in time). Nothing is known about which of the
+ * batch's messages arrived, so the relay repeats the whole batch; consumers (or the broker's own dedupe, as
+ * JetStream's `Nats-Msg-Id`) drop the copies by message id.
+ */
+export class BrokerDeliveryError extends ChronicleError {
+  readonly code = 'BROKER_DELIVERY_FAILED';
+  override readonly retryable = true;
+  constructor(
+    message: string,
+    /** How many messages the failed batch held. */
+    readonly messages: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
  * Base for business-rule rejections raised by deciders. Give each rule its own
  * code so that callers (and the HTTP server, which answers 409) can branch on it.
  *

@@ -11,6 +11,7 @@ export {
   StoreClosedError,
   StoreUnavailableError,
   StoreCorruptError,
+  BrokerDeliveryError,
   DomainError,
   type ValidationIssue,
 } from './errors.js';
