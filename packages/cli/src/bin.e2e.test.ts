@@ -23,6 +23,9 @@ describe('bin/chronicle.mjs', () => {
     const version = await run(['--version']);
     expect([version.code, version.stdout.trim()]).toEqual([0, '0.1.0']);
     const db = path.join(mkdtempSync(path.join(tmpdir(), 'chronicle-bin-')), 'x.db');
+    const noStore = await run(['--db', db, 'read', 'nope']);
+    expect([noStore.code, noStore.stderr.trim()]).toEqual([2, `chronicle: no such store: ${db} (no such file; chronicle import creates a store)`]);
+    await createSqliteStore({ path: db }).close();
     const missing = await run(['--db', db, 'read', 'nope']);
     expect([missing.code, missing.stderr.trim()]).toEqual([3, 'chronicle: STREAM_NOT_FOUND: stream "nope" not found']);
     const noModule = await run(['--db', db, '--app', './missing.mjs', 'dump', '--customer', 'c1']);

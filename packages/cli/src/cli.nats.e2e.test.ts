@@ -41,6 +41,14 @@ describe.skipIf(!url)('chronicle --nats: the CLI on NATS JetStream', () => {
     expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(events);
   });
 
+  it('a mistyped --nats-stream is "no such store", and no stream is made', async () => {
+    const typo = uniqueLayout('cli-typo').stream;
+    const run = await runCli(['--nats', url!, '--nats-stream', typo, 'streams']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(new RegExp(`no such store: nats://.* \\(stream ${typo}\\) \\(no such JetStream stream; `));
+    await expect(createNatsStore({ servers: url!, stream: typo, subjectPrefix: typo.toLowerCase(), createStreams: false })).rejects.toThrow(/does not exist/);
+  });
+
   it('refuses to guess: CHRONICLE_PG_URL and CHRONICLE_NATS_URL both set, or --pg with --nats', async () => {
     const both = await runCli(['streams'], { env: { CHRONICLE_PG_URL: 'postgres://h/db', CHRONICLE_NATS_URL: url! } });
     expect(both.code).toBe(2);

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createFileColdStore, createTieredStore, withEventSchemas, type EventStore } from '@chronicle/core';
 import { loadApp, type LoadedApp } from './app/load-app.js';
-import { coldDir, openStore, resolveTarget, type StoreOptions, type StoreTarget } from './store/open-store.js';
+import { coldDir, openStore, resolveTarget, type OpenOptions, type StoreOptions, type StoreTarget } from './store/open-store.js';
 
 /** Options every command accepts (declared on the program). */
 export type GlobalOptions = StoreOptions & {
@@ -25,14 +25,15 @@ export function hasArchive(dir: string): boolean {
 }
 
 /**
- * Runs `work` with the store the options point at, and always closes it.
+ * Runs `work` with the store the options point at, and always closes it. A missing store is
+ * refused ("no such store") unless `create`.
  * With `tiered`, reads also return archived events when an archive exists
  * (`--cold`, or the default archive directory).
  */
 export async function withStore<T>(
   options: GlobalOptions,
   work: (store: EventStore, target: StoreTarget) => Promise<T>,
-  open: { readonly bulk?: boolean; readonly tiered?: boolean; readonly skipIntegrityCheck?: boolean } = {},
+  open: OpenOptions & { readonly tiered?: boolean } = {},
 ): Promise<T> {
   const target = resolveTarget(options);
   const store = await openStore(target, open);

@@ -69,7 +69,7 @@ Examples:
           if (opts.json) printJson(summary);
           else note(`imported ${imported} events into ${check.streams} streams in ${seconds.toFixed(1)} s, ${summary.eventsPerSecond} events/s`);
         },
-        { bulk: true },
+        { bulk: true, create: true },
       );
     });
 }

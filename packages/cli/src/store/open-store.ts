@@ -1,10 +1,11 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import pg from 'pg';
 import type { EventStore } from '@chronicle/core';
 import { createNatsStore } from '@chronicle/nats';
 import { createPostgresStore } from '@chronicle/postgres';
 import { createSqliteStore } from '@chronicle/sqlite';
-import { CliError } from '../errors.js';
+import { CliError, exitCodes } from '../errors.js';
 
 /** Where the store is: the global options every command shares. */
 export type StoreOptions = {
@@ -68,9 +69,44 @@ export function describeTarget(target: StoreTarget): string {
   return `${withoutPassword(target.url)}${target.schema ? ` (schema ${target.schema})` : ''}`;
 }
 
-/** Opens the store a target points at (creating an empty SQLite file when missing). */
-export async function openStore(target: StoreTarget, options: { readonly bulk?: boolean; readonly skipIntegrityCheck?: boolean } = {}): Promise<EventStore> {
+/** The answer to a store that is not there, for commands that do not create one. */
+function noSuchStore(target: StoreTarget, why: string): CliError {
+  const where = describeTarget(target);
+  return new CliError(`no such store: ${where} (${why}; chronicle import creates a store)`, exitCodes.usage);
+}
+
+/** Whether the PostgreSQL schema holds a Chronicle store (its migrations ledger), without creating anything. */
+async function postgresStoreExists(url: string, schema: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, application_name: 'chronicle-cli' });
+  client.on('error', () => undefined); // a dropped connection fails the query below instead
+  await client.connect();
+  try {
+    const found = await client.query<{ present: boolean }>(
+      "select to_regclass(format('%I.schema_migrations', $1::text)) is not null as present",
+      [schema],
+    );
+    return found.rows[0]?.present === true;
+  } finally {
+    await client.end();
+  }
+}
+
+/** How a command opens its store. */
+export type OpenOptions = {
+  /** Bulk loads: SQLite `synchronous=NORMAL`. */
+  readonly bulk?: boolean;
+  readonly skipIntegrityCheck?: boolean;
+  /**
+   * Create the store when it is missing (only `import` does). Otherwise a missing SQLite file,
+   * PostgreSQL schema or JetStream stream is refused with "no such store", and nothing is created.
+   */
+  readonly create?: boolean;
+};
+
+/** Opens the store a target points at; creates it when missing only with `create`. */
+export async function openStore(target: StoreTarget, options: OpenOptions = {}): Promise<EventStore> {
   if (target.kind === 'sqlite') {
+    if (!options.create && !existsSync(target.path)) throw noSuchStore(target, 'no such file');
     mkdirSync(path.dirname(target.path), { recursive: true });
     // Bulk loads (import) trade power-cut durability of the last appends for speed; a killed process still loses nothing.
     return createSqliteStore({
@@ -82,7 +118,16 @@ export async function openStore(target: StoreTarget, options: { readonly bulk?: 
   }
   if (target.kind === 'nats') {
     const stream = target.stream;
-    return createNatsStore({ servers: [...target.servers], stream, subjectPrefix: stream.toLowerCase() });
+    const nats = { servers: [...target.servers], stream, subjectPrefix: stream.toLowerCase(), createStreams: options.create === true };
+    return createNatsStore(nats).catch(
+      (error: unknown) => {
+        const missing = error instanceof Error && /does not exist \(createStreams is false\)/.test(error.message);
+        throw missing ? noSuchStore(target, 'no such JetStream stream') : error;
+      },
+    );
+  }
+  if (!options.create && !(await postgresStoreExists(target.url, target.schema ?? 'chronicle'))) {
+    throw noSuchStore(target, `no Chronicle store in schema ${target.schema ?? 'chronicle'}`);
   }
   return createPostgresStore({ connectionString: target.url, applicationName: 'chronicle-cli', maxConnections: 4, ...(target.schema ? { schema: target.schema } : {}) });
 }
