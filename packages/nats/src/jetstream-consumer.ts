@@ -4,6 +4,8 @@ import {
   consoleLogger,
   handleOnce,
   readEnvelope,
+  type InboxConsumer,
+  type InboxConsumerMetrics,
   type InboxHandler,
   type Logger,
   type ProjectionHost,
@@ -30,19 +32,10 @@ export type JetStreamConsumerOptions<Native> = {
 };
 
 /** Counts of a running JetStream consumer. */
-export type JetStreamConsumerMetrics = {
-  readonly handled: number;
-  readonly duplicates: number;
-  readonly failures: number;
-  readonly rejected: number;
-};
+export type JetStreamConsumerMetrics = InboxConsumerMetrics;
 
-/** A running consumer. */
-export interface JetStreamConsumer {
-  metrics(): JetStreamConsumerMetrics;
-  /** Stops; the message being handled finishes (and is acked) first. */
-  close(): Promise<void>;
-}
+/** A running JetStream consumer. */
+export type JetStreamConsumer = InboxConsumer<JetStreamConsumerMetrics>;
 
 /**
  * Consumes a durable JetStream consumer with explicit acks, exactly once in effect: each message runs through

@@ -5,6 +5,8 @@ import {
   readEnvelope,
   retryDelay,
   sleep,
+  type InboxConsumer,
+  type InboxConsumerMetrics,
   type InboxHandler,
   type Logger,
   type ProjectionHost,
@@ -39,26 +41,11 @@ export type RabbitConsumerOptions<Native> = {
   readonly logger?: Logger;
 };
 
-/** Counts of a running consumer. */
-export type RabbitConsumerMetrics = {
-  readonly connected: boolean;
-  /** Messages whose handler committed. */
-  readonly handled: number;
-  /** Redeliveries skipped because their id was already in the inbox. */
-  readonly duplicates: number;
-  /** Handler or transaction failures (each attempt). */
-  readonly failures: number;
-  /** Messages given up on after `maxAttempts`, or without a Chronicle message id. */
-  readonly rejected: number;
-  readonly reconnects: number;
-};
+/** Counts of a running RabbitMQ consumer: core's, plus the reconnections. */
+export type RabbitConsumerMetrics = InboxConsumerMetrics & { readonly reconnects: number };
 
-/** A running consumer. */
-export interface RabbitConsumer {
-  metrics(): RabbitConsumerMetrics;
-  /** Stops consuming; the message being handled finishes (and is acked) first. */
-  close(): Promise<void>;
-}
+/** A running RabbitMQ consumer. */
+export type RabbitConsumer = InboxConsumer<RabbitConsumerMetrics>;
 
 /**
  * Consumes a RabbitMQ queue with manual acks, exactly once in effect: each message runs through

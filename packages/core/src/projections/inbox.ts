@@ -12,6 +12,25 @@ export type InboxHandler<Native = unknown, Data = unknown> = (
   tx: ProjectionTx<Native>,
 ) => Promise<void>;
 
+/** Counts of a broker consumer that hands messages to {@link handleOnce}. */
+export type InboxConsumerMetrics = {
+  /** Messages whose handler committed. */
+  readonly handled: number;
+  /** Redeliveries skipped because their id was already in the inbox. */
+  readonly duplicates: number;
+  /** Handler or transaction failures (each attempt). */
+  readonly failures: number;
+  /** Messages given up on after their attempts, or without a Chronicle message id. */
+  readonly rejected: number;
+};
+
+/** A running broker consumer (RabbitMQ, JetStream). */
+export interface InboxConsumer<Metrics extends InboxConsumerMetrics = InboxConsumerMetrics> {
+  metrics(): Metrics;
+  /** Stops consuming; the message being handled finishes (and is acked) first. */
+  close(): Promise<void>;
+}
+
 /**
  * Runs `handler` for `message` at most once in effect: in one transaction of `host` it records the message id in
  * the inbox and runs the handler, whose document and outbox writes commit together with that record. A message

@@ -31,5 +31,11 @@ export {
   type OutboxEnvelope,
   type ReceivedMessage,
 } from './outbox-envelope.js';
-export { handleOnce, inboxCollection, type InboxHandler } from './inbox.js';
+export {
+  handleOnce,
+  inboxCollection,
+  type InboxConsumer,
+  type InboxConsumerMetrics,
+  type InboxHandler,
+} from './inbox.js';
 export { trackTargetMetrics, type RelayTargetMetrics, type TargetMetricsTracker } from './target-metrics.js';
