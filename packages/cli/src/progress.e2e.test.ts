@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NewEvent } from '@chronicle/core';
 import { createSqliteStore } from '@chronicle/sqlite';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { humanBytes } from './io/progress.js';
 import { runCli } from './test-support/run-cli.js';
 
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/chronicle.mjs');
@@ -37,6 +38,26 @@ describe('progress bars', () => {
     expect(hidden).not.toContain('ETA');
     expect(hidden).toContain('exported 5000 events');
   }, 60_000);
+
+  it.skipIf(!existsSync(SCRIPT))('import: the check counts the file in human units with the events read, never "0/1 bytes"', async () => {
+    const file = path.join(dir, 'import.ndjson');
+    expect((await runCli(['--db', db, 'export', file])).code).toBe(0);
+    const shown = await inTerminal(`--db ${path.join(dir, 'imported.db')} import ${file}`);
+    const size = humanBytes(statSync(file).size);
+    expect(size).toMatch(/^[\d.]+ (kB|MB)$/);
+    // The first frame already knows the size; the last one has read the whole file.
+    expect(shown).toContain(`| 0 B/${size} | 0 events |`);
+    const whole = `${size}/${size}`.replaceAll('.', '\\.');
+    expect(shown).toMatch(new RegExp(`check .* 100% \\| ${whole} \\| 5,000 events \\| [\\d.]+ (B|kB|MB|GB)/s \\|`));
+    expect(shown).toMatch(/import .*\d+% \| [\d,]+\/5000 events/);
+    expect(shown).not.toMatch(/\d+\/\d+ bytes/);
+    expect(shown).toContain('imported 5000 events');
+  }, 60_000);
+
+  it('formats byte counts in human units', () => {
+    const counts = [0, 999, 1000, 2_359_296, 66_647_795, 3_200_000_000];
+    expect(counts.map(humanBytes)).toEqual(['0 B', '999 B', '1 kB', '2.4 MB', '66.6 MB', '3.2 GB']);
+  });
 
   it('stay quiet when stderr is not a terminal', async () => {
     const result = await runCli(['--db', db, 'export', path.join(dir, 'c.ndjson')]);

@@ -36,11 +36,13 @@ Examples:
       await withStore(
         options,
         async (store) => {
-          const checking = createProgress('check ', 1, { enabled: options.progress, unit: 'bytes' });
           const started = Date.now();
           const { size } = statSync(file);
-          checking.update(0, size);
-          const check = await checkImport(file, store, { resume: opts.resume === true, onProgress: (bytes, phase) => phase === 'file' && checking.update(bytes) }).finally(() => checking.stop());
+          const checking = createProgress('check ', size, { enabled: options.progress, unit: 'bytes' });
+          const onCheck = (bytes: number, phase: 'file' | 'target', events?: number): void => {
+            if (phase === 'file') checking.update(bytes, undefined, events);
+          };
+          const check = await checkImport(file, store, { resume: opts.resume === true, onProgress: onCheck }).finally(() => checking.stop());
           if (check.conflictCount > 0) {
             if (opts.json) printJson({ imported: 0, refused: true, ...check });
             else for (const c of check.conflicts) note(`  ${c.message}`);

@@ -31,7 +31,7 @@ export type CheckImportOptions = {
    * version) are expected and will be skipped.
    */
   readonly resume?: boolean;
-  readonly onProgress?: (bytes: number, phase: 'file' | 'target') => void;
+  readonly onProgress?: (bytes: number, phase: 'file' | 'target', events?: number) => void;
 };
 
 /** The id of a stream's last event in the target. */
@@ -91,9 +91,9 @@ export async function checkImport(file: string, store: EventStore, options: Chec
       conflict({ kind: 'stream-exists', line: lineNumber, message: `line ${lineNumber}: ${event.streamId}@${range.version} holds another event in the target; cannot resume` });
     }
     ids.add(event.eventId);
-    if (events % 10_000 === 0) options.onProgress?.(bytes, 'file');
+    if (events % 10_000 === 0) options.onProgress?.(bytes, 'file', events);
   }
-  options.onProgress?.(bytes, 'file');
+  options.onProgress?.(bytes, 'file', events);
 
   for (const [streamId, range] of streams) {
     const { version } = range;
