@@ -28,9 +28,10 @@ export async function loadDemoHistory(service: DownloadsService, host: Pick<Proj
   await service.release(a.licenseId, { now: day(70) });
   await quietly(() => service.renew(a.licenseId, { now: day(71) })); // refused: LICENSE_RELEASED — the talk's bug, prevented
   const again = await service.acquire({ customerId: bailey, deviceId: 'bailey-phone', titleId: 'stranger-things', studioId: 'netflix' }, { now: day(90) });
-  await service.acquire({ customerId: bailey, deviceId: 'bailey-laptop', titleId: 'stranger-things', studioId: 'netflix' }, { now: day(120) });
+  const laptop = await service.acquire({ customerId: bailey, deviceId: 'bailey-laptop', titleId: 'stranger-things', studioId: 'netflix' }, { now: day(120) });
   await quietly(() => service.acquire({ customerId: bailey, deviceId: 'bailey-tv', titleId: 'stranger-things', studioId: 'netflix' }, { now: day(121) })); // yearly limit
   await service.renew(again.licenseId, { now: day(119) });
+  await service.renew(laptop.licenseId, { now: day(185) }); // still active today; the other two have expired
   const s1 = await service.acquire({ customerId: sam, deviceId: 'sam-phone', titleId: 'dark', studioId: 'hbo' }, { now: day(10) });
   await service.acquire({ customerId: sam, deviceId: 'sam-phone', titleId: 'succession', studioId: 'hbo' }, { now: day(11) });
   await service.acquire({ customerId: sam, deviceId: 'sam-old-tablet', titleId: 'mindhunter', studioId: 'netflix' }, { now: day(12) });

@@ -55,9 +55,22 @@ describe.skipIf(skip)('explorer in Chromium', () => {
       // The customer page: active licenses, this year's downloads per title (the talk's 3-a-year limit), the dump.
       const strangerThings = page.locator('[data-title="stranger-things"]');
       await expect.poll(() => strangerThings.textContent()).toContain('3 / 3');
-      await expect.poll(() => page.getByRole('region', { name: 'active licenses' }).locator('tbody tr').count()).toBe(3);
+      // Three licenses are not released; two of them expired, and are listed apart from the active one.
+      await expect.poll(() => page.getByRole('region', { name: 'active licenses' }).locator('tbody tr').count()).toBe(1);
+      expect(await page.getByRole('region', { name: 'active licenses' }).locator('.chip-removed').count()).toBe(0);
+      const expired = page.getByRole('region', { name: 'expired licenses' });
+      expect(await expired.locator('tbody tr').count()).toBe(2);
+      expect(await expired.locator('.chip-removed').count()).toBe(2);
+      expect(await page.getByText('1 active licenses (2 expired)').count()).toBe(1);
       await expect.poll(() => page.getByRole('grid', { name: 'customer events' }).getByRole('row').count()).toBeGreaterThan(10);
       await shot('customer');
+
+      // An unknown customer: "not found", not an empty page.
+      await page.goto(`${server.explorerUrl}customers/nobody-here`);
+      await expect.poll(() => page.getByTestId('customer-not-found').textContent()).toContain('Customer nobody-here not found');
+      expect(await page.getByRole('region', { name: 'active licenses' }).count()).toBe(0);
+      await page.goBack();
+      await expect.poll(() => page.getByTestId('customer-id').textContent()).toBe('bailey');
 
       // The first Stranger Things license was renewed twice, then released: find its release in the dump.
       await page.getByRole('grid', { name: 'customer events' }).getByRole('row').filter({ hasText: 'LicenseReleased' }).first().click();

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { downloads } from '../api/downloads';
+import { downloads, type CustomerDownloads } from '../api/downloads';
 import { EventDetail } from '../components/event-detail';
 import { EventType } from '../components/event-badges';
 import { Empty, ProblemBox } from '../components/problem';
@@ -21,6 +21,25 @@ export function CustomerView({ customerId }: { customerId: string }) {
   }
   const data = summary.data;
   const events = dump.data?.events ?? [];
+  // Licenses not released are "active" to the API; those past their expiry are listed apart.
+  const current = data?.activeLicenses.filter((l) => !l.expired) ?? [];
+  const expired = data?.activeLicenses.filter((l) => l.expired) ?? [];
+  // A customer with no event at all is not a customer: say so instead of an empty page.
+  if (dump.data && dump.data.count === 0 && data && data.titles.length === 0) {
+    return (
+      <div className="customer-view">
+        <header className="page-head">
+          <div>
+            <div className="crumbs">customers</div>
+            <h1 data-testid="customer-id">{customerId}</h1>
+          </div>
+        </header>
+        <div role="alert" data-testid="customer-not-found">
+          <Empty>Customer {customerId} not found: no event of this customer is recorded.</Empty>
+        </div>
+      </div>
+    );
+  }
   const event = selected === undefined ? undefined : events[selected];
 
   const saveDump = () => {
@@ -40,7 +59,7 @@ export function CustomerView({ customerId }: { customerId: string }) {
           <h1 data-testid="customer-id">{customerId}</h1>
           {data ? (
             <p className="muted">
-              {data.activeLicenses.length} active licenses · {data.devices.length} of {data.limits.devicesPerAccount} devices · {data.deactivationsThisYear} of{' '}
+              {current.length} active licenses{expired.length > 0 ? ` (${expired.length} expired)` : ''} · {data.devices.length} of {data.limits.devicesPerAccount} devices · {data.deactivationsThisYear} of{' '}
               {data.limits.deactivationsPerYear} deactivations this year
             </p>
           ) : null}
@@ -56,41 +75,18 @@ export function CustomerView({ customerId }: { customerId: string }) {
         <div className="customer-grid">
           <section className="panel wide" aria-label="active licenses">
             <h2>Active licenses</h2>
-            {data.activeLicenses.length === 0 ? (
+            {current.length === 0 ? (
               <Empty>No active license.</Empty>
             ) : (
-              <table className="table">
-                <thead>
-                  <tr>
-                    <th>license</th>
-                    <th>title</th>
-                    <th>device</th>
-                    <th>studio</th>
-                    <th>acquired</th>
-                    <th>expires</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.activeLicenses.map((l) => (
-                    <tr key={l.licenseId}>
-                      <td>
-                        <Link to={{ name: 'time-travel', streamId: `license-${l.licenseId}` }} className="mono" title={`license-${l.licenseId}`}>
-                          {l.licenseId.slice(0, 8)}…
-                        </Link>
-                      </td>
-                      <td>{l.titleId}</td>
-                      <td>{l.deviceId}</td>
-                      <td>{l.studioId}</td>
-                      <td className="mono">{formatDate(l.acquiredAt)}</td>
-                      <td className="mono">
-                        {formatDate(l.expiresAt)} {l.expired ? <span className="chip chip-removed">expired</span> : null}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <LicenseTable licenses={current} />
             )}
           </section>
+          {expired.length > 0 ? (
+            <section className="panel wide" aria-label="expired licenses">
+              <h2>Expired, not released</h2>
+              <LicenseTable licenses={expired} />
+            </section>
+          ) : null}
           <section className="panel" aria-label="downloads per title this year">
             <h2>Downloads this rolling year</h2>
             <ul className="bars">
@@ -168,5 +164,42 @@ export function CustomerView({ customerId }: { customerId: string }) {
         </section>
       </div>
     </div>
+  );
+}
+
+type LicenseRow = CustomerDownloads['activeLicenses'][number];
+
+function LicenseTable({ licenses }: { licenses: readonly LicenseRow[] }) {
+  return (
+    <table className="table">
+      <thead>
+        <tr>
+          <th>license</th>
+          <th>title</th>
+          <th>device</th>
+          <th>studio</th>
+          <th>acquired</th>
+          <th>expires</th>
+        </tr>
+      </thead>
+      <tbody>
+        {licenses.map((l) => (
+          <tr key={l.licenseId}>
+            <td>
+              <Link to={{ name: 'time-travel', streamId: `license-${l.licenseId}` }} className="mono" title={`license-${l.licenseId}`}>
+                {l.licenseId.slice(0, 8)}…
+              </Link>
+            </td>
+            <td>{l.titleId}</td>
+            <td>{l.deviceId}</td>
+            <td>{l.studioId}</td>
+            <td className="mono">{formatDate(l.acquiredAt)}</td>
+            <td className="mono">
+              {formatDate(l.expiresAt)} {l.expired ? <span className="chip chip-removed">expired</span> : null}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
