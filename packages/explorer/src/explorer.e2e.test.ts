@@ -118,6 +118,57 @@ describe.skipIf(skip)('explorer in Chromium', () => {
       await expect.poll(() => page.getByTestId('customer-id').textContent()).toBe('bailey');
     });
 
+    it('cuts long stream ids in the middle, with the whole id on hover and on copy; ↓ selects before any click', async () => {
+      await page.goto(`${server.explorerUrl}customers/bailey`);
+      const dump = page.getByRole('grid', { name: 'customer events' });
+      await expect.poll(() => dump.getByRole('row').count()).toBeGreaterThan(10);
+      const id = dump.locator('.middle-ellipsis[data-full^="license-"]').first();
+      const full = (await id.getAttribute('data-full'))!;
+      expect(full).toMatch(/^license-[0-9a-f-]{36}$/);
+      expect(await id.getAttribute('title')).toBe(full);
+      // The row is too narrow for the whole id: the head is cut, the suffix shows whole, inside the cell.
+      // In the page (strings: this file is compiled without the DOM library).
+      const element = `document.querySelector('[aria-label="customer events"] .middle-ellipsis[data-full="${full}"]')`;
+      const cut = await page.evaluate(`(() => {
+        const element = ${element};
+        const head = element.querySelector('.head');
+        const tail = element.querySelector('.tail');
+        const cell = element.closest('.stream').getBoundingClientRect();
+        return { clipped: head.scrollWidth > head.clientWidth, tail: tail.textContent, tailInside: tail.getBoundingClientRect().right <= cell.right + 0.5 };
+      })()`);
+      expect(cut).toEqual({ clipped: true, tail: full.slice(-14), tailInside: true });
+      // Copying a selection of the id copies all of it: what Ctrl+C puts on the clipboard is the copy event's data
+      // when the page sets it, else the selection's text.
+      const copied = await page.evaluate(`(() => {
+        const element = ${element};
+        const range = document.createRange();
+        range.selectNodeContents(element);
+        const selection = window.getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
+        const clipboardData = new DataTransfer();
+        const replaced = !element.dispatchEvent(new ClipboardEvent('copy', { clipboardData, bubbles: true, cancelable: true }));
+        const text = replaced ? clipboardData.getData('text/plain') : selection.toString();
+        selection.removeAllRanges();
+        return text;
+      })()`);
+      expect(copied).toBe(full);
+
+      // Nothing clicked yet: ↓ selects the first row of the list (and the page does not scroll), ↓ again the second.
+      await page.reload();
+      await expect.poll(() => dump.getByRole('row').count()).toBeGreaterThan(10);
+      await page.keyboard.press('ArrowDown');
+      await expect.poll(() => dump.locator('[aria-selected=true]').getAttribute('aria-rowindex')).toBe('1');
+      expect(await page.evaluate('window.scrollY')).toBe(0);
+      await page.keyboard.press('ArrowDown');
+      await expect.poll(() => dump.locator('[aria-selected=true]').getAttribute('aria-rowindex')).toBe('2');
+      expect(await page.evaluate(`document.activeElement?.getAttribute('aria-label')`)).toBe('customer events');
+      // A key meant for something else that has focus is left alone.
+      await page.getByRole('link', { name: 'Account stream' }).focus();
+      await page.keyboard.press('ArrowDown');
+      expect(await dump.locator('[aria-selected=true]').getAttribute('aria-rowindex')).toBe('2');
+    });
+
     it('jumps to the state as of a date and time', async () => {
       // Three downloads recorded over ~2.4 s, so that a time between them selects the middle one.
       const stream = 'downloaded-zoe/dark';

@@ -20,7 +20,7 @@ type Props = {
 /**
  * A windowed list: a spacer as tall as all rows and only the rows in view
  * rendered, so 100,000 rows scroll as smoothly as 100. Arrow keys, Page
- * Up/Down, Home and End move the selection.
+ * Up/Down, Home and End move the selection; ↑ ↓ also when nothing on the page has focus.
  */
 export function VirtualList({ count, rowHeight, renderRow, onRangeChange, selected, onSelect, overscan = 8, label, className }: Props) {
   const viewport = useRef<HTMLDivElement>(null);
@@ -54,16 +54,38 @@ export function VirtualList({ count, rowHeight, renderRow, onRangeChange, select
     else if (top + rowHeight > element.scrollTop + element.clientHeight) element.scrollTop = top + rowHeight - element.clientHeight;
   }, [selected, rowHeight]);
 
-  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
-    if (!onSelect || count === 0) return;
+  /** Moves the selection for a key; true when the key was one of the list's. */
+  const move = (key: string): boolean => {
+    if (!onSelect || count === 0) return false;
     const page = Math.max(1, Math.floor(height / rowHeight) - 1);
     const at = selected ?? -1;
     const moves: Record<string, number> = { ArrowDown: at + 1, ArrowUp: at - 1, PageDown: at + page, PageUp: at - page, Home: 0, End: count - 1 };
-    const next = moves[event.key];
-    if (next === undefined) return;
-    event.preventDefault();
+    const next = moves[key];
+    if (next === undefined) return false;
     onSelect(Math.max(0, Math.min(count - 1, next)));
+    return true;
   };
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (move(event.key)) event.preventDefault();
+  };
+
+  // ↑ ↓ work before anything was clicked: while nothing has focus, the page's first list takes them
+  // (and the focus), instead of the page scrolling.
+  const moveRef = useRef(move);
+  moveRef.current = move;
+  useEffect(() => {
+    const onDocumentKey = (event: globalThis.KeyboardEvent) => {
+      const element = viewport.current;
+      const idle = document.activeElement === null || document.activeElement === document.body;
+      if (!element || !idle || event.altKey || event.ctrlKey || event.metaKey) return;
+      if (document.querySelector('.vlist') !== element || (event.key !== 'ArrowDown' && event.key !== 'ArrowUp')) return;
+      if (!moveRef.current(event.key)) return;
+      event.preventDefault();
+      element.focus({ preventScroll: true });
+    };
+    document.addEventListener('keydown', onDocumentKey);
+    return () => document.removeEventListener('keydown', onDocumentKey);
+  }, []);
 
   const start = Math.max(0, first - overscan);
   const end = Math.min(count, last + overscan);

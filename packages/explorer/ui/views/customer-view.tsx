@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { downloads, type CustomerDownloads } from '../api/downloads';
 import { EventDetail } from '../components/event-detail';
 import { EventType } from '../components/event-badges';
+import { MiddleEllipsis } from '../components/middle-ellipsis';
 import { Empty, ProblemBox } from '../components/problem';
 import { VirtualList } from '../components/virtual-list';
 import { formatDate, formatTime } from '../format';
@@ -149,7 +150,7 @@ export function CustomerView({ customerId }: { customerId: string }) {
                 <div className="event-row log-row">
                   <span className="gpos mono">#{e.globalPosition}</span>
                   <span className="stream mono">
-                    {e.streamId}
+                    <MiddleEllipsis text={e.streamId} />
                     <span className="muted">@{e.streamPosition}</span>
                   </span>
                   <EventType event={e} />

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { EventDetail } from '../components/event-detail';
 import { EventType } from '../components/event-badges';
+import { MiddleEllipsis } from '../components/middle-ellipsis';
 import { Empty } from '../components/problem';
 import { VirtualList } from '../components/virtual-list';
 import { formatTime } from '../format';
@@ -64,7 +65,7 @@ export function LogView() {
                     <span className="gpos mono">#{e.globalPosition}</span>
                     <span className="stream mono">
                       <Link to={{ name: 'stream', streamId: e.streamId, event: e.streamPosition }} onClick={(ev) => ev.stopPropagation()}>
-                        {e.streamId}
+                        <MiddleEllipsis text={e.streamId} />
                       </Link>
                       <span className="muted">@{e.streamPosition}</span>
                     </span>
