@@ -169,6 +169,34 @@ describe.skipIf(skip)('explorer in Chromium', () => {
       expect(await dump.locator('[aria-selected=true]').getAttribute('aria-rowindex')).toBe('2');
     });
 
+    it('fits a 420 px wide window: nothing clipped, nothing scrolls sideways', async () => {
+      await page.setViewportSize({ width: 420, height: 800 });
+      // Whatever is visible lies inside the window: every nav link, and the time-travel's "only changes" toggle.
+      const inside = async (name: string, locator: ReturnType<Page['locator']>) => {
+        const box = (await locator.boundingBox())!;
+        expect(box, name).not.toBeNull();
+        expect([name, box.x >= 0 && box.x + box.width <= 420]).toEqual([name, true]);
+      };
+      const sideways = () => page.evaluate('document.documentElement.scrollWidth');
+      const navInside = async () => {
+        for (const link of await page.getByRole('navigation', { name: 'screens' }).getByRole('link').all()) await inside(`nav ${await link.textContent()}`, link);
+      };
+      const licenseLink = page.getByRole('region', { name: 'active licenses' }).getByRole('link').first();
+      await page.goto(`${server.explorerUrl}customers/bailey`);
+      await expect.poll(() => licenseLink.count()).toBe(1);
+      await navInside();
+      expect(await sideways()).toBeLessThanOrEqual(420);
+      await shot('narrow-customer');
+      await licenseLink.click();
+      const toggle = page.getByLabel('only changes');
+      await expect.poll(() => toggle.count()).toBe(1);
+      await inside('only changes', toggle);
+      await inside('only changes label', page.locator('label').filter({ hasText: 'only changes' }));
+      await navInside();
+      expect(await sideways()).toBeLessThanOrEqual(420);
+      await shot('narrow-time-travel');
+    });
+
     it('jumps to the state as of a date and time', async () => {
       // Three downloads recorded over ~2.4 s, so that a time between them selects the middle one.
       const stream = 'downloaded-zoe/dark';
@@ -259,7 +287,8 @@ describe.skipIf(skip)('explorer in Chromium', () => {
       await page.goto(`${server.explorerUrl}projections`);
       const catalog = page.locator('[data-projection="chronicle-catalog"]');
       await expect.poll(() => catalog.textContent()).toContain('live');
-      await expect.poll(() => page.locator('[data-projection="title-popularity"] [data-testid=lag]').textContent()).toContain('0 ev');
+      // Lag in events and seconds, caught up or not.
+      await expect.poll(() => page.locator('[data-projection="title-popularity"] [data-testid=lag]').textContent()).toBe('0 ev · 0.0 s');
       expect(await page.getByRole('button', { name: 'Rebuild' }).count()).toBe(0);
       await shot('projections');
     });

@@ -172,35 +172,37 @@ type LicenseRow = CustomerDownloads['activeLicenses'][number];
 
 function LicenseTable({ licenses }: { licenses: readonly LicenseRow[] }) {
   return (
-    <table className="table">
-      <thead>
-        <tr>
-          <th>license</th>
-          <th>title</th>
-          <th>device</th>
-          <th>studio</th>
-          <th>acquired</th>
-          <th>expires</th>
-        </tr>
-      </thead>
-      <tbody>
-        {licenses.map((l) => (
-          <tr key={l.licenseId}>
-            <td>
-              <Link to={{ name: 'time-travel', streamId: `license-${l.licenseId}` }} className="mono" title={`license-${l.licenseId}`}>
-                {l.licenseId.slice(0, 8)}…
-              </Link>
-            </td>
-            <td>{l.titleId}</td>
-            <td>{l.deviceId}</td>
-            <td>{l.studioId}</td>
-            <td className="mono">{formatDate(l.acquiredAt)}</td>
-            <td className="mono">
-              {formatDate(l.expiresAt)} {l.expired ? <span className="chip chip-removed">expired</span> : null}
-            </td>
+    <div className="table-scroll">
+      <table className="table">
+        <thead>
+          <tr>
+            <th>license</th>
+            <th>title</th>
+            <th>device</th>
+            <th>studio</th>
+            <th>acquired</th>
+            <th>expires</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {licenses.map((l) => (
+            <tr key={l.licenseId}>
+              <td>
+                <Link to={{ name: 'time-travel', streamId: `license-${l.licenseId}` }} className="mono" title={`license-${l.licenseId}`}>
+                  {l.licenseId.slice(0, 8)}…
+                </Link>
+              </td>
+              <td>{l.titleId}</td>
+              <td>{l.deviceId}</td>
+              <td>{l.studioId}</td>
+              <td className="mono">{formatDate(l.acquiredAt)}</td>
+              <td className="mono">
+                {formatDate(l.expiresAt)} {l.expired ? <span className="chip chip-removed">expired</span> : null}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

@@ -98,7 +98,7 @@ function Row({ projection: p, canRebuild, onRebuild }: { projection: ProjectionS
         </span>
       </td>
       <td className="num mono" data-testid="lag">
-        {count(p.lagEvents)} ev{p.lagSeconds > 0 ? ` · ${p.lagSeconds.toFixed(1)} s` : ''}
+        {count(p.lagEvents)} ev · {p.lagSeconds.toFixed(1)} s
       </td>
       <td className="num mono">{p.eventsPerSecond.toFixed(1)}</td>
       <td className="small">
