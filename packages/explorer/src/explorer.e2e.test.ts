@@ -61,7 +61,7 @@ describe.skipIf(skip)('explorer in Chromium', () => {
       const expired = page.getByRole('region', { name: 'expired licenses' });
       expect(await expired.locator('tbody tr').count()).toBe(2);
       expect(await expired.locator('.chip-removed').count()).toBe(2);
-      expect(await page.getByText('1 active licenses (2 expired)').count()).toBe(1);
+      expect(await page.getByText('1 active license (2 expired)').count()).toBe(1);
       await expect.poll(() => page.getByRole('grid', { name: 'customer events' }).getByRole('row').count()).toBeGreaterThan(10);
       await shot('customer');
 

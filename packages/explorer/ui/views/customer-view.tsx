@@ -60,7 +60,8 @@ export function CustomerView({ customerId }: { customerId: string }) {
           <h1 data-testid="customer-id">{customerId}</h1>
           {data ? (
             <p className="muted">
-              {current.length} active licenses{expired.length > 0 ? ` (${expired.length} expired)` : ''} · {data.devices.length} of {data.limits.devicesPerAccount} devices · {data.deactivationsThisYear} of{' '}
+              {current.length} active license{current.length === 1 ? '' : 's'}
+              {expired.length > 0 ? ` (${expired.length} expired)` : ''} · {data.devices.length} of {data.limits.devicesPerAccount} devices · {data.deactivationsThisYear} of{' '}
               {data.limits.deactivationsPerYear} deactivations this year
             </p>
           ) : null}
