@@ -6,29 +6,19 @@ import {
   readEnvelope,
   type InboxConsumer,
   type InboxConsumerMetrics,
-  type InboxHandler,
-  type Logger,
-  type ProjectionHost,
+  type InboxConsumerOptions,
 } from '@chronicle/core';
 
 /** Options of {@link consumeJetStream}. */
-export type JetStreamConsumerOptions<Native> = {
+export type JetStreamConsumerOptions<Native> = InboxConsumerOptions<Native> & {
   readonly servers?: string | readonly string[];
   /** An open connection instead of `servers`, left open by `close()`. */
   readonly connection?: NatsConnection;
   /** The JetStream stream holding the public events. */
   readonly stream: string;
-  /** Durable consumer name, created (explicit acks) when missing. */
+  /** Durable consumer name, created (explicit acks) when missing; the inbox's default name. */
   readonly durable: string;
   readonly filterSubjects?: readonly string[];
-  /** The consumer's own store: its handler writes there, and the inbox of handled message ids lives there. */
-  readonly host: ProjectionHost<Native>;
-  /** Names the inbox (default: the durable name). */
-  readonly inbox?: string;
-  readonly handle: InboxHandler<Native>;
-  /** Deliveries of one message before it is terminated (default 5); failures before that are redelivered. */
-  readonly maxAttempts?: number;
-  readonly logger?: Logger;
 };
 
 /** Counts of a running JetStream consumer. */

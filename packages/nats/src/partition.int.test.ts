@@ -8,6 +8,7 @@ import { StorageType, jetstreamManager, type JetStreamManager } from '@nats-io/j
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNatsStore, type NatsEventStore } from './nats-store.js';
+import { until } from './testing/nats-cluster.js';
 import { findNatsServer } from './testing/index.js';
 import {
   createTestNetwork,
@@ -30,21 +31,6 @@ const SHARED_STREAMS = 6;
 const MAJORITY_WRITERS = 4;
 const MINORITY_WRITERS = 2;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await sleep(100);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-}
 
 /** Three nats-server nodes, each alone in its namespace, on the same ports of their own addresses. */
 type NodesInNamespaces = {

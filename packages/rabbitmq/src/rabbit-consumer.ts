@@ -7,9 +7,7 @@ import {
   sleep,
   type InboxConsumer,
   type InboxConsumerMetrics,
-  type InboxHandler,
-  type Logger,
-  type ProjectionHost,
+  type InboxConsumerOptions,
 } from '@chronicle/core';
 import { openConnection, type ReconnectOptions } from './connection.js';
 
@@ -23,22 +21,14 @@ export type RabbitBinding = {
 };
 
 /** Options of {@link consumeRabbit}. */
-export type RabbitConsumerOptions<Native> = {
+export type RabbitConsumerOptions<Native> = InboxConsumerOptions<Native> & {
   readonly url: string;
-  /** A durable queue, declared at each (re)connect and bound as `bindings` say. */
+  /** A durable queue, declared at each (re)connect and bound as `bindings` say; the inbox's default name. */
   readonly queue: string;
   readonly bindings?: readonly RabbitBinding[];
-  /** The consumer's own store: its handler writes there, and the inbox of handled message ids lives there. */
-  readonly host: ProjectionHost<Native>;
-  /** Names the inbox (default: the queue). Consumers sharing an inbox share their deduplication. */
-  readonly inbox?: string;
-  readonly handle: InboxHandler<Native>;
   /** Unacknowledged messages the broker may send ahead (default 50); they are still handled one at a time. */
   readonly prefetch?: number;
-  /** Attempts per delivery before the message is rejected without requeue (dead-lettered if the queue says so). */
-  readonly maxAttempts?: number;
   readonly reconnect?: ReconnectOptions;
-  readonly logger?: Logger;
 };
 
 /** Counts of a running RabbitMQ consumer: core's, plus the reconnections. */

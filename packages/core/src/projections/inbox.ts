@@ -1,3 +1,4 @@
+import type { Logger } from './logger.js';
 import type { ProjectionHost, ProjectionTx } from './host.js';
 import type { ReceivedMessage } from './outbox-envelope.js';
 
@@ -11,6 +12,18 @@ export type InboxHandler<Native = unknown, Data = unknown> = (
   message: ReceivedMessage<Data>,
   tx: ProjectionTx<Native>,
 ) => Promise<void>;
+
+/** What every broker consumer built on {@link handleOnce} takes, beside how it reaches its broker. */
+export type InboxConsumerOptions<Native> = {
+  /** The consumer's own store: its handler writes there, and the inbox of handled message ids lives there. */
+  readonly host: ProjectionHost<Native>;
+  /** Names the inbox (default: the queue or durable consumer). Consumers sharing an inbox share their deduplication. */
+  readonly inbox?: string;
+  readonly handle: InboxHandler<Native>;
+  /** Deliveries of one message before it is given up on (default 5); failures before that are redelivered. */
+  readonly maxAttempts?: number;
+  readonly logger?: Logger;
+};
 
 /** Counts of a broker consumer that hands messages to {@link handleOnce}. */
 export type InboxConsumerMetrics = {

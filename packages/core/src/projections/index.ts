@@ -36,6 +36,7 @@ export {
   inboxCollection,
   type InboxConsumer,
   type InboxConsumerMetrics,
+  type InboxConsumerOptions,
   type InboxHandler,
 } from './inbox.js';
 export { trackTargetMetrics, type RelayTargetMetrics, type TargetMetricsTracker } from './target-metrics.js';
