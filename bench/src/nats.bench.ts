@@ -202,12 +202,17 @@ async function measureCatchUp(label: string, total: number): Promise<Record<Catc
   const direct = serverAtLeast(store.serverVersion, 2, 11);
   if (direct) await jsm.streams.update(stream, { allow_direct: true });
   const decoder = new TextDecoder();
+  // A Chronicle commit body: its events, after the header's fields (an array) in front.
+  const eventCount = (data: Uint8Array): number => {
+    const body = JSON.parse(decoder.decode(data)) as unknown[];
+    return Array.isArray(body[0]) ? body.length - 1 : body.length;
+  };
   const consumer = (pull: number) => async () => {
     const c = await t.js.consumers.get(stream, { opt_start_seq: 1 });
     const messages = await c.consume({ max_messages: pull });
     let count = 0;
     for await (const message of messages) {
-      count += (JSON.parse(decoder.decode(message.data)) as unknown[]).length;
+      count += eventCount(message.data);
       if (message.info.pending === 0) break;
     }
     await c.delete().catch(() => undefined);
@@ -228,7 +233,7 @@ async function measureCatchUp(label: string, total: number): Promise<Record<Catc
       for (let seq = 1; seq <= last; ) {
         for await (const message of await jsm.direct.getBatch(stream, { seq, batch: PREFETCH_MESSAGES })) {
           seq = message.seq + 1;
-          count += (JSON.parse(decoder.decode(message.data)) as unknown[]).length;
+          count += eventCount(message.data);
         }
       }
       if (count !== total) throw new Error(`raw direct read ${count} events, expected ${total}`);

@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '@chronicle/core';
 import type { JsMsg, StoredMsg } from '@nats-io/jetstream';
 import type { MsgHdrs } from '@nats-io/transport-node';
-import { decodeEvents, readCommitHeader, type CommitHeader, type StoredEventJson } from './commit.js';
+import { decodeCommitBody, decodeEvents, readCommitHeader, type CommitHeader, type StoredEventJson } from './commit.js';
 import { globalPosition } from './positions.js';
 import type { StoreContext } from './store-context.js';
 
@@ -11,20 +11,25 @@ export type CommitMessage = {
   readonly seq: number;
   readonly header: CommitHeader;
   readonly data: Uint8Array;
+  /** The body's events, when already parsed (a body with its header in front). */
+  readonly events?: StoredEventJson[];
 };
 
-function commit(subject: string, seq: number, headers: MsgHdrs | undefined, data: Uint8Array): CommitMessage {
-  return { subject, seq, header: readCommitHeader(headers), data };
+/** A commit from its body when that carries the header, else from its headers (read only then: decoding them costs). */
+function commit(subject: string, seq: number, data: Uint8Array, headers: () => MsgHdrs | undefined): CommitMessage {
+  const body = decodeCommitBody(data);
+  if (body) return { subject, seq, header: body.header, data, events: body.events };
+  return { subject, seq, header: readCommitHeader(headers()), data };
 }
 
 /** A commit fetched with `STREAM.MSG.GET`. */
 export function storedCommit(message: StoredMsg): CommitMessage {
-  return commit(message.subject, message.seq, message.header, message.data);
+  return commit(message.subject, message.seq, message.data, () => message.header);
 }
 
 /** A commit delivered by a consumer. */
 export function deliveredCommit(message: JsMsg): CommitMessage {
-  return commit(message.subject, message.seq, message.headers, message.data);
+  return commit(message.subject, message.seq, message.data, () => message.headers);
 }
 
 /** Stream position of the commit's first event. */
@@ -77,7 +82,8 @@ function countMismatch(message: CommitMessage, count: number): Error {
 export function bodyEvents(context: StoreContext, message: CommitMessage): RecordedEvent[] | undefined {
   if (message.header.kind === 'meta') return [];
   if (message.header.chunks > 0) return undefined;
-  const events = recorded(decodeEvents(message.data), message, context.layout.streamIdOf(message.subject), 0);
+  const stored = message.events ?? decodeEvents(message.data);
+  const events = recorded(stored, message, context.layout.streamIdOf(message.subject), 0);
   if (events.length !== message.header.count) throw countMismatch(message, events.length);
   return events;
 }

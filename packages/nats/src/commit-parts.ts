@@ -9,7 +9,7 @@ import {
 } from '@chronicle/core';
 import type { PubAck } from '@nats-io/jetstream';
 import { claimEventIds, releaseClaims } from './claims.js';
-import { HEADER, appendIdOf, commitHeaders, encodeEvents, type CommitHeader } from './commit.js';
+import { HEADER, appendIdOf, commitBody, commitHeaders, encodeEvents, type CommitHeader } from './commit.js';
 import { discardChunks, stageChunks } from './chunks.js';
 import { liveVersion, type StreamHead } from './head-cache.js';
 import type { BatchMessage } from './jetstream-io.js';
@@ -107,9 +107,10 @@ function headerOf(p: Pending, draft: CommitDraft, recordedAt: number): CommitHea
   };
 }
 
-function bodyOf(p: Pending, draft: CommitDraft): Uint8Array {
+function bodyOf(p: Pending, draft: CommitDraft, header: CommitHeader): Uint8Array {
   if (draft.kind === 'meta') return encoder.encode(draft.metadataJson ?? '{}');
-  return p.bodies.length > 1 ? EMPTY_BODY : encoder.encode(p.bodies[0]);
+  if (p.bodies.length > 1) return EMPTY_BODY;
+  return p.bodies.length === 0 ? new Uint8Array(0) : encoder.encode(commitBody(header, p.bodies[0]!));
 }
 
 /**
@@ -284,8 +285,9 @@ async function publish(
 ): Promise<number[]> {
   const only = pending[0]!;
   if (pending.length === 1 && !only.draft!.index && requests.size === 0) {
-    const headers = commitHeaders(headerOf(only, only.draft!, recordedAt));
-    const ack = await context.io.publish(only.subject, bodyOf(only, only.draft!), {
+    const header = headerOf(only, only.draft!, recordedAt);
+    const headers = commitHeaders(header);
+    const ack = await context.io.publish(only.subject, bodyOf(only, only.draft!, header), {
       msgId: only.appendId,
       expectLastSubjectSequence: only.head.sequence,
       headers,
@@ -298,10 +300,12 @@ async function publish(
     const draft = p.draft!;
     if (draft.index)
       messages.push({ subject: context.layout.lifecycleSubject(p.part.streamId), body: new Uint8Array(0) });
-    const headers = commitHeaders(headerOf(p, draft, recordedAt));
+    const header = headerOf(p, draft, recordedAt);
+    const headers = commitHeaders(header);
     headers.set(HEADER.batchAppendId, p.appendId);
     commitIndexes.push(messages.length);
-    messages.push({ subject: p.subject, body: bodyOf(p, draft), headers, expectLastSubjectSequence: p.head.sequence });
+    const body = bodyOf(p, draft, header);
+    messages.push({ subject: p.subject, body, headers, expectLastSubjectSequence: p.head.sequence });
   }
   for (const [requestId, runs] of requests) {
     const at = messages.length;

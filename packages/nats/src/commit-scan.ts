@@ -1,10 +1,11 @@
 import { StoreClosedError } from '@chronicle/core';
 import { deliveredCommit, storedCommit, type CommitMessage } from './commit-events.js';
+import type { JsMsg } from '@nats-io/jetstream';
 import { orderedMessages } from './ordered-messages.js';
 import type { StoreContext } from './store-context.js';
 
 /** Commits fetched one request each before switching to a consumer: most streams are short. */
-const DIRECT_READS = 4;
+export const DIRECT_READS = 4;
 
 /**
  * Commits a consumer may buffer ahead of the reader. Counted in messages: the
@@ -33,23 +34,15 @@ export type CommitRange = {
 export async function* scanCommits(context: StoreContext, range: CommitRange): AsyncGenerator<CommitMessage> {
   let next = range.from;
   for (let direct = 0; direct < DIRECT_READS && next <= range.to; direct++) {
-    const query = { seq: next, next_by_subj: range.subject ?? context.layout.allEvents };
-    const message = await context.io.getMessage(context.layout.eventsStream, query);
-    if (!message || message.seq > range.to) return;
+    const message = await directCommit(context, range, next);
+    if (!message) return;
     next = message.seq + 1;
-    yield storedCommit(message);
+    yield message;
   }
   if (next > range.to) return;
   const done = new AbortController();
-  const messages = orderedMessages(context, {
-    from: next,
-    ...(range.subject ? { subject: range.subject } : {}),
-    pull: { max_messages: PREFETCH_MESSAGES },
-    stop: done.signal,
-    idleTimeoutMs: context.retryForMs,
-  });
   try {
-    for await (const message of messages) {
+    for await (const message of rangeMessages(context, range, next, done.signal)) {
       // Lifecycle index records share the events stream; a bounded read takes the lifecycle it found at its start.
       if (!context.layout.isRecordSubject(message.subject)) yield deliveredCommit(message);
       if (message.seq >= range.to) return;
@@ -58,4 +51,35 @@ export async function* scanCommits(context: StoreContext, range: CommitRange): A
   } finally {
     done.abort();
   }
+}
+
+/** The range's first commit at or after `from` with a single `STREAM.MSG.GET`; undefined when there is none. */
+export async function directCommit(
+  context: StoreContext,
+  range: CommitRange,
+  from: number,
+): Promise<CommitMessage | undefined> {
+  const query = { seq: from, next_by_subj: range.subject ?? context.layout.allEvents };
+  const message = await context.io.getMessage(context.layout.eventsStream, query);
+  return !message || message.seq > range.to ? undefined : storedCommit(message);
+}
+
+/**
+ * The messages of a range from `from` on, through an ordered consumer that
+ * buffers at most {@link PREFETCH_MESSAGES} ahead; the caller stops at
+ * `range.to`, skips record subjects and aborts `stop` when done.
+ */
+export function rangeMessages(
+  context: StoreContext,
+  range: CommitRange,
+  from: number,
+  stop: AbortSignal,
+): AsyncGenerator<JsMsg> {
+  return orderedMessages(context, {
+    from,
+    ...(range.subject ? { subject: range.subject } : {}),
+    pull: { max_messages: PREFETCH_MESSAGES },
+    stop,
+    idleTimeoutMs: context.retryForMs,
+  });
 }

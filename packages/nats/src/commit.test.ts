@@ -1,6 +1,6 @@
 import type { PreparedEvent } from '@chronicle/core';
 import { describe, expect, it } from 'vitest';
-import { commitHeaders, decodeEvents, encodeEvents, readCommitHeader } from './commit.js';
+import { commitBody, commitHeaders, decodeCommitBody, decodeEvents, encodeEvents, readCommitHeader } from './commit.js';
 
 function prepared(i: number, data: string): PreparedEvent {
   return { eventId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, type: 'T"ype', data, metadata: '{"k":1}' };
@@ -46,5 +46,30 @@ describe('commit headers', () => {
 
   it('refuse messages Chronicle did not write', () => {
     expect(() => readCommitHeader(undefined)).toThrow(/not a Chronicle commit/);
+  });
+});
+
+describe('commit bodies with the header in front', () => {
+  const header = {
+    ...{ appendId: 'a1b2.0', version: 9, count: 2, previous: 41, recordedAt: 1_700_000_000_123, chunks: 0 },
+    ...{ liveFrom: 3, tombstone: true, meta: 40, kind: 'events' as const },
+  };
+
+  it('round-trip the header and the events, data kept exactly', () => {
+    const data = '{"z":1,"a":[1.5,"é",null]}';
+    const { bodies } = encodeEvents([prepared(1, data), prepared(2, '[]')], 1_000_000);
+    const decoded = decodeCommitBody(encoder.encode(commitBody(header, bodies[0]!)));
+    expect(decoded?.header).toEqual(header);
+    expect(decoded?.events.map((e) => e.id)).toEqual([prepared(1, data).eventId, prepared(2, '[]').eventId]);
+    expect(JSON.stringify(decoded?.events[0]!.data)).toBe(data);
+  });
+
+  it('leave bodies without it (older commits, metadata) to the headers, and refuse a malformed one', () => {
+    const { bodies } = encodeEvents([prepared(1, '{}')], 1_000_000);
+    expect(decodeCommitBody(encoder.encode(bodies[0]!))).toBeUndefined();
+    expect(decodeCommitBody(encoder.encode('{"a":[[1]]}'))).toBeUndefined();
+    expect(decodeCommitBody(new Uint8Array(0))).toBeUndefined();
+    expect(() => decodeCommitBody(encoder.encode('[[1,2,"x"],{}]'))).toThrow(/not a Chronicle commit/);
+    expect(() => decodeCommitBody(encoder.encode('[[1,-2,3,4,0,0,0,"id"]]'))).toThrow(/not a Chronicle commit/);
   });
 });

@@ -29,7 +29,7 @@ import { assertAtomicBatches, hasAtomicBatches } from './server-version.js';
 import { openKv } from './projections/kv.js';
 import { createNatsProjectionHost, type NatsProjectionHost } from './projections/nats-projection-host.js';
 
-/** Room left in a message for headers. */
+/** Room left in a message for headers (and the header fields a commit body carries in front of its events). */
 const HEADER_BYTES = 16 * 1024;
 /** Room left per event for its id, type and JSON envelope. */
 const ENVELOPE_BYTES = 8 * 1024;

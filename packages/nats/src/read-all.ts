@@ -1,6 +1,13 @@
-import { assertReadAllOptions, filterPredicate, type ReadAllOptions, type RecordedEvent } from '@chronicle/core';
-import { bodyEvents, commitPages, storedCommit } from './commit-events.js';
-import { scanCommits } from './commit-scan.js';
+import {
+  assertReadAllOptions,
+  filterPredicate,
+  StoreClosedError,
+  type ReadAllOptions,
+  type RecordedEvent,
+} from '@chronicle/core';
+import type { JsMsg } from '@nats-io/jetstream';
+import { bodyEvents, commitPages, deliveredCommit, storedCommit, type CommitMessage } from './commit-events.js';
+import { DIRECT_READS, directCommit, rangeMessages } from './commit-scan.js';
 import { firstSequenceAfter, globalPosition, messageOf } from './positions.js';
 import { assertOpen, type StoreContext } from './store-context.js';
 import { lifecycleView, type LifecycleView } from './lifecycle-view.js';
@@ -99,21 +106,47 @@ async function* readAllPages(context: StoreContext, options?: ReadAllOptions): A
     }
     return;
   }
-  // Commits are turned into pages here rather than by a generator of pages: one async layer less per commit.
-  for await (const commit of scanCommits(context, { from, to })) {
-    view?.saw(commit);
-    const inBody = bodyEvents(context, commit);
-    if (inBody) {
-      const selected = select(inBody);
-      const kept = take(Array.isArray(selected) ? selected : await selected);
-      if (kept.length > 0) yield kept;
-      if (remaining <= 0) return;
-      continue;
+  // The commits are read here rather than through scanCommits: one async generator layer less per commit.
+  const range = { from, to };
+  const done = new AbortController();
+  let messages: AsyncGenerator<JsMsg> | undefined;
+  try {
+    for (let next = from, direct = 0; next <= to; ) {
+      let commit: CommitMessage | undefined;
+      if (direct < DIRECT_READS) {
+        direct++;
+        commit = await directCommit(context, range, next);
+        if (!commit) return;
+      } else {
+        messages ??= rangeMessages(context, range, next, done.signal);
+        const result = await messages.next();
+        if (result.done) {
+          if (context.closed.aborted) throw new StoreClosedError(context.storeName);
+          return;
+        }
+        next = result.value.seq + 1;
+        // Lifecycle index records share the events stream; a bounded read takes the lifecycle it found at its start.
+        if (context.layout.isRecordSubject(result.value.subject)) continue;
+        commit = deliveredCommit(result.value);
+      }
+      next = commit.seq + 1;
+      view?.saw(commit);
+      const inBody = bodyEvents(context, commit);
+      if (inBody) {
+        const selected = select(inBody);
+        const kept = take(Array.isArray(selected) ? selected : await selected);
+        if (kept.length > 0) yield kept;
+        if (remaining <= 0) return;
+        continue;
+      }
+      for await (const page of commitPages(context, commit)) {
+        const kept = take(await select(page));
+        if (kept.length > 0) yield kept;
+        if (remaining <= 0) return;
+      }
     }
-    for await (const page of commitPages(context, commit)) {
-      const kept = take(await select(page));
-      if (kept.length > 0) yield kept;
-      if (remaining <= 0) return;
-    }
+  } finally {
+    done.abort();
+    await messages?.return(undefined);
   }
 }

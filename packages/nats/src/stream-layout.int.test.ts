@@ -1,5 +1,6 @@
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
+import { randomUUID } from 'node:crypto';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, headers } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsEventStore } from './nats-store.js';
 import { testNats, testStores, type TestStores } from './test-support/nats-test-env.js';
@@ -32,7 +33,9 @@ describe.skipIf(!url)('NATS store: subjects and positions', () => {
       const message = await jsm.streams.getMessage(stores.layout.stream, { last_by_subj: subject });
       expect(message?.header.get('Chronicle-Version')).toBe('2');
       expect(message?.header.get('Chronicle-Count')).toBe('2');
+      // The body leads with the header's fields: version, count, previous, time, live-from, tombstone, meta, append id.
       expect(JSON.parse(message!.string())).toEqual([
+        [2, 2, 0, expect.any(Number), 0, 0, 0, message?.header.get('Nats-Msg-Id')],
         expect.objectContaining({ type: 'A', data: 1, metadata: {} }),
         expect.objectContaining({ type: 'B', data: 2, metadata: {} }),
       ]);
@@ -40,6 +43,30 @@ describe.skipIf(!url)('NATS store: subjects and positions', () => {
       await nc.close();
     }
     expect((await collect(store.readStream(streamId))).map((e) => e.streamId)).toEqual([streamId, streamId]);
+  });
+
+  it('reads commits written before bodies carried the header (headers only, a plain array of events)', async () => {
+    const streamId = `old-format-${Date.now()}`;
+    const nc = await connect({ servers: url! });
+    try {
+      const h = headers();
+      const fields = { Version: '2', Count: '2', Prev: '0', Time: '1700000000123' };
+      for (const [name, value] of Object.entries(fields)) h.set(`Chronicle-${name}`, value);
+      const events = [1, 2].map((i) => ({ id: randomUUID(), type: 'Old', data: { i }, metadata: {} }));
+      const subject = `${stores.layout.subjectPrefix}.e.${streamId}`;
+      await jetstream(nc).publish(subject, JSON.stringify(events), { headers: h, expect: { lastSubjectSequence: 0 } });
+    } finally {
+      await nc.close();
+    }
+    const read = await collect(store.readStream(streamId));
+    expect(read.map((e) => [e.type, e.data, e.streamPosition, e.recordedAt.getTime()])).toEqual([
+      ['Old', { i: 1 }, 1, 1_700_000_000_123],
+      ['Old', { i: 2 }, 2, 1_700_000_000_123],
+    ]);
+    const all = await collect(store.readAll({ after: read[0]!.globalPosition - 1 }));
+    expect(all.filter((e) => e.streamId === streamId).map((e) => e.data)).toEqual([{ i: 1 }, { i: 2 }]);
+    await store.append(streamId, [{ type: 'New', data: 3 }], 2);
+    expect((await collect(store.readStream(streamId))).map((e) => e.streamPosition)).toEqual([1, 2, 3]);
   });
 
   it('accepts the longest stream id of the widest characters (256 × "€": a 2304-character subject token)', async () => {

@@ -18,7 +18,8 @@ export function encodeStreamId(streamId: string): string {
 
 /** Inverse of {@link encodeStreamId}. */
 export function decodeStreamId(token: string): string {
-  return decodeURIComponent(token);
+  // Most ids need no escapes: skip the decoder for them (once per commit in reads).
+  return token.includes('%') ? decodeURIComponent(token) : token;
 }
 
 /**
