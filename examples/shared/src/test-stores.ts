@@ -5,9 +5,8 @@
  *
  * PostgreSQL follows the rule of `packages/postgres` tests: under `CI=true` a
  * missing server fails the suite, otherwise its tests are skipped with a
- * visible message. PostgreSQL test files run one at a time (the same advisory
- * lock as `packages/postgres`), because a transaction held open by another
- * file holds back the gap-safe horizon every store in the cluster reads up to.
+ * visible message. Each test gets its own schema, so PostgreSQL test files run
+ * side by side: a store's gap-safe horizon waits only for its own appends.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
