@@ -18,7 +18,7 @@ function Screen() {
     case 'time-travel':
       return <StreamView key={route.streamId} streamId={route.streamId} tab="time-travel" {...(route.version !== undefined ? { version: route.version } : {})} />;
     case 'log':
-      return <LogView />;
+      return <LogView {...(route.types ? { types: route.types } : {})} {...(route.streamPrefix ? { streamPrefix: route.streamPrefix } : {})} />;
     case 'projections':
       return <ProjectionsView />;
     case 'rules':

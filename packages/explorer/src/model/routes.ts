@@ -6,7 +6,7 @@ export type Route =
   | { readonly name: 'search'; readonly q: string; readonly category?: string; readonly type?: string }
   | { readonly name: 'stream'; readonly streamId: string; readonly event?: number; readonly newestFirst?: boolean }
   | { readonly name: 'time-travel'; readonly streamId: string; readonly version?: number }
-  | { readonly name: 'log' }
+  | { readonly name: 'log'; readonly types?: string; readonly streamPrefix?: string }
   | { readonly name: 'projections' }
   | { readonly name: 'rules' }
   | { readonly name: 'customer'; readonly customerId: string }
@@ -26,6 +26,11 @@ function decode(segment: string): string | undefined {
   }
 }
 
+/** Event types as the log filter keeps them: comma-separated, trimmed, no empty or repeated entries. */
+export function normalizeTypes(text: string): string {
+  return [...new Set(text.split(',').map((type) => type.trim()).filter((type) => type !== ''))].join(',');
+}
+
 /** Reads a route from a location's path and query (`?a=b`). */
 export function parseRoute(pathname: string, search = ''): Route {
   const query = new URLSearchParams(search);
@@ -37,7 +42,11 @@ export function parseRoute(pathname: string, search = ''): Route {
     const type = query.get('type') || undefined;
     return { name: 'search', q: query.get('q') ?? '', ...(category ? { category } : {}), ...(type ? { type } : {}) };
   }
-  if (first === 'log' && parts.length === 1) return { name: 'log' };
+  if (first === 'log' && parts.length === 1) {
+    const types = normalizeTypes(query.get('types') ?? '') || undefined;
+    const streamPrefix = query.get('streamPrefix') || undefined;
+    return { name: 'log', ...(types ? { types } : {}), ...(streamPrefix ? { streamPrefix } : {}) };
+  }
   if (first === 'projections' && parts.length === 1) return { name: 'projections' };
   if (first === 'rules' && parts.length === 1) return { name: 'rules' };
   const id = second === undefined ? undefined : decode(second);
@@ -70,7 +79,7 @@ export function routeHref(route: Route): string {
     case 'time-travel':
       return withQuery(`${BASE_PATH}/streams/${encodeURIComponent(route.streamId)}/time-travel`, { version: route.version });
     case 'log':
-      return `${BASE_PATH}/log`;
+      return withQuery(`${BASE_PATH}/log`, { types: route.types, streamPrefix: route.streamPrefix });
     case 'projections':
       return `${BASE_PATH}/projections`;
     case 'rules':

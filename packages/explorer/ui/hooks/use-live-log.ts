@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { chronicle } from '../api/chronicle';
+import { chronicle, type LogFilter } from '../api/chronicle';
 import type { WireEvent } from '../api/types';
 
 /** Connection state of the live feed. */
@@ -23,11 +23,13 @@ export type LiveLog = {
 };
 
 /**
- * Reads the last page of `GET /v1/all`, then follows `GET /v1/subscribe`
- * (Server-Sent Events) from the position after it; the browser's EventSource
+ * Reads the newest page of `GET /v1/all`, then follows `GET /v1/subscribe`
+ * (Server-Sent Events) from the position after the head it read; the browser's EventSource
  * reconnects by itself with `Last-Event-ID`, so nothing is missed or repeated.
+ * A `filter` (event types, stream prefix) is applied by the store on both; a new filter starts over.
  */
-export function useLiveLog(): LiveLog {
+export function useLiveLog(filter: LogFilter = {}): LiveLog {
+  const { types, streamPrefix } = filter;
   const [events, setEvents] = useState<readonly WireEvent[]>([]);
   const [state, setState] = useState<LiveState>('connecting');
   const [hasOlder, setHasOlder] = useState(false);
@@ -36,8 +38,20 @@ export function useLiveLog(): LiveLog {
   const buffer = useRef<WireEvent[]>([]);
   const [pending, setPending] = useState(0);
   const loadingOlder = useRef(false);
+  // Where the next older page starts (a backwards read's `next`), and which filter it belongs to.
+  const older = useRef<{ next: number | null; generation: number }>({ next: null, generation: 0 });
 
   useEffect(() => {
+    const only: LogFilter = { ...(types ? { types } : {}), ...(streamPrefix ? { streamPrefix } : {}) };
+    const generation = older.current.generation + 1;
+    older.current = { next: null, generation };
+    loadingOlder.current = false;
+    buffer.current = [];
+    setPending(0);
+    setEvents([]);
+    setFresh(new Set());
+    setHasOlder(false);
+    setState('connecting');
     let source: EventSource | undefined;
     let retry: ReturnType<typeof setTimeout> | undefined;
     let closed = false;
@@ -45,7 +59,7 @@ export function useLiveLog(): LiveLog {
     // The newest global position received: where a new EventSource resumes.
     let last = 0;
     const follow = (from: number): void => {
-      source = new EventSource(chronicle.subscribeUrl(from));
+      source = new EventSource(chronicle.subscribeUrl(from, only));
       source.onopen = () => {
         failures = 0;
         setState(paused.current ? 'paused' : 'live');
@@ -72,12 +86,13 @@ export function useLiveLog(): LiveLog {
       });
     };
     const begin = async (): Promise<void> => {
+      // The head first, then the page up to it: the subscription starts right after, whatever is appended meanwhile.
       const { head } = await chronicle.readAll({ limit: 1 });
-      const from = Math.max(1, head - PAGE + 1);
-      const page = head > 0 ? await chronicle.readAll({ from, limit: PAGE }) : { events: [] };
+      const page = head > 0 ? await chronicle.readAll({ from: head, limit: PAGE, direction: 'backwards', ...only }) : { events: [], next: null };
       if (closed) return;
-      setEvents([...page.events].reverse());
-      setHasOlder(from > 1);
+      setEvents(page.events);
+      older.current = { next: page.next, generation };
+      setHasOlder(page.next !== null);
       last = head;
       follow(head + 1);
     };
@@ -94,7 +109,7 @@ export function useLiveLog(): LiveLog {
       clearTimeout(retry);
       source?.close();
     };
-  }, []);
+  }, [types, streamPrefix]);
 
   const setPaused = useCallback((next: boolean) => {
     paused.current = next;
@@ -109,22 +124,26 @@ export function useLiveLog(): LiveLog {
   }, []);
 
   const loadOlder = useCallback(() => {
-    if (loadingOlder.current) return;
-    const oldest = events[events.length - 1];
-    if (!oldest || oldest.globalPosition <= 1) return;
+    const { next, generation } = older.current;
+    if (loadingOlder.current || next === null) return;
     loadingOlder.current = true;
-    const from = Math.max(1, oldest.globalPosition - PAGE);
+    const only: LogFilter = { ...(types ? { types } : {}), ...(streamPrefix ? { streamPrefix } : {}) };
     chronicle
-      .readAll({ from, limit: PAGE })
+      .readAll({ from: next, limit: PAGE, direction: 'backwards', ...only })
       .then((page) => {
-        const older = page.events.filter((e) => e.globalPosition < oldest.globalPosition).reverse();
-        setEvents((list) => [...list, ...older]);
-        setHasOlder(from > 1);
+        // A page for a filter that has since changed is dropped.
+        if (older.current.generation !== generation) return;
+        older.current = { next: page.next, generation };
+        setEvents((list) => {
+          const oldest = list[list.length - 1]?.globalPosition ?? Infinity;
+          return [...list, ...page.events.filter((e) => e.globalPosition < oldest)];
+        });
+        setHasOlder(page.next !== null);
       })
       .finally(() => {
-        loadingOlder.current = false;
+        if (older.current.generation === generation) loadingOlder.current = false;
       });
-  }, [events]);
+  }, [types, streamPrefix]);
 
   return { events, state, pending, fresh, hasOlder, loadOlder, setPaused };
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { EventDetail } from '../components/event-detail';
 import { EventType } from '../components/event-badges';
 import { MiddleEllipsis } from '../components/middle-ellipsis';
@@ -6,15 +6,40 @@ import { Empty } from '../components/problem';
 import { VirtualList } from '../components/virtual-list';
 import { formatTime } from '../format';
 import { useLiveLog } from '../hooks/use-live-log';
-import { Link } from '../router';
+import { normalizeTypes } from '../../src/model/routes';
+import { Link, useRouter } from '../router';
 
 const ROW_HEIGHT = 34;
 const LABEL: Record<string, string> = { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…', paused: 'Paused' };
 
-/** The global log, newest first, following new events live. */
-export function LogView() {
-  const log = useLiveLog();
+/** What the filter asks for, in words (for the empty state). */
+function describeFilter(types: string | undefined, streamPrefix: string | undefined): string {
+  const parts = [types ? `of type ${types.split(',').join(' or ')}` : '', streamPrefix ? `in streams starting with “${streamPrefix}”` : ''];
+  return parts.filter(Boolean).join(' ');
+}
+
+/**
+ * The global log, newest first, following new events live; optionally only some event types and a stream prefix
+ * (filtered by the store, kept in the address as `?types=A,B&streamPrefix=p`).
+ */
+export function LogView({ types, streamPrefix }: { types?: string; streamPrefix?: string }) {
+  const log = useLiveLog({ ...(types ? { types } : {}), ...(streamPrefix ? { streamPrefix } : {}) });
+  const { navigate } = useRouter();
   const [selected, setSelected] = useState<number>();
+  const [typesText, setTypesText] = useState(types ?? '');
+  const [prefixText, setPrefixText] = useState(streamPrefix ?? '');
+  useEffect(() => {
+    setTypesText(types ?? '');
+    setPrefixText(streamPrefix ?? '');
+    setSelected(undefined);
+  }, [types, streamPrefix]);
+  const filtered = Boolean(types || streamPrefix);
+  const apply = (event: FormEvent) => {
+    event.preventDefault();
+    const nextTypes = normalizeTypes(typesText) || undefined;
+    const nextPrefix = prefixText.trim() || undefined;
+    navigate({ name: 'log', ...(nextTypes ? { types: nextTypes } : {}), ...(nextPrefix ? { streamPrefix: nextPrefix } : {}) });
+  };
   const [range, setRange] = useState({ start: 0, end: 0 });
   const event = selected === undefined ? undefined : log.events.find((e) => e.globalPosition === selected);
 
@@ -40,6 +65,24 @@ export function LogView() {
           </button>
         </div>
       </header>
+      <form className="search-bar log-filter" role="search" aria-label="filter the global log" onSubmit={apply}>
+        <input
+          type="search"
+          placeholder="event types, comma-separated (all by default)"
+          aria-label="event types"
+          value={typesText}
+          onChange={(e) => setTypesText(e.target.value)}
+        />
+        <input type="search" placeholder="stream id prefix" aria-label="stream prefix" value={prefixText} onChange={(e) => setPrefixText(e.target.value)} />
+        <button type="submit" className="button">
+          Filter
+        </button>
+        {filtered ? (
+          <button type="button" className="button ghost" onClick={() => navigate({ name: 'log' })}>
+            Clear
+          </button>
+        ) : null}
+      </form>
       <div className="split">
         <section className="panel list-panel" aria-label="global log">
           <div className="event-row log-row event-head" aria-hidden="true">
@@ -49,7 +92,14 @@ export function LogView() {
             <span className="time">recorded</span>
           </div>
           {log.events.length === 0 && log.state !== 'connecting' ? (
-            <Empty>No events yet. They will show up here as they are appended.</Empty>
+            filtered ? (
+              <Empty>
+                No events {describeFilter(types, streamPrefix)} yet. Matching events will show up here as they are appended.{' '}
+                <Link to={{ name: 'log' }}>Show every event</Link>
+              </Empty>
+            ) : (
+              <Empty>No events yet. They will show up here as they are appended.</Empty>
+            )
           ) : (
             <VirtualList
               count={log.events.length}
