@@ -3,7 +3,7 @@
  * with {@link createDownloadsApp} (what `npm start` and the HTTP benchmark do).
  */
 export { createDownloadsApp, downloadsStateModels, titlePopularity, type DownloadsApp, type DownloadsAppOptions } from './app.js';
-export { loadDemoHistory } from './demo.js';
+export { demoSetupInstant, loadDemoHistory, pinnableClock, type PinnableClock } from './demo.js';
 export { FallbackJournal, isStoreOutage, type FallbackEntry } from './fallback.js';
 export { defaultRules, memoryRules, parseRulesFile, rulesSchema, type Rules, type RulesChangeRequest, type RulesSource } from './rules.js';
 export { RULES_STREAM, rulesDecider, rulesInForceAt, toRulesChange, type RulesChange, type RulesChanged } from './rules-history.js';

@@ -21,16 +21,45 @@ async function startWith(extraEnv: NodeJS.ProcessEnv, dataDir: string, ...args: 
   return running;
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The demo's history as the global log shows it: recorded over months before now, `recordedAt` never going back
+ * with the global position (time travel needs it), and each license event recorded at its own domain time.
+ */
+async function expectSpreadDemo(url: string, startedAt: number): Promise<void> {
+  const page = (await (await fetch(`${url}/v1/all?limit=1000`)).json()) as {
+    events: { globalPosition: number; recordedAt: string; type: string; data: Record<string, unknown> }[];
+  };
+  const events = page.events;
+  expect(events.length).toBeGreaterThan(30);
+  const times = events.map((e) => Date.parse(e.recordedAt));
+  for (let i = 1; i < events.length; i++) {
+    expect(events[i]!.globalPosition).toBeGreaterThan(events[i - 1]!.globalPosition);
+    expect(times[i], `recordedAt at position ${events[i]!.globalPosition}`).toBeGreaterThanOrEqual(times[i - 1]!);
+  }
+  expect(times[times.length - 1]! - times[0]!).toBeGreaterThan(180 * DAY_MS); // months, not one second
+  expect(new Set(events.map((e) => e.recordedAt.slice(0, 10))).size).toBeGreaterThan(15); // many distinct days
+  expect(times[times.length - 1]!).toBeLessThan(startedAt); // all of it before the server started
+  const domainTime = ({ data }: (typeof events)[number]): unknown =>
+    data.acquiredAt ?? data.renewedAt ?? data.releasedAt;
+  const licenseEvents = events.filter((e) => ['LicenseAcquired', 'LicenseRenewed', 'LicenseReleased'].includes(e.type));
+  expect(licenseEvents.length).toBeGreaterThan(10);
+  for (const e of licenseEvents) expect(domainTime(e), `${e.type} at ${e.globalPosition}`).toBe(e.recordedAt);
+}
+
 describe('npm start (apps/downloads/src/main.ts) on SQLite', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'downloads-main-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('serves with --demo, prints its URL and a generated token, stops on SIGTERM; a SIGKILLed server restarts with every acknowledged license', async () => {
+    const startedAt = Date.now();
     const first = await start(dataDir, '--demo');
     expect(first.output()).toMatch(/API token \(saved in .*api-token\): \S+/);
     expect((await fetch(`${first.url}/health`)).status).toBe(200);
     const demo = (await (await fetch(`${first.url}/v1/customers/bailey/events`)).json()) as { count: number };
     expect(demo.count).toBeGreaterThan(10);
+    await expectSpreadDemo(first.url, startedAt);
     first.child.kill('SIGTERM');
     const [code] = (await once(first.child, 'exit')) as [number | null];
     expect(code).toBe(0);
@@ -74,11 +103,13 @@ describe.skipIf(!pg)('npm start with CHRONICLE_PG_URL', () => {
   });
 
   it('serves on PostgreSQL, with the demo history', async () => {
+    const startedAt = Date.now();
     const server = await startWith({ CHRONICLE_PG_URL: urlForDatabase(database) }, dataDir, '--demo');
     try {
       expect(await (await fetch(`${server.url}/health`)).json()).toMatchObject({ status: 'ok', store: 'postgres' });
       const demo = (await (await fetch(`${server.url}/v1/customers/bailey/events`)).json()) as { count: number };
       expect(demo.count).toBeGreaterThan(10);
+      await expectSpreadDemo(server.url, startedAt);
     } finally {
       server.child.kill('SIGTERM');
       const [code] = (await once(server.child, 'exit')) as [number | null];
@@ -99,6 +130,7 @@ describe.skipIf(!nats)('npm start with CHRONICLE_NATS_URL', () => {
 
   it('serves API and explorer on NATS (banner, /health name it); after SIGKILL keeps every license', async () => {
     const env = { CHRONICLE_NATS_URL: nats!, CHRONICLE_NATS_STREAM: stream };
+    const startedAt = Date.now();
     const first = await startMain(dataDir, env, '--demo');
     expect(first.output()).toMatch(
       new RegExp(`\\(store: NATS JetStream at ${nats}, stream ${stream}, R1, nats-server \\d+\\.\\d+\\.\\d+\\)`),
@@ -107,6 +139,7 @@ describe.skipIf(!nats)('npm start with CHRONICLE_NATS_URL', () => {
     expect((await fetch(`${first.url}/explorer/`)).status).toBe(200);
     const demo = (await (await fetch(`${first.url}/v1/customers/bailey/events`)).json()) as { count: number };
     expect(demo.count).toBeGreaterThan(10);
+    await expectSpreadDemo(first.url, startedAt);
     const acquired = await fetch(`${first.url}/v1/licenses`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

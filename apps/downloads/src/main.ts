@@ -29,7 +29,7 @@ import { createSqliteStore } from '@chronicle/sqlite';
 import { createPostgresStore } from '@chronicle/postgres';
 import { createDownloadsApp, type DownloadsApp } from './app.js';
 import { loadDownloadsConfig, type DownloadsConfig } from './config.js';
-import { loadDemoHistory } from './demo.js';
+import { demoSetupInstant, loadDemoHistory, pinnableClock } from './demo.js';
 
 /** The whole shutdown, however the store behaves, stays under the 5 s a supervisor waits before SIGKILL. */
 const SHUTDOWN_DEADLINE_MS = 4_500;
@@ -38,6 +38,9 @@ const SHUTDOWN_GRACE_MS = 2_500;
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'downloads' } });
 const demo = process.argv.includes('--demo');
+/** With --demo, the stores record with this clock, which the demo loader pins to the instants of its story. */
+const demoClock = demo ? pinnableClock() : undefined;
+const recordClock = demoClock ? { clock: demoClock.now } : {};
 const context: { -readonly [K in keyof StartContext]: StartContext[K] } = {
   port: Number(process.env.PORT ?? 3000),
   host: process.env.HOST || '127.0.0.1',
@@ -63,6 +66,7 @@ async function openNatsStore(nats: NatsConfig): Promise<EventStore & StoreWithPr
     ...(nats.replicas === undefined ? {} : { replicas: nats.replicas }),
     // Refused before any stream is made: Downloads needs multi-stream appends and the projection host.
     requireAtomicBatches: true,
+    ...recordClock,
   }).catch((error: unknown) => {
     if (!isChronicleError(error, 'NOT_SUPPORTED')) throw error;
     throw new StartupError(`NATS at ${at} cannot host Downloads: ${error.message}`, 'NATS_SERVER', { cause: error });
@@ -91,7 +95,7 @@ async function openStore(
   if (config.nats) return openNatsStore(config.nats);
   if (config.pgUrl) {
     storeName = 'PostgreSQL';
-    const opened = await createPostgresStore({ connectionString: config.pgUrl });
+    const opened = await createPostgresStore({ connectionString: config.pgUrl, ...recordClock });
     return opened as EventStore & StoreWithProjections<unknown>;
   }
   context.sqliteFile = settings.sqlitePath ?? path.join(config.dataDir, 'chronicle.db');
@@ -100,6 +104,7 @@ async function openStore(
     path: context.sqliteFile,
     busyTimeoutMs: settings.sqliteBusyTimeoutMs,
     integrityCheck: config.sqliteIntegrityCheck,
+    ...recordClock,
   }) as EventStore & StoreWithProjections<unknown>;
 }
 
@@ -108,6 +113,11 @@ async function start(): Promise<void> {
   Object.assign(context, { port: config.port, host: config.host, dataDir: config.dataDir });
   const settings = loadDownloadsConfig();
   store = await openStore(config, settings);
+  const demoNow = new Date();
+  // Only into a fresh store is the demo recorded at its story's instants (recordedAt must grow with the position):
+  // what the app seeds first (the rules) at the story's beginning, then each step. Otherwise it is recorded now.
+  const storyClock = demoClock && (await store.headPosition()) === 0 ? demoClock : undefined;
+  storyClock?.pin(demoSetupInstant(demoNow));
   downloads = await createDownloadsApp({
     store,
     token: config.token,
@@ -122,8 +132,16 @@ async function start(): Promise<void> {
     appLogger: logger,
     plugins: [explorerPlugin()],
   });
-  await downloads.reconcile().catch((error: unknown) => logger.warn({ err: error }, 'fallback reconciliation deferred'));
-  if (demo && (await loadDemoHistory(downloads.service, store.projections))) logger.info('demo history loaded');
+  try {
+    await downloads
+      .reconcile()
+      .catch((error: unknown) => logger.warn({ err: error }, 'fallback reconciliation deferred'));
+    if (demo && (await loadDemoHistory(downloads.service, store.projections, demoNow, storyClock))) {
+      logger.info('demo history loaded');
+    }
+  } finally {
+    storyClock?.pin(undefined);
+  }
   const url = await downloads.app.listen({ port: config.port, host: config.host });
   // One write, so the banner is never split between reads of a pipe.
   console.log(
