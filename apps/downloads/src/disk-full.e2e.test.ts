@@ -1,8 +1,11 @@
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { mountScratchDisk } from '@chronicle/core/testing';
-import { describe, expect, it } from 'vitest';
-import { startMain } from './test-support/main-process.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { killLeftoverMains, startMain } from './test-support/main-process.js';
+
+// A test that fails before its own kill must not leave its server running.
+afterEach(killLeftoverMains);
 
 const disk = mountScratchDisk(5 * 1024 * 1024);
 const unavailable = typeof disk === 'string' ? disk : undefined;

@@ -4,11 +4,14 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deleteStreams, uniqueLayout } from '@chronicle/nats/testing';
-import { startMain } from './test-support/main-process.js';
+import { killLeftoverMains, startMain } from './test-support/main-process.js';
 import { natsUrl } from './test-support/nats.js';
 import { adminQuery, pgAvailable, urlForDatabase } from './test-support/pg.js';
+
+// A test that fails before its own kill must not leave its server running.
+afterEach(killLeftoverMains);
 
 /** `npm start` on a data directory; resolves once it prints its banner. */
 async function start(dataDir: string, ...args: string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {

@@ -5,8 +5,11 @@ import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { startMain, type RunningMain } from './test-support/main-process.js';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { killLeftoverMains, startMain, type RunningMain } from './test-support/main-process.js';
+
+// A test that fails before its own kill must not leave its server running.
+afterEach(killLeftoverMains);
 
 const root = mkdtempSync(path.join(tmpdir(), 'downloads-shutdown-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -6,9 +6,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { damageFile, mountScratchDisk } from '@chronicle/core/testing';
 import { createSqliteStore } from '@chronicle/sqlite';
-import { afterAll, describe, expect, it } from 'vitest';
-import { spawnMain, startMain } from './test-support/main-process.js';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { killLeftoverMains, spawnMain, startMain } from './test-support/main-process.js';
 import { PG_URL, pgAvailable } from './test-support/pg.js';
+
+// A test that fails before its own kill must not leave its server running.
+afterEach(killLeftoverMains);
 
 const root = mkdtempSync(path.join(tmpdir(), 'downloads-start-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

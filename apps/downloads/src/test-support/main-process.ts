@@ -26,12 +26,27 @@ function environment(dataDir: string, extra: NodeJS.ProcessEnv): NodeJS.ProcessE
   return { ...env, ...extra };
 }
 
+/** Every main.ts this test file spawned that has not exited yet. */
+const alive = new Set<ChildProcess>();
+
+/**
+ * SIGKILLs every main.ts this file spawned that is still running (a test that failed before its own kill leaves
+ * one behind); call it from `afterEach`.
+ */
+export async function killLeftoverMains(): Promise<void> {
+  const leftovers = [...alive];
+  for (const child of leftovers) child.kill('SIGKILL');
+  await Promise.all(leftovers.map((child) => (child.exitCode === null && child.signalCode === null ? once(child, 'exit') : undefined)));
+}
+
 /** Spawns main.ts on `dataDir` with `extraEnv` and `args`. */
 export function spawnMain(dataDir: string, extraEnv: NodeJS.ProcessEnv = {}, ...args: string[]): MainProcess {
   const child = spawn(process.execPath, ['--conditions=@chronicle/source', '--import', 'tsx', main, ...args], {
     env: environment(dataDir, extraEnv),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  alive.add(child);
+  child.once('exit', () => alive.delete(child));
   let output = '';
   let stderr = '';
   child.stdout!.on('data', (chunk) => (output += String(chunk)));
