@@ -1,10 +1,10 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserAvailability, launchBrowser, screenshotDir, type TestBrowser } from './testing/browser.js';
-import { ensureBundle } from './testing/ensure-bundle.js';
-import { startExplorerServer, type ExplorerServer } from './testing/explorer-server.js';
-import { watchPage, type PageWatch } from './testing/page-watch.js';
+import { browserAvailability, screenshotDir } from './testing/browser.js';
+import type { ExplorerServer } from './testing/explorer-server.js';
+import { openExplorerSession, type ExplorerSession } from './testing/explorer-session.js';
+import type { PageWatch } from './testing/page-watch.js';
 
 const { executable, skip } = browserAvailability();
 const EVENTS = 100_000;
@@ -18,22 +18,16 @@ function fetchedEvents(watch: PageWatch): number {
 }
 
 describe.skipIf(skip)('explorer on a 100,000-event stream', () => {
+  let session: ExplorerSession | undefined;
   let server: ExplorerServer;
-  let browser: TestBrowser;
   let page: Page;
   let watch: PageWatch;
 
   beforeAll(async () => {
-    ensureBundle();
-    [server, browser] = await Promise.all([startExplorerServer({ demo: false, largeStream: { streamId: STREAM, events: EVENTS } }), launchBrowser(executable)]);
-    page = await browser.context.newPage();
-    page.setDefaultTimeout(10_000);
-    watch = watchPage(page, server.url);
+    session = await openExplorerSession(executable, { demo: false, largeStream: { streamId: STREAM, events: EVENTS } });
+    ({ server, page, watch } = session);
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  afterAll(async () => session?.close());
 
   const row = (position: number) => page.locator(`[data-position="${position}"]`);
   const loaded = (position: number) => row(position).locator('.type-name');

@@ -2,30 +2,24 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewEvent } from '@chronicle/core';
-import { browserAvailability, launchBrowser, screenshotDir, type TestBrowser } from './testing/browser.js';
-import { ensureBundle } from './testing/ensure-bundle.js';
-import { startExplorerServer, type ExplorerServer } from './testing/explorer-server.js';
-import { watchPage, type PageWatch } from './testing/page-watch.js';
+import { browserAvailability, screenshotDir } from './testing/browser.js';
+import type { ExplorerServer } from './testing/explorer-server.js';
+import { openExplorerSession, type ExplorerSession } from './testing/explorer-session.js';
+import type { PageWatch } from './testing/page-watch.js';
 
 const { executable, skip } = browserAvailability();
 
 describe.skipIf(skip)('explorer global log filtered by event type and stream prefix', () => {
-  let browser: TestBrowser;
+  let session: ExplorerSession | undefined;
   let server: ExplorerServer;
   let page: Page;
   let watch: PageWatch;
 
   beforeAll(async () => {
-    ensureBundle();
-    [server, browser] = await Promise.all([startExplorerServer({ demo: false }), launchBrowser(executable)]);
-    page = await browser.context.newPage();
-    page.setDefaultTimeout(10_000);
-    watch = watchPage(page, server.url);
+    session = await openExplorerSession(executable, { demo: false });
+    ({ server, page, watch } = session);
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  afterAll(async () => session?.close());
 
   /** Appends one event and answers its global position. */
   const append = async (streamId: string, event: NewEvent): Promise<number> => {
