@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { createServer, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import {
   createInMemoryStore,
@@ -12,6 +11,7 @@ import {
   silentLogger,
   type ReceivedMessage,
 } from '@chronicle/core';
+import { freePort, startTcpProxy } from '@chronicle/core/testing';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -151,17 +151,7 @@ describe.skipIf(!url)('JetStream relay target and consumer', () => {
 
   it('a server down at start: the relay retries, appends go on, and all arrives once one is there', async () => {
     const publisher = createInMemoryStore({ projections: [publicSubscriptions('late')] });
-    const proxy = createServer((client) => {
-      const upstream = new Socket();
-      for (const s of [client, upstream]) s.on('error', () => s.destroy());
-      const { hostname, port } = new URL(url!.replace(/^nats:/, 'http:'));
-      upstream.connect(Number(port), hostname, () => void client.pipe(upstream).pipe(client));
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    const { port } = proxy.address() as { port: number };
-    await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    const port = await freePort();
     // Nothing listens at `port` now.
     const late = await createJetStreamTarget({
       servers: `nats://127.0.0.1:${port}`,
@@ -191,7 +181,8 @@ describe.skipIf(!url)('JetStream relay target and consumer', () => {
       logger: silentLogger,
       handle: async (message, tx) => tx.documents.put('late', message.messageId, message.data),
     });
-    await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
+    const { hostname, port: natsPort } = new URL(url!.replace(/^nats:/, 'http:'));
+    const proxy = await startTcpProxy(port, `${hostname}:${natsPort}`);
     try {
       await until(() => consumer.metrics().handled === 20, 30_000, 'delivery once a server is there');
       await until(() => late.metrics().consecutiveFailures === 0, 30_000, 'a confirmed batch');
@@ -200,7 +191,7 @@ describe.skipIf(!url)('JetStream relay target and consumer', () => {
       await relay.stop();
       await consumer.close();
       await late.close();
-      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+      await proxy.close();
     }
   });
 

@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createOutboxRelay, silentLogger } from '@chronicle/core';
+import { freePort, startTcpProxy } from '@chronicle/core/testing';
 import { consumeRabbit, createRabbitTarget } from './index.js';
 import { subscriptionEvents, tempStores, until } from './test-support/fixtures.js';
 import { rabbitHostPort, testVhost, type TestVhost } from './testing/index.js';
-import { freePort, startProxy } from './test-support/tcp-proxy.js';
 
 const vhost = await testVhost('faults');
 const quick = { reconnect: { initialDelayMs: 50, maxDelayMs: 500 }, logger: silentLogger };
@@ -93,7 +93,7 @@ describe.skipIf(!vhost)('RabbitMQ relay under broker faults', () => {
       handle: (message, tx) => tx.documents.put('mails', message.messageId, message.data),
       ...quick,
     });
-    const proxy = await startProxy(port, rabbitHostPort);
+    const proxy = await startTcpProxy(port, rabbitHostPort);
     try {
       await until(() => consumer.metrics().handled === 40, 30_000, 'delivery after the broker came up');
       // A batch confirmed after its attempt timed out is published again: the consumer drops the copies.

@@ -1,7 +1,10 @@
 import { Socket } from 'node:net';
 import { connect } from '@nats-io/transport-node';
 
-/** True when something accepts TCP connections at the NATS URL's host and port. */
+/**
+ * True when something accepts TCP connections at the NATS URL's host and port. Kept apart from core's `tcpReachable`:
+ * the run's global setup calls it, and there `@chronicle/core/testing` resolves to `dist/`, which may not be built.
+ */
 export function reachable(url: string, timeoutMs = 1_000): Promise<boolean> {
   const { hostname, port } = new URL(url.replace(/^nats:/, 'http:'));
   return new Promise((resolve) => {

@@ -1,26 +1,12 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { Socket } from 'node:net';
 import { promisify } from 'node:util';
+import { tcpReachable } from '@chronicle/core/testing';
 
 const run = promisify(execFile);
 
 /** The machine's RabbitMQ (override with CHRONICLE_TEST_RABBITMQ=host:port). */
 export const rabbitHostPort = process.env.CHRONICLE_TEST_RABBITMQ ?? '127.0.0.1:5672';
-
-function reachable(hostPort: string, timeoutMs = 1_000): Promise<boolean> {
-  const [host, port] = hostPort.split(':');
-  return new Promise((resolve) => {
-    const socket = new Socket();
-    const done = (ok: boolean): void => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('error', () => done(false));
-    socket.connect(Number(port), host!, () => done(true));
-  });
-}
 
 async function rabbitmqctl(...args: string[]): Promise<string> {
   const { stdout } = await run('rabbitmqctl', ['-q', ...args], { timeout: 60_000 });
@@ -51,7 +37,8 @@ export async function testVhost(label: string): Promise<TestVhost | undefined> {
     console.warn(`[${label}] skipped: ${why}`);
     return undefined;
   };
-  if (!(await reachable(rabbitHostPort))) return missing(`nothing listens at ${rabbitHostPort}`);
+  const [host, brokerPort] = rabbitHostPort.split(':');
+  if (!(await tcpReachable(host!, Number(brokerPort)))) return missing(`nothing listens at ${rabbitHostPort}`);
   const name = `chronicle-test-${label}-${randomBytes(4).toString('hex')}`;
   try {
     await rabbitmqctl('add_vhost', name);
@@ -59,7 +46,6 @@ export async function testVhost(label: string): Promise<TestVhost | undefined> {
   } catch (error) {
     return missing(`rabbitmqctl could not create a vhost: ${String(error)}`);
   }
-  const [host] = rabbitHostPort.split(':');
   const urlAt = (port: number) => `amqp://guest:guest@${host}:${port}/${encodeURIComponent(name)}`;
   return {
     name,
